@@ -1,0 +1,64 @@
+/** minmax golden model, from README.md's arithmetic (signed min and max per group). */
+import { TxnTable } from '../../cosim/transactions.ts';
+import type { StreamData } from '../unit.ts';
+import type { MinmaxConfig } from './config.ts';
+
+export function inFields(cfg: MinmaxConfig) {
+  return [
+    { name: 'data', width: cfg.lanes * cfg.width, signed: false },
+    { name: 'last', width: 1, signed: false },
+  ];
+}
+
+export function outFields(cfg: MinmaxConfig) {
+  return [
+    { name: 'min', width: cfg.width, signed: true },
+    { name: 'max', width: cfg.width, signed: true },
+  ];
+}
+
+/** Lane i of a packed beat, as a signed value. */
+export function laneValue(data: bigint, i: number, width: number): bigint {
+  return BigInt.asIntN(width, data >> BigInt(i * width));
+}
+
+/** Packs signed lane values into a beat (lane 0 least significant). */
+export function packLanes(values: readonly bigint[], width: number): bigint {
+  let v = 0n;
+  for (let i = values.length - 1; i >= 0; i--) v = (v << BigInt(width)) | BigInt.asUintN(width, values[i]);
+  return v;
+}
+
+/** Per finished group: [min, max]. */
+export function groupMinMax(groups: readonly (readonly bigint[])[]): [bigint, bigint][] {
+  return groups.map((g) => {
+    let lo = g[0];
+    let hi = g[0];
+    for (const x of g) {
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
+    return [lo, hi];
+  });
+}
+
+export function minmaxGolden(cfg: MinmaxConfig, inputs: StreamData): StreamData {
+  const inp = inputs.in;
+  const groups: bigint[][] = [];
+  let cur: bigint[] = [];
+  for (let t = 0; t < inp.count; t++) {
+    const data = inp.get(t, 'data');
+    for (let i = 0; i < cfg.lanes; i++) cur.push(laneValue(data, i, cfg.width));
+    if (inp.get(t, 'last') === 1n) {
+      groups.push(cur);
+      cur = [];
+    }
+  }
+  const res = groupMinMax(groups);
+  const out = new TxnTable(outFields(cfg), res.length);
+  res.forEach(([lo, hi], i) => {
+    out.set(i, 'min', lo);
+    out.set(i, 'max', hi);
+  });
+  return { out };
+}

@@ -1,0 +1,18 @@
+/** The minmax unit: streaming group minimum/maximum over P signed lanes. */
+import type { UnitDef } from '../unit.ts';
+import { minmaxSchema, type MinmaxConfig } from './config.ts';
+import { minmaxRtl } from './rtl.ts';
+import { minmaxGolden } from './golden.ts';
+import { minmaxFromNpy, minmaxRandomStimulus, minmaxToNpy } from './stimulus.ts';
+
+export const minmaxUnit: UnitDef<MinmaxConfig> = {
+  name: 'minmax',
+  summary: 'streaming group minimum and maximum over P signed lanes (the quantizer range finder)',
+  schema: minmaxSchema,
+  build: minmaxRtl,
+  golden: minmaxGolden,
+  randomStimulus: minmaxRandomStimulus,
+  fromNpy: minmaxFromNpy,
+  toNpy: minmaxToNpy,
+  npyInputs: { in: 'integer array [groups, n], n a multiple of lanes; one group per row' },
+};

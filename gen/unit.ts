@@ -1,0 +1,35 @@
+/**
+ * The contract every generator unit in gen/<unit>/ fulfils. The CLI, `npm run gen`, the
+ * co-simulation tests and the benchmarks all work from this description and nothing else.
+ */
+import type { z } from 'zod';
+import type { Module } from '../hdl/index.ts';
+import type { TxnTable } from '../cosim/transactions.ts';
+import type { NpyArray } from '../cosim/npy.ts';
+
+/** Transactions per stream name (input streams for stimulus, output streams for results). */
+export type StreamData = Record<string, TxnTable>;
+
+export interface UnitDef<C> {
+  /** Short unit name used on the command line: `kvhdl gen minmax`. */
+  name: string;
+  /** One sentence for `kvhdl list`. */
+  summary: string;
+  /** zod schema: strict (unknown fields rejected), every field documented with `.describe()`, defaults set. */
+  schema: z.ZodType<C>;
+  /** Elaborates the top module (and through instances, its children) for a validated config. */
+  build(cfg: C): Module;
+  /** Bit-exact golden model: output transactions per output stream for the given input streams. */
+  golden(cfg: C, inputs: StreamData): StreamData;
+  /** Seeded random stimulus for the input streams (about `n` input transactions). */
+  randomStimulus(cfg: C, seed: number, n: number): StreamData;
+  /** Converts a user's tensors (named .npy arrays) into input transactions. */
+  fromNpy(cfg: C, arrays: Record<string, NpyArray>): StreamData;
+  /** Converts output transactions into named tensors to write as .npy files. */
+  toNpy(cfg: C, outputs: StreamData): Record<string, NpyArray>;
+  /** Names and meaning of the .npy inputs `fromNpy` expects, for --help. */
+  npyInputs: Record<string, string>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyUnit = UnitDef<any>;

@@ -1,0 +1,72 @@
+/**
+ * Synchronous FIFO with first-word fall-through: a memory of `depth` entries (power of two, >= 2)
+ * with a registered read port feeding an output register. One transfer per cycle in and out;
+ * in_ready is a register compare (no path from out_ready); latency two cycles when empty.
+ */
+import { UInt, Bool, log2Ceil } from '../core/types.ts';
+import { ModuleBuilder } from '../core/module-builder.ts';
+import type { Module } from '../core/ir.ts';
+import { moduleName } from '../core/names.ts';
+import { type Fields, type Source, pack, payloadWidth, unpack } from './stream.ts';
+
+const cache = new Map<string, Module>();
+
+export function fifoModule(width: number, depth: number): Module {
+  if (!Number.isInteger(depth) || depth < 2 || (depth & (depth - 1)) !== 0) {
+    throw new RangeError(`fifo depth must be a power of two >= 2, got ${depth}`);
+  }
+  const key = `${width}/${depth}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const aw = log2Ceil(depth);
+  const m = new ModuleBuilder(moduleName('kv_fifo', { w: width, d: depth }), {
+    params: { width, depth },
+    doc: 'synchronous first-word-fall-through FIFO',
+  });
+  const inValid = m.input('in_valid', Bool);
+  const inReady = m.output('in_ready', Bool);
+  const inData = m.input('in_data', UInt(width));
+  const outValid = m.output('out_valid', Bool);
+  const outReady = m.input('out_ready', Bool);
+  const outData = m.output('out_data', UInt(width));
+
+  const store = m.mem('store', UInt(width), depth);
+  const wrPtr = m.reg('wr_ptr', UInt(aw), { reset: 0 });
+  const rdPtr = m.reg('rd_ptr', UInt(aw), { reset: 0 });
+  const count = m.reg('count', UInt(aw + 1), { reset: 0 }); // entries in the memory
+  const headValid = m.reg('head_valid', Bool, { reset: 0 }); // the read register holds the head
+
+  const push = m.wire('push', inValid.and(count.ne(depth)));
+  const pop = m.wire('pop', count.ne(0).and(headValid.not().or(outReady)));
+  inReady.set(count.ne(depth));
+
+  const head = store.read('head', rdPtr, pop);
+  outValid.set(headValid);
+  outData.set(head);
+
+  m.when(push, () => {
+    store.write(wrPtr, inData);
+    wrPtr.set(wrPtr.addWrap(1));
+  });
+  m.when(pop, () => rdPtr.set(rdPtr.addWrap(1)));
+  m.when(pop, () => headValid.set(1)).elseWhen(outReady, () => headValid.set(0));
+  m.when(push.and(pop.not()), () => count.set(count.addWrap(1))).elseWhen(pop.and(push.not()), () => count.set(count.subWrap(1)));
+
+  const built = m.build();
+  cache.set(key, built);
+  return built;
+}
+
+/** Puts a FIFO of `depth` entries after `source`; returns its output stream. */
+export function fifo<F extends Fields>(m: ModuleBuilder, name: string, source: Source<F>, depth: number): Source<F> {
+  const inst = m.instance(name, fifoModule(payloadWidth(source.fields), depth));
+  inst.port('in_valid').set(source.valid);
+  inst.port('in_data').set(pack(source.fields, source.bits));
+  source.ready.set(inst.port('in_ready'));
+  return {
+    fields: source.fields,
+    valid: inst.port('out_valid'),
+    ready: inst.port('out_ready'),
+    bits: unpack(source.fields, inst.port('out_data')),
+  };
+}

@@ -1,0 +1,6 @@
+/** The kvhdl standard library: one concept per file. */
+export * from './stream.ts';
+export { skidBuffer, skidBufferModule } from './skid-buffer.ts';
+export { fifo, fifoModule } from './fifo.ts';
+export { reduceTree, treeLevels, registerLevels, minOp, maxOp, sumOp, type ReduceOp, type ReduceOptions, type ReduceResult } from './reduce-tree.ts';
+export { counter, type Counter, type CounterOptions } from './counter.ts';

@@ -1,0 +1,72 @@
+/**
+ * Skid buffer: a two-entry register slice that cuts every combinational path between its input and
+ * output streams (registered ready, registered valid/data) and still moves one transfer per cycle.
+ */
+import { UInt, Bool } from '../core/types.ts';
+import { ModuleBuilder } from '../core/module-builder.ts';
+import type { Module } from '../core/ir.ts';
+import { moduleName } from '../core/names.ts';
+import { type Fields, type Source, pack, payloadWidth, unpack } from './stream.ts';
+
+const cache = new Map<number, Module>();
+
+/** The skid buffer module for a `width`-bit payload: `kv_skid_w<width>`. */
+export function skidBufferModule(width: number): Module {
+  const hit = cache.get(width);
+  if (hit) return hit;
+  const m = new ModuleBuilder(moduleName('kv_skid', { w: width }), {
+    params: { width },
+    doc: 'skid buffer: registered ready, registered valid/data, full throughput',
+  });
+  const inValid = m.input('in_valid', Bool);
+  const inReady = m.output('in_ready', Bool);
+  const inData = m.input('in_data', UInt(width));
+  const outValid = m.output('out_valid', Bool);
+  const outReady = m.input('out_ready', Bool);
+  const outData = m.output('out_data', UInt(width));
+
+  const full = m.reg('out_full', Bool, { reset: 0 }); // the output register holds a transfer
+  const data = m.reg('out_reg', UInt(width));
+  const skid = m.reg('skid_full', Bool, { reset: 0 }); // the skid register holds a transfer
+  const skidData = m.reg('skid_reg', UInt(width));
+
+  inReady.set(skid.not());
+  outValid.set(full);
+  outData.set(data);
+
+  const inFire = m.wire('in_fire', inValid.and(skid.not()));
+  const outFree = m.wire('out_free', full.not().or(outReady));
+  m.when(outFree, () => {
+    m.when(skid, () => {
+      data.set(skidData);
+      full.set(1);
+      skid.set(0);
+    }).otherwise(() => {
+      full.set(inFire);
+      m.when(inFire, () => data.set(inData));
+    });
+  }).otherwise(() => {
+    m.when(inFire, () => {
+      skid.set(1);
+      skidData.set(inData);
+    });
+  });
+  const built = m.build();
+  cache.set(width, built);
+  return built;
+}
+
+/** Puts a skid buffer after `source`; returns the buffered stream. */
+export function skidBuffer<F extends Fields>(m: ModuleBuilder, name: string, source: Source<F>): Source<F> {
+  const width = payloadWidth(source.fields);
+  const inst = m.instance(name, skidBufferModule(width));
+  inst.port('in_valid').set(source.valid);
+  inst.port('in_data').set(pack(source.fields, source.bits));
+  source.ready.set(inst.port('in_ready'));
+  return {
+    fields: source.fields,
+    valid: inst.port('out_valid'),
+    ready: inst.port('out_ready'),
+    bits: unpack(source.fields, inst.port('out_data')),
+  };
+}
