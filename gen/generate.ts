@@ -1,7 +1,7 @@
 /** Elaborates units and writes their Verilog and manifest. */
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { emitDesign, type Module } from '../hdl/index.ts';
+import { writeDesign, type Module } from '../hdl/index.ts';
 import type { AnyUnit } from './unit.ts';
 import { modulePorts, type Manifest, type ManifestModule } from './manifest.ts';
 
@@ -18,18 +18,14 @@ export interface Generated {
 /** Writes every module of `unit`'s design for `cfg` into `dir` (old .v files there are removed). */
 export function generateUnit(unit: AnyUnit, cfg: unknown, dir: string, manifestDir = dir): Generated {
   const top = unit.build(cfg);
-  const emitted = emitDesign(top);
-  mkdirSync(dir, { recursive: true });
-  for (const f of readdirSync(dir)) if (f.endsWith('.v')) rmSync(path.join(dir, f));
-  const files: string[] = [];
+  if (existsSync(dir)) for (const f of readdirSync(dir)) if (f.endsWith('.v')) rmSync(path.join(dir, f));
+  const written = writeDesign(top, dir);
+  const files = written.map((w) => w.path);
   const modules: ManifestModule[] = [];
-  for (const e of emitted) {
-    const file = path.resolve(dir, e.fileName);
-    writeFileSync(file, e.text);
-    files.push(file);
+  for (const e of written) {
     modules.push({
       name: e.module.name,
-      file: path.relative(manifestDir, file).split(path.sep).join('/'),
+      file: path.relative(manifestDir, e.path).split(path.sep).join('/'),
       unit: unit.name,
       top: e.module === top,
       parameters: e.module.params,

@@ -1,5 +1,6 @@
 /** rtl-out/manifest.json: what was generated, per module (name, file, parameters, ports). */
 import type { Module, ParamValue } from '../hdl/index.ts';
+import { portsOf } from '../cosim/from-module.ts';
 
 export interface ManifestPort {
   name: string;
@@ -31,9 +32,5 @@ export interface Manifest {
 }
 
 export function modulePorts(m: Module): ManifestPort[] {
-  const ports: ManifestPort[] = [];
-  if (m.usesClock) ports.push({ name: 'clock', direction: 'input', width: 1, signed: false });
-  if (m.usesReset) ports.push({ name: 'reset', direction: 'input', width: 1, signed: false });
-  for (const p of m.ports) ports.push({ name: p.name, direction: p.kind === 'input' ? 'input' : 'output', width: p.type.width, signed: p.type.signed });
-  return ports;
+  return portsOf(m).map((p) => ({ name: p.name, direction: p.dir, width: p.width, signed: p.signed }));
 }

@@ -9,3 +9,4 @@ export type { Module, Memory, Instance, Stmt, ParamValue } from './core/ir.ts';
 export { ElaborationError, formatDiagnostic, type Diagnostic, type DiagnosticKind } from './core/diagnostics.ts';
 export { moduleName } from './core/names.ts';
 export { emitDesign, emitModule, collectModules, type EmittedModule } from './emit/verilog.ts';
+export { writeDesign, type WrittenModule } from './emit/write.ts';

@@ -80,8 +80,8 @@ export function findLoops(deps: Map<Signal, Signal[]>): Signal[][] {
     };
     walk(start);
     // deps point from a signal to what it reads; print in data-flow order (driver -> driven).
-    const cycle = [...path].reverse();
-    return [...cycle, cycle[0]];
+    const cycle = [start, ...path.slice(1).reverse()];
+    return [...cycle, start];
   });
 }
 

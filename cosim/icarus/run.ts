@@ -1,0 +1,288 @@
+/**
+ * icarusRun: build the `kvhdl_tb` testbench for a design, compile it with Icarus Verilog, run it
+ * and read the output transactions back. Icarus is ~1000x slower than Verilator: it is the
+ * independent second simulator for a small subset of vectors (maxTransactions, default 2000).
+ */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { DesignUnderTest } from '../design.ts';
+import type { TxnTable } from '../transactions.ts';
+import { lastLines, runTool, shellQuote, type RunToolResult } from '../../toolchain/run-tool.ts';
+import { ensureTools } from '../../toolchain/tools.ts';
+import { hexToRecords, recordsToHex } from './records.ts';
+import {
+  checkDesign,
+  generateTestbench,
+  inputHexName,
+  MAX_PRINTED_ERRORS,
+  outputHexName,
+  type TestbenchConfig,
+} from './testbench.ts';
+
+export interface IcarusOptions {
+  /** Base seed of the testbench's `$random` streams (default 1). */
+  seed?: number;
+  /** Probability (0 <= p < 1) of an idle cycle before each input record is offered (default 0.25). */
+  stall?: number;
+  /** Probability (0 <= p < 1) that an output's ready is low in a cycle (default 0.25). */
+  backpressure?: number;
+  /** Report a hang when inputs remain and nothing transferred for this many cycles (default 10000). */
+  hangCycles?: number;
+  /** Finish when all inputs are consumed and nothing transferred for this many cycles (default 1000). */
+  drainCycles?: number;
+  /** Hard stop after this many cycles; reported as a hang with reason 'max-cycles' (default 2000000). */
+  maxCycles?: number;
+  /** Cycles of reset before the run (default 4). */
+  resetCycles?: number;
+  /**
+   * Directory for tb.v, tb.vvp, the hex files and wave.vcd; created if needed and kept. Without it
+   * a fresh temporary directory is used, deleted after a clean run (kept after a hang or protocol
+   * error, see `runDir` in the result).
+   */
+  runDir?: string;
+  /** Values of plain (non-stream) input ports, held for the whole run (default 0). */
+  staticInputs?: Record<string, bigint>;
+  /** Records applied per input stream: the first `maxTransactions` of each (default 2000). */
+  maxTransactions?: number;
+  /** Timeout of the compile and of the simulation, each (default 10 minutes). */
+  timeoutMs?: number;
+}
+
+export interface IcarusHang {
+  /** 'no-progress': inputs remained and no stream transferred for hangCycles; 'max-cycles': maxCycles reached. */
+  reason: 'no-progress' | 'max-cycles';
+  /** Cycle (rising edges after reset) at which the testbench stopped. */
+  cycle: number;
+  /** Cycles since the last transfer on any stream. */
+  idleCycles: number;
+  /** Per input stream: records the DUT accepted, of those applied. */
+  inputs: Record<string, { consumed: number; applied: number }>;
+  /** Per output stream: records produced, and whether valid was high when the run stopped. */
+  outputs: Record<string, { produced: number; valid: boolean }>;
+  /** One line for people, e.g. "no transfer for 500 cycles at cycle 812; input 'in' consumed 3 of 10; ...". */
+  message: string;
+}
+
+export interface IcarusResult {
+  /** Output transactions per output stream, in StreamSpec field layout. */
+  outputs: Record<string, TxnTable>;
+  /** Rising edges after reset until the testbench stopped. */
+  cycles: number;
+  hang?: IcarusHang;
+  /** Output-protocol violations and X/Z problems, one line each ("cycle N: output stream 'out': ..."). */
+  protocolErrors: string[];
+  /** Input records applied per input stream (after maxTransactions). Compare against a golden model of these. */
+  applied: Record<string, number>;
+  /** Input records the DUT accepted per input stream. */
+  consumed: Record<string, number>;
+  /** The run directory (deleted if it was temporary and the run was clean). */
+  runDir: string;
+  /** Shell command that re-runs the simulation and writes wave.vcd (needs the run directory). */
+  rerun: string;
+  /** Simulator output other than the testbench's own KVHDL: lines (the design's $display output). */
+  log: string;
+}
+
+export const ICARUS_DEFAULTS = {
+  seed: 1,
+  stall: 0.25,
+  backpressure: 0.25,
+  hangCycles: 10_000,
+  drainCycles: 1000,
+  maxCycles: 2_000_000,
+  resetCycles: 4,
+  maxTransactions: 2000,
+  timeoutMs: 10 * 60 * 1000,
+} as const;
+
+/** A problem running the Icarus flow (bad options, compile error, simulator crash or timeout). */
+export class IcarusError extends Error {
+  override name = 'IcarusError';
+}
+
+function checkOptions(o: IcarusOptions): void {
+  const problems: string[] = [];
+  const prob = (k: 'stall' | 'backpressure') => {
+    const v = o[k];
+    if (v !== undefined && !(Number.isFinite(v) && v >= 0 && v < 1)) problems.push(`${k} must be in [0, 1), got ${v}`);
+  };
+  const int = (k: keyof IcarusOptions, min: number) => {
+    const v = o[k];
+    if (v !== undefined && !(typeof v === 'number' && Number.isSafeInteger(v) && v >= min)) {
+      problems.push(`${k} must be an integer >= ${min}, got ${String(v)}`);
+    }
+  };
+  prob('stall');
+  prob('backpressure');
+  if (o.seed !== undefined && !Number.isSafeInteger(o.seed)) problems.push(`seed must be an integer, got ${o.seed}`);
+  int('hangCycles', 1);
+  int('drainCycles', 1);
+  int('resetCycles', 1);
+  int('maxTransactions', 0);
+  int('timeoutMs', 1);
+  // Icarus `integer` is 32-bit signed.
+  if (o.maxCycles !== undefined && !(Number.isSafeInteger(o.maxCycles) && o.maxCycles >= 1 && o.maxCycles < 2 ** 31)) {
+    problems.push(`maxCycles must be an integer in [1, 2^31), got ${o.maxCycles}`);
+  }
+  if (problems.length > 0) throw new IcarusError(`icarusRun: ${problems.join('; ')}`);
+}
+
+function toolFailure(what: string, r: RunToolResult, runDir: string): IcarusError {
+  const why = r.spawnError ?? (r.timedOut ? 'timed out' : r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode}`);
+  const out = `${r.stderr}\n${r.stdout}`.trim();
+  return new IcarusError(
+    `${what} failed (${why}): cd ${shellQuote(runDir)} && ${r.command}${out ? `\n${lastLines(out, 40)}` : ''}`,
+  );
+}
+
+/**
+ * Simulates `design` with Icarus Verilog on the given input transactions (the first
+ * `maxTransactions` of each input stream) and returns the output transactions. Never throws for
+ * a misbehaving design (hangs and protocol errors are in the result); throws IcarusError for bad
+ * options, an invalid design description, a compile error, or a simulator crash/timeout.
+ */
+export async function icarusRun(
+  design: DesignUnderTest,
+  stimulus: Record<string, TxnTable>,
+  options: IcarusOptions = {},
+): Promise<IcarusResult> {
+  checkOptions(options);
+  const o = { ...ICARUS_DEFAULTS, ...options };
+  const staticInputs = options.staticInputs ?? {};
+  try {
+    checkDesign(design, staticInputs);
+  } catch (e) {
+    throw new IcarusError((e as Error).message);
+  }
+
+  const ins = design.streams.filter((s) => s.dir === 'in');
+  const outs = design.streams.filter((s) => s.dir === 'out');
+  const problems: string[] = [];
+  for (const [name, t] of Object.entries(stimulus)) {
+    const s = design.streams.find((x) => x.name === name);
+    if (!s) problems.push(`stimulus for '${name}', which is not a stream of ${design.top}`);
+    else if (s.dir !== 'in') problems.push(`stimulus for '${name}', which is an output stream`);
+    else {
+      const want = s.fields.map((f) => `${f.name}:${f.signed ? 's' : 'u'}${f.width}`).join(',');
+      const got = t.fields.map((f) => `${f.name}:${f.signed ? 's' : 'u'}${f.width}`).join(',');
+      if (want !== got) problems.push(`stimulus for '${name}' has fields (${got}), the stream has (${want})`);
+    }
+  }
+  if (problems.length > 0) throw new IcarusError(`icarusRun(${design.top}): ${problems.join('; ')}`);
+
+  await ensureTools(['iverilog']);
+
+  const applied: Record<string, number> = {};
+  for (const s of ins) applied[s.name] = Math.min(stimulus[s.name]?.count ?? 0, o.maxTransactions);
+
+  const temporary = options.runDir === undefined;
+  const runDir = temporary
+    ? await mkdtemp(path.join(tmpdir(), `kvhdl-icarus-${design.top}-`))
+    : path.resolve(options.runDir!);
+  await mkdir(runDir, { recursive: true });
+
+  const cfg: TestbenchConfig = {
+    seed: o.seed,
+    stall: o.stall,
+    backpressure: o.backpressure,
+    hangCycles: o.hangCycles,
+    drainCycles: o.drainCycles,
+    maxCycles: o.maxCycles,
+    resetCycles: o.resetCycles,
+    counts: applied,
+    staticInputs,
+  };
+  const tbPath = path.join(runDir, 'tb.v');
+  const vvpPath = path.join(runDir, 'tb.vvp');
+  await writeFile(tbPath, generateTestbench(design, cfg));
+  await Promise.all(
+    ins.map(async (s) => {
+      const t = stimulus[s.name];
+      await writeFile(path.join(runDir, inputHexName(s.name)), t ? recordsToHex(t, applied[s.name]) : '');
+    }),
+  );
+  // Stale output files from an earlier run in the same directory must not be read back.
+  await Promise.all(outs.map((s) => rm(path.join(runDir, outputHexName(s.name)), { force: true })));
+
+  const files = design.files.map((f) => path.resolve(f));
+  const compile = await runTool('iverilog', ['-g2005', '-o', vvpPath, '-s', 'kvhdl_tb', tbPath, ...files], {
+    cwd: runDir,
+    timeoutMs: o.timeoutMs,
+  });
+  if (compile.exitCode !== 0) throw toolFailure(`iverilog (compiling ${design.top})`, compile, runDir);
+
+  const sim = await runTool('vvp', ['-n', vvpPath], { cwd: runDir, timeoutMs: o.timeoutMs });
+  if (sim.exitCode !== 0) throw toolFailure(`vvp (simulating ${design.top})`, sim, runDir);
+
+  // Parse the testbench's report lines.
+  const logLines: string[] = [];
+  const protocolErrors: string[] = [];
+  const consumed: Record<string, number> = {};
+  const outState: Record<string, { produced: number; valid: boolean }> = {};
+  let end: { why: number; cycle: number; idle: number; nerr: number } | undefined;
+  for (const line of sim.stdout.split('\n')) {
+    if (!line.startsWith('KVHDL:')) {
+      if (line !== '') logLines.push(line);
+      continue;
+    }
+    const [tag, ...rest] = line.slice(6).split(' ');
+    if (tag === 'PROTO') protocolErrors.push(rest.join(' '));
+    else if (tag === 'IN') consumed[rest[0]] = Number(rest[1]);
+    else if (tag === 'OUT') outState[rest[0]] = { produced: Number(rest[1]), valid: rest[2] === '1' };
+    else if (tag === 'END') end = { why: Number(rest[0]), cycle: Number(rest[1]), idle: Number(rest[2]), nerr: Number(rest[3]) };
+    else if (tag === 'FATAL') throw new IcarusError(`testbench for ${design.top}: ${rest.join(' ')} (in ${runDir})`);
+  }
+  if (!end) {
+    throw new IcarusError(
+      `vvp (simulating ${design.top}) stopped before the testbench finished (did the design call $finish/$fatal?): ` +
+        `cd ${shellQuote(runDir)} && ${sim.command}\n${lastLines(`${sim.stdout}\n${sim.stderr}`, 40)}`,
+    );
+  }
+  if (end.nerr > protocolErrors.length) {
+    protocolErrors.push(`... and ${end.nerr - protocolErrors.length} more protocol errors (only the first ${MAX_PRINTED_ERRORS} are listed)`);
+  }
+
+  const outputs: Record<string, TxnTable> = {};
+  for (const s of outs) {
+    const file = path.join(runDir, outputHexName(s.name));
+    const text = await readFile(file, 'utf8');
+    const parsed = hexToRecords(text, s.fields, file);
+    outputs[s.name] = parsed.table;
+    if (parsed.table.count !== outState[s.name]?.produced) {
+      throw new IcarusError(
+        `${file}: ${parsed.table.count} records, the testbench counted ${outState[s.name]?.produced ?? 'none'}`,
+      );
+    }
+  }
+
+  let hang: IcarusHang | undefined;
+  if (end.why !== 0) {
+    const reason = end.why === 1 ? 'no-progress' : 'max-cycles';
+    const inputs: IcarusHang['inputs'] = {};
+    for (const s of ins) inputs[s.name] = { consumed: consumed[s.name] ?? 0, applied: applied[s.name] };
+    const parts = [
+      reason === 'no-progress'
+        ? `no transfer for ${end.idle} cycles at cycle ${end.cycle} with inputs remaining`
+        : `stopped at maxCycles (${end.cycle})`,
+      ...ins.map((s) => `input '${s.name}' consumed ${inputs[s.name].consumed} of ${inputs[s.name].applied}`),
+      ...outs.map((s) => `output '${s.name}' produced ${outState[s.name].produced}${outState[s.name].valid ? ' (valid high)' : ''}`),
+    ];
+    hang = { reason, cycle: end.cycle, idleCycles: end.idle, inputs, outputs: outState, message: `${design.top}: ${parts.join('; ')}` };
+  }
+
+  const clean = !hang && protocolErrors.length === 0;
+  if (temporary && clean) await rm(runDir, { recursive: true, force: true });
+
+  return {
+    outputs,
+    cycles: end.cycle,
+    ...(hang ? { hang } : {}),
+    protocolErrors,
+    applied,
+    consumed,
+    runDir,
+    rerun: `cd ${shellQuote(runDir)} && vvp -n tb.vvp +vcd`,
+    log: logLines.join('\n'),
+  };
+}

@@ -1,0 +1,404 @@
+/**
+ * Generates the Verilog-2005 testbench module `kvhdl_tb` for a DesignUnderTest: clock, synchronous
+ * reset, stimulus from `$readmemh` files with seeded random valid gaps, seeded random ready
+ * backpressure, output records written with `$fwrite`, output protocol checks, hang detection.
+ * Everything the testbench reports to the runner is a stdout line starting with `KVHDL:`.
+ * See cosim/icarus/README.md for the exact behaviour.
+ */
+import type { DesignUnderTest, PortSpec, StreamSpec } from '../design.ts';
+import { fieldWords, recordWords } from '../transactions.ts';
+
+export interface TestbenchConfig {
+  /** Base seed; every stream gets its own `$random` seed derived from it. */
+  seed: number;
+  /** Probability (0 <= p < 1) that an input stream leaves a cycle idle before offering its next record. */
+  stall: number;
+  /** Probability (0 <= p < 1) that an output stream's ready is low in a cycle. */
+  backpressure: number;
+  /** Stop with a hang when inputs remain and no stream transferred for this many cycles. */
+  hangCycles: number;
+  /** Finish when all inputs are consumed and no stream transferred for this many cycles. */
+  drainCycles: number;
+  /** Stop unconditionally after this many cycles (after reset). */
+  maxCycles: number;
+  /** Rising edges with reset high before the run starts. */
+  resetCycles: number;
+  /** Records in each input stream's hex file (missing streams: 0). */
+  counts: Record<string, number>;
+  /** Values of plain input ports, held for the whole run (missing: 0). */
+  staticInputs: Record<string, bigint>;
+}
+
+/** Stimulus file of an input stream and record file of an output stream, relative to the run directory. */
+export const inputHexName = (stream: string) => `${stream}.in.hex`;
+export const outputHexName = (stream: string) => `${stream}.out.hex`;
+
+/** Prefix of the testbench's internal signal names; no port of the design may start with it. */
+export const TB_PREFIX = 'kvtb_';
+
+/** Most protocol errors printed by the testbench (the rest are counted). */
+export const MAX_PRINTED_ERRORS = 100;
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+
+const VERILOG_KEYWORDS = new Set(
+  (
+    'always and assign automatic begin buf bufif0 bufif1 case casex casez cell cmos config deassign default ' +
+    'defparam design disable edge else end endcase endconfig endfunction endgenerate endmodule endprimitive ' +
+    'endspecify endtable endtask event for force forever fork function generate genvar highz0 highz1 if ' +
+    'ifnone incdir include initial inout input instance integer join large liblist library localparam ' +
+    'macromodule medium module nand negedge nmos nor noshowcancelled not notif0 notif1 or output parameter ' +
+    'pmos posedge primitive pull0 pull1 pulldown pullup pulsestyle_onevent pulsestyle_ondetect rcmos real ' +
+    'realtime reg release repeat rnmos rpmos rtran rtranif0 rtranif1 scalared showcancelled signed small ' +
+    'specify specparam strong0 strong1 supply0 supply1 table task time tran tranif0 tranif1 tri tri0 tri1 ' +
+    'triand trior trireg unsigned use uwire vectored wait wand weak0 weak1 while wire wor xnor xor'
+  ).split(' '),
+);
+
+/** Checks the design description and the static inputs; throws one Error listing every problem. */
+export function checkDesign(design: DesignUnderTest, staticInputs: Record<string, bigint> = {}): void {
+  const problems: string[] = [];
+  const ports = new Map<string, PortSpec>();
+  const ident = (what: string, name: string) => {
+    if (!IDENT.test(name) || VERILOG_KEYWORDS.has(name)) problems.push(`${what} '${name}' is not a plain Verilog identifier`);
+  };
+  ident('top module', design.top);
+  if (design.top === 'kvhdl_tb') problems.push("top module must not be called 'kvhdl_tb' (the testbench's name)");
+  if (design.files.length === 0) problems.push('no Verilog files');
+  for (const p of design.ports) {
+    ident('port', p.name);
+    if (ports.has(p.name)) problems.push(`port '${p.name}' is listed twice`);
+    if (p.name.startsWith(TB_PREFIX)) problems.push(`port '${p.name}' uses the testbench's reserved prefix '${TB_PREFIX}'`);
+    if (!Number.isInteger(p.width) || p.width < 1) problems.push(`port '${p.name}' has invalid width ${p.width}`);
+    ports.set(p.name, p);
+  }
+  const expect = (name: string, dir: 'input' | 'output', width: number, why: string) => {
+    const p = ports.get(name);
+    if (!p) problems.push(`${why} needs port '${name}' (${dir}, ${width} bit${width === 1 ? '' : 's'}), the design has none`);
+    else if (p.dir !== dir || p.width !== width) {
+      problems.push(`${why} needs port '${name}' as ${dir} [${width}], the design has ${p.dir} [${p.width}]`);
+    }
+  };
+  expect(design.clock, 'input', 1, 'the clock');
+  expect(design.reset, 'input', 1, 'the reset');
+  const used = new Map<string, string>([
+    [design.clock, 'the clock'],
+    [design.reset, 'the reset'],
+  ]);
+  const claim = (port: string, by: string) => {
+    const prev = used.get(port);
+    if (prev) problems.push(`port '${port}' is claimed by both ${prev} and ${by}`);
+    used.set(port, by);
+  };
+  const names = new Set<string>();
+  for (const s of design.streams) {
+    ident('stream', s.name);
+    if (names.has(s.name)) problems.push(`stream '${s.name}' is listed twice`);
+    names.add(s.name);
+    const inward = s.dir === 'in';
+    const what = `${inward ? 'input' : 'output'} stream '${s.name}'`;
+    expect(`${s.name}_valid`, inward ? 'input' : 'output', 1, what);
+    expect(`${s.name}_ready`, inward ? 'output' : 'input', 1, what);
+    claim(`${s.name}_valid`, what);
+    claim(`${s.name}_ready`, what);
+    for (const f of s.fields) {
+      if (!Number.isInteger(f.width) || f.width < 1) problems.push(`${what} field '${f.name}' has invalid width ${f.width}`);
+      expect(`${s.name}_${f.name}`, inward ? 'input' : 'output', f.width, `${what} field '${f.name}'`);
+      claim(`${s.name}_${f.name}`, `${what} field '${f.name}'`);
+    }
+  }
+  for (const [name, value] of Object.entries(staticInputs)) {
+    const p = ports.get(name);
+    if (!p) {
+      problems.push(`static input '${name}' is not a port of ${design.top}`);
+      continue;
+    }
+    if (p.dir !== 'input' || used.has(name)) {
+      problems.push(`static input '${name}' must be a plain input port (it is ${used.get(name) ?? 'an output'})`);
+      continue;
+    }
+    if (typeof value !== 'bigint') {
+      problems.push(`static input '${name}' must be a bigint, got ${typeof value}`);
+      continue;
+    }
+    const w = BigInt(p.width);
+    const lo = p.signed ? -(1n << (w - 1n)) : 0n;
+    const hi = p.signed ? (1n << (w - 1n)) - 1n : (1n << w) - 1n;
+    if (value < lo || value > hi) {
+      problems.push(`static input '${name}' (${p.signed ? 's' : 'u'}${p.width}): value ${value} out of range ${lo}..${hi}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new Error(`icarus testbench for ${design.top}: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/** A 32-bit `$random` seed for stream `k`, derived from the base seed (murmur3 finalizer). */
+export function streamSeed(seed: number, k: number): number {
+  let h = (Number(BigInt.asUintN(32, BigInt(Math.trunc(seed)))) ^ Math.imul(k + 1, 0x9e3779b9)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) | 0;
+}
+
+/** Probability p in [0, 1) as a threshold on a 16-bit random number. */
+export function threshold16(p: number): number {
+  return Math.min(65535, Math.round(p * 65536));
+}
+
+const range = (w: number) => (w === 1 ? '' : `[${w - 1}:0] `);
+const hexLit = (w: number, v: bigint) => `${w}'h${v.toString(16)}`;
+
+/** The testbench source. Call checkDesign first (icarusRun does). */
+export function generateTestbench(design: DesignUnderTest, cfg: TestbenchConfig): string {
+  const ins = design.streams.filter((s) => s.dir === 'in');
+  const outs = design.streams.filter((s) => s.dir === 'out');
+  const streamPorts = new Set<string>([design.clock, design.reset]);
+  for (const s of design.streams) {
+    streamPorts.add(`${s.name}_valid`);
+    streamPorts.add(`${s.name}_ready`);
+    for (const f of s.fields) streamPorts.add(`${s.name}_${f.name}`);
+  }
+  const plain = design.ports.filter((p) => !streamPorts.has(p.name));
+  const stallT = threshold16(cfg.stall);
+  const bpT = threshold16(cfg.backpressure);
+  const P = TB_PREFIX;
+  const L: string[] = [];
+  const ln = (s = '') => L.push(s);
+
+  ln(`// Icarus testbench for ${design.top}, generated by kvhdl cosim/icarus/testbench.ts. Do not edit.`);
+  ln(
+    `// seed ${cfg.seed}, stall ${cfg.stall}, backpressure ${cfg.backpressure}, reset ${cfg.resetCycles} cycles, ` +
+      `hang after ${cfg.hangCycles}, drain ${cfg.drainCycles}, max ${cfg.maxCycles} cycles.`,
+  );
+  ln('// Waveform: vvp -n tb.vvp +vcd   (writes wave.vcd in the current directory)');
+  ln('module kvhdl_tb;');
+  ln(`  localparam integer RESET_CYCLES = ${cfg.resetCycles};`);
+  ln(`  localparam integer HANG_CYCLES = ${cfg.hangCycles};`);
+  ln(`  localparam integer DRAIN_CYCLES = ${cfg.drainCycles};`);
+  ln(`  localparam integer MAX_CYCLES = ${cfg.maxCycles};`);
+  ln();
+  ln(`  reg ${design.clock} = 1'b0;`);
+  ln(`  reg ${design.reset} = 1'b1;`);
+  ln(`  always #5 ${design.clock} = ~${design.clock};`);
+  ln();
+  ln(`  integer ${P}cycle = 0;          // rising edges since reset was released`);
+  ln(`  integer ${P}reset_edges = 0;`);
+  ln(`  integer ${P}last_progress = 0;  // cycle of the last transfer on any stream`);
+  ln(`  integer ${P}nerr = 0;           // protocol errors seen`);
+  ln(`  integer ${P}r;                  // scratch random number`);
+  ln(`  reg ${P}inputs_done;`);
+
+  const plainIn = plain.filter((p) => p.dir === 'input');
+  const plainOut = plain.filter((p) => p.dir === 'output');
+  if (plainIn.length > 0) {
+    ln();
+    ln('  // Static inputs, held for the whole run');
+    for (const p of plainIn) {
+      const v = cfg.staticInputs[p.name] ?? 0n;
+      const bits = v < 0n ? v + (1n << BigInt(p.width)) : v;
+      ln(`  wire ${range(p.width)}${p.name} = ${hexLit(p.width, bits)};`);
+    }
+  }
+  if (plainOut.length > 0) {
+    ln();
+    ln('  // Other outputs (not checked)');
+    for (const p of plainOut) ln(`  wire ${range(p.width)}${p.name};`);
+  }
+
+  ins.forEach((s) => {
+    const n = cfg.counts[s.name] ?? 0;
+    const rw = 32 * recordWords(s.fields);
+    const k = design.streams.indexOf(s);
+    ln();
+    ln(`  // Input stream '${s.name}': ${n} record${n === 1 ? '' : 's'} from ${inputHexName(s.name)}`);
+    ln(`  localparam integer ${P}${s.name}_n = ${n};`);
+    if (rw > 0) {
+      ln(`  reg [${rw - 1}:0] ${P}${s.name}_mem [0:${Math.max(n, 1) - 1}];`);
+      ln(`  reg [${rw - 1}:0] ${P}${s.name}_rec;`);
+    }
+    ln(`  integer ${P}${s.name}_idx = 0;  // records transferred`);
+    ln(`  integer ${P}${s.name}_seed = ${streamSeed(cfg.seed, k)};`);
+    ln(`  reg ${P}${s.name}_ready_x = 1'b0;`);
+    ln(`  reg ${s.name}_valid = 1'b0;`);
+    ln(`  wire ${s.name}_ready;`);
+    for (const f of s.fields) ln(`  reg ${range(f.width)}${s.name}_${f.name} = ${f.width}'h0;`);
+  });
+
+  outs.forEach((s) => {
+    const rw = 32 * recordWords(s.fields);
+    const k = design.streams.indexOf(s);
+    ln();
+    ln(`  // Output stream '${s.name}': records to ${outputHexName(s.name)}`);
+    ln(`  wire ${s.name}_valid;`);
+    ln(`  reg ${s.name}_ready = 1'b0;`);
+    for (const f of s.fields) ln(`  wire ${range(f.width)}${s.name}_${f.name};`);
+    if (rw > 0) {
+      // Field k occupies its own 32-bit words, zero-padded: the TxnTable layout.
+      const parts: string[] = [];
+      for (const f of [...s.fields].reverse()) {
+        const pad = 32 * fieldWords(f) - f.width;
+        parts.push(pad > 0 ? `${pad}'h0, ${s.name}_${f.name}` : `${s.name}_${f.name}`);
+      }
+      ln(`  wire [${rw - 1}:0] ${P}${s.name}_rec = {${parts.join(', ')}};`);
+      ln(`  reg [${rw - 1}:0] ${P}${s.name}_held;`);
+    }
+    ln(`  reg ${P}${s.name}_pending = 1'b0;  // valid && !ready on the previous edge`);
+    ln(`  reg ${P}${s.name}_valid_x = 1'b0;`);
+    ln(`  integer ${P}${s.name}_count = 0;`);
+    ln(`  integer ${P}${s.name}_fd;`);
+    ln(`  integer ${P}${s.name}_seed = ${streamSeed(cfg.seed, k)};`);
+  });
+
+  ln();
+  ln(`  ${design.top} dut (`);
+  design.ports.forEach((p, i) => ln(`    .${p.name}(${p.name})${i === design.ports.length - 1 ? '' : ','}`));
+  ln('  );');
+
+  // One place that ends the run: prints the per-stream status lines the runner parses.
+  ln();
+  ln(`  task ${P}finish;`);
+  ln('    input integer why;  // 0 done, 1 no progress, 2 max cycles');
+  ln('    begin');
+  for (const s of ins) ln(`      $display("KVHDL:IN ${s.name} %0d %0d", ${P}${s.name}_idx, ${P}${s.name}_n);`);
+  for (const s of outs) {
+    ln(`      $display("KVHDL:OUT ${s.name} %0d %0d", ${P}${s.name}_count, ${s.name}_valid === 1'b1);`);
+    ln(`      $fclose(${P}${s.name}_fd);`);
+  }
+  ln(`      $display("KVHDL:END %0d %0d %0d %0d", why, ${P}cycle, ${P}cycle - ${P}last_progress, ${P}nerr);`);
+  ln('      $finish(0);');
+  ln('    end');
+  ln('  endtask');
+
+  ln();
+  ln('  initial begin');
+  ln('    if ($test$plusargs("vcd")) begin');
+  ln('      $dumpfile("wave.vcd");');
+  ln('      $dumpvars(0, kvhdl_tb);');
+  ln('    end');
+  for (const s of ins) {
+    if (recordWords(s.fields) > 0 && (cfg.counts[s.name] ?? 0) > 0) {
+      ln(`    $readmemh("${inputHexName(s.name)}", ${P}${s.name}_mem, 0, ${P}${s.name}_n - 1);`);
+    }
+  }
+  for (const s of outs) {
+    ln(`    ${P}${s.name}_fd = $fopen("${outputHexName(s.name)}", "w");`);
+    ln(`    if (${P}${s.name}_fd == 0) begin`);
+    ln(`      $display("KVHDL:FATAL cannot open ${outputHexName(s.name)}");`);
+    ln('      $finish(0);');
+    ln('    end');
+  }
+  ln('  end');
+
+  const proto = (s: StreamSpec, msg: string, args = '', indent = '        ') => {
+    const where = `${s.dir === 'in' ? 'input' : 'output'} stream '${s.name}'`;
+    ln(`${indent}if (${P}nerr < ${MAX_PRINTED_ERRORS})`);
+    ln(`${indent}  $display("KVHDL:PROTO cycle %0d: ${where}: ${msg}", ${P}cycle${args});`);
+    ln(`${indent}${P}nerr = ${P}nerr + 1;`);
+  };
+  /** `%h` format and arguments that print a stream's fields from a record vector: `a=%h b=%h`. */
+  const fieldsOf = (st: StreamSpec, vec: string) => {
+    let off = 0;
+    const fmt: string[] = [];
+    const args: string[] = [];
+    for (const f of st.fields) {
+      fmt.push(`${f.name}=%h`);
+      args.push(`${vec}[${off} +: ${f.width}]`);
+      off += 32 * fieldWords(f);
+    }
+    return { fmt: fmt.join(' '), args: args.map((a) => `, ${a}`).join('') };
+  };
+
+  ln();
+  ln(`  always @(posedge ${design.clock}) begin`);
+  ln(`    if (${design.reset}) begin`);
+  ln(`      ${P}reset_edges = ${P}reset_edges + 1;`);
+  ln(`      if (${P}reset_edges >= RESET_CYCLES) ${design.reset} <= 1'b0;`);
+  ln('    end else begin');
+  ln(`      ${P}cycle = ${P}cycle + 1;`);
+  for (const s of ins) {
+    const v = `${s.name}_valid`;
+    const r = `${s.name}_ready`;
+    ln();
+    ln(`      // input '${s.name}': count the transfer, then offer the next record after a random gap`);
+    ln(`      if (${r} !== 1'b0 && ${r} !== 1'b1 && !${P}${s.name}_ready_x) begin`);
+    proto(s, 'ready is X/Z (treated as low)');
+    ln(`        ${P}${s.name}_ready_x = 1'b1;`);
+    ln('      end');
+    ln(`      if (${v} && ${r} === 1'b1) begin`);
+    ln(`        ${P}${s.name}_idx = ${P}${s.name}_idx + 1;`);
+    ln(`        ${P}last_progress = ${P}cycle;`);
+    ln('      end');
+    ln(`      if (!${v} || ${r} === 1'b1) begin`);
+    const cond = stallT > 0 ? ` && (${P}r & 32'hffff) >= ${stallT}` : '';
+    if (stallT > 0) ln(`        ${P}r = $random(${P}${s.name}_seed);`);
+    ln(`        if (${P}${s.name}_idx < ${P}${s.name}_n${cond}) begin`);
+    if (recordWords(s.fields) > 0) ln(`          ${P}${s.name}_rec = ${P}${s.name}_mem[${P}${s.name}_idx];`);
+    ln(`          ${v} <= 1'b1;`);
+    let off = 0;
+    for (const f of s.fields) {
+      ln(`          ${s.name}_${f.name} <= ${P}${s.name}_rec[${off} +: ${f.width}];`);
+      off += 32 * fieldWords(f);
+    }
+    ln('        end else begin');
+    ln(`          ${v} <= 1'b0;`);
+    ln('        end');
+    ln('      end');
+  }
+  for (const s of outs) {
+    const v = `${s.name}_valid`;
+    const r = `${s.name}_ready`;
+    const hasRec = recordWords(s.fields) > 0;
+    const rec = `${P}${s.name}_rec`;
+    ln();
+    ln(`      // output '${s.name}': protocol checks, record the transfer, random backpressure`);
+    ln(`      if (${v} !== 1'b0 && ${v} !== 1'b1 && !${P}${s.name}_valid_x) begin`);
+    proto(s, 'valid is X/Z (treated as low)');
+    ln(`        ${P}${s.name}_valid_x = 1'b1;`);
+    ln('      end');
+    ln(`      if (${P}${s.name}_pending && ${v} !== 1'b1) begin`);
+    proto(s, 'valid dropped before the transfer (it was valid && !ready on the previous edge)');
+    ln('      end');
+    if (hasRec) {
+      ln(`      else if (${P}${s.name}_pending && ${rec} !== ${P}${s.name}_held) begin`);
+      const was = fieldsOf(s, `${P}${s.name}_held`);
+      const now = fieldsOf(s, rec);
+      proto(s, `payload changed while valid && !ready (was ${was.fmt}; now ${now.fmt})`, `${was.args}${now.args}`);
+      ln('      end');
+    }
+    ln(`      if (${v} === 1'b1 && ${r}) begin`);
+    if (hasRec) {
+      ln(`        if (^${rec} === 1'bx) begin`);
+      const now = fieldsOf(s, rec);
+      proto(s, `payload has X/Z bits at transfer %0d (${now.fmt}; read as 0)`, `, ${P}${s.name}_count${now.args}`, '          ');
+      ln('        end');
+      ln(`        $fwrite(${P}${s.name}_fd, "%h\\n", ${rec});`);
+    } else {
+      ln(`        $fwrite(${P}${s.name}_fd, "1\\n");`);
+    }
+    ln(`        ${P}${s.name}_count = ${P}${s.name}_count + 1;`);
+    ln(`        ${P}last_progress = ${P}cycle;`);
+    ln(`        ${P}${s.name}_pending = 1'b0;`);
+    ln('      end else begin');
+    ln(`        ${P}${s.name}_pending = (${v} === 1'b1);`);
+    if (hasRec) ln(`        ${P}${s.name}_held = ${rec};`);
+    ln('      end');
+    if (bpT > 0) {
+      ln(`      ${P}r = $random(${P}${s.name}_seed);`);
+      ln(`      ${r} <= (${P}r & 32'hffff) >= ${bpT};`);
+    } else {
+      ln(`      ${r} <= 1'b1;`);
+    }
+  }
+  ln();
+  ln('      // end of run');
+  const done = ins.map((s) => `${P}${s.name}_idx >= ${P}${s.name}_n`);
+  ln(`      ${P}inputs_done = ${done.length > 0 ? done.join(' && ') : "1'b1"};`);
+  ln(`      if (${P}cycle >= MAX_CYCLES) ${P}finish(2);`);
+  ln(`      else if (!${P}inputs_done && ${P}cycle - ${P}last_progress >= HANG_CYCLES) ${P}finish(1);`);
+  ln(`      else if (${P}inputs_done && ${P}cycle - ${P}last_progress >= DRAIN_CYCLES) ${P}finish(0);`);
+  ln('    end');
+  ln('  end');
+  ln('endmodule');
+  return `${L.join('\n')}\n`;
+}
