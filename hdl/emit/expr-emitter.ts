@@ -161,9 +161,13 @@ export class ExprEmitter {
       case 'slice':
         return this.sliceOf(n.a, n.hi, n.lo);
       case 'index': {
+        // An index past the top bit reads 0 (Verilog would give X): guarded when the width is not a power of two.
         const { name, width } = this.named(n.a);
         this.usage.mark(name, width);
-        return `${name}[${this.ex(n.idx)}]`;
+        const idx = this.ex(n.idx);
+        if (width === 1) return `(${name} & ~${idx})`;
+        if ((width & (width - 1)) === 0) return `${name}[${idx}]`;
+        return `((${idx} < ${litText(n.idx.type, BigInt(width))}) ? ${name}[${idx}] : 1'b0)`;
       }
       case 'cat':
         return `{${n.parts.map((p) => this.ex(p)).join(', ')}}`;
