@@ -7,6 +7,7 @@
 import { HType, UInt, bitsFor } from './types.ts';
 import { captureLoc, type SourceLoc } from './source.ts';
 import { ElaborationError, type DiagnosticKind } from './diagnostics.ts';
+import { evalExpr } from './eval.ts';
 
 /** What an expression or signal belongs to: the module builder (kept abstract to avoid a cycle). */
 export interface Owner {
@@ -84,8 +85,13 @@ function fail(es: readonly Expr[], kind: DiagnosticKind, message: string, signal
   o.report(kind, loc, message, signal);
 }
 
+const noSignals = new Map<string, bigint>();
+
+/** A new expression node; one whose operands are all constants is folded to a constant. */
 function mk(type: HType, node: Node, operands: readonly Expr[]): Expr {
-  return new Expr(type, node, ownerOf(operands));
+  const e = new Expr(type, node, ownerOf(operands));
+  if (operands.every((o) => o.node.op === 'lit')) return new Expr(type, { op: 'lit', value: evalExpr(e, noSignals) }, null);
+  return e;
 }
 
 export class Expr {
@@ -167,6 +173,8 @@ export class Expr {
   private compare(fn: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', bIn: Operand): Expr {
     const b = this.operand(bIn);
     this.sameSign(b, `compare (${fn})`);
+    const k = constantCompare(fn, this, b);
+    if (k !== null) return lit(UInt(1), k ? 1n : 0n);
     return mk(UInt(1), { op: 'bin', fn, a: this, b }, [this, b]);
   }
   eq(b: Operand): Expr { return this.compare('eq', b); }
@@ -230,6 +238,7 @@ export class Expr {
   /** One bit: a constant index or an unsigned index expression of exactly log2Ceil(width) bits. */
   bit(i: number | Expr): Expr {
     if (typeof i === 'number') return this.slice(i, i);
+    if (i.node.op === 'lit' && !i.signed) return i.node.value < BigInt(this.width) ? this.slice(Number(i.node.value), Number(i.node.value)) : lit(UInt(1), 0n);
     const need = Math.max(1, Math.ceil(Math.log2(this.width)));
     if (i.signed || i.width !== need) {
       fail([this, i], 'width', `bit index into ${describe(this)} must be unsigned ${need} bits, got ${describe(i)}`);
@@ -321,6 +330,30 @@ export class Expr {
   andR(): Expr { return mk(UInt(1), { op: 'un', fn: 'andr', a: this }, [this]); }
   orR(): Expr { return mk(UInt(1), { op: 'un', fn: 'orr', a: this }, [this]); }
   xorR(): Expr { return mk(UInt(1), { op: 'un', fn: 'xorr', a: this }, [this]); }
+}
+
+type CmpOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+const flipped: Record<CmpOp, CmpOp> = { eq: 'eq', ne: 'ne', lt: 'gt', le: 'ge', gt: 'lt', ge: 'le' };
+
+/**
+ * The result of a comparison that the operands' ranges decide at elaboration (e.g. an unsigned
+ * value >= 0, or a 4-bit value == 20), or null. Such comparisons are folded to a constant, which
+ * is also what keeps verilator -Wall from warning (UNSIGNED, CMPCONST).
+ */
+function constantCompare(fn: CmpOp, a: Expr, b: Expr): boolean | null {
+  if (a === b) return fn === 'eq' || fn === 'le' || fn === 'ge';
+  if (a.node.op !== 'lit' && b.node.op !== 'lit') return null;
+  if (a.node.op === 'lit' && b.node.op !== 'lit') return constantCompare(flipped[fn], b, a);
+  const v = (b.node as { value: bigint }).value;
+  const [lo, hi] = a.node.op === 'lit' ? [a.node.value, a.node.value] : [a.type.min, a.type.max];
+  switch (fn) {
+    case 'eq': return v < lo || v > hi ? false : lo === hi ? true : null;
+    case 'ne': return v < lo || v > hi ? true : lo === hi ? false : null;
+    case 'lt': return hi < v ? true : lo >= v ? false : null;
+    case 'le': return hi <= v ? true : lo > v ? false : null;
+    case 'gt': return lo > v ? true : hi <= v ? false : null;
+    case 'ge': return lo >= v ? true : hi < v ? false : null;
+  }
 }
 
 /** A named, assignable signal (wire, register, output port, instance input). */

@@ -6,6 +6,7 @@
  * expressions always emit as Verilog-unsigned text.
  */
 import type { Expr, Signal } from '../core/expr.ts';
+import { HType } from '../core/types.ts';
 import { litText, rangeText } from './literals.ts';
 
 export interface Temp {
@@ -100,6 +101,7 @@ export class ExprEmitter {
   /** `e` extended to `w` bits by its own signedness. */
   private extTo(e: Expr, w: number): string {
     if (w === e.width) return this.ex(e);
+    if (e.node.op === 'lit') return litText(new HType(w, e.signed), e.node.value);
     const k = w - e.width;
     if (!e.signed) return k === 1 ? `{1'b0, ${this.ex(e)}}` : `{{${k}{1'b0}}, ${this.ex(e)}}`;
     const msb = this.sliceOf(e, e.width - 1, e.width - 1);
@@ -145,7 +147,9 @@ export class ExprEmitter {
           case 'shl':
             return `(${this.extTo(a, e.width)} << ${this.ex(b)})`;
           case 'shr':
-            return e.signed ? `($signed(${this.ex(a)}) >>> ${this.ex(b)})` : `(${this.ex(a)} >> ${this.ex(b)})`;
+            // Braces make the arithmetic shift self-determined: inside a larger unsigned expression
+            // Verilog would otherwise treat $signed(a) as unsigned and shift in zeros.
+            return e.signed ? `{$signed(${this.ex(a)}) >>> ${this.ex(b)}}` : `(${this.ex(a)} >> ${this.ex(b)})`;
         }
         break;
       }

@@ -6,7 +6,7 @@ import { designFromModule } from '../../cosim/from-module.ts';
 import { icarusRun } from '../../cosim/icarus/index.ts';
 import { Rng, randomTable } from '../../cosim/rng.ts';
 import { TxnTable } from '../../cosim/transactions.ts';
-import { evalExpr } from './eval.ts';
+import { evalExpr } from '../../hdl/core/eval.ts';
 import { randomExprDesign } from './random-exprs.ts';
 import { verilogProblems } from '../helpers/verilog-checks.ts';
 

@@ -1,9 +1,10 @@
 /**
- * Reference semantics of hdl expressions, written from the documented width and sign rules
- * (hdl/README.md), independently of the Verilog emitter. Values are the type's interpretation
- * (signed types as negative numbers where the top bit is set).
+ * Reference semantics of expressions, written from the documented width and sign rules
+ * (hdl/README.md), independently of the Verilog emitter: constant folding uses it, and the tests
+ * compare simulated Verilog against it. Values are the type's interpretation (signed types are
+ * negative where the top bit is set). `env` gives each referenced signal's value by name.
  */
-import type { Expr } from '../../hdl/index.ts';
+import type { Expr } from './expr.ts';
 
 const mask = (w: number) => (1n << BigInt(w)) - 1n;
 const pattern = (v: bigint, w: number) => v & mask(w);
