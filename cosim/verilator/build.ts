@@ -1,0 +1,272 @@
+/**
+ * Builds (or finds in the cache) the Verilator simulator of a design with its generated testbench.
+ *
+ * Cache: `<cacheRoot>/verilator/<key>/` where cacheRoot is `$KVHDL_CACHE_DIR` or `<repo>/.cache`,
+ * and key = sha256 of (every Verilog file's contents in order, the testbench source, the
+ * Verilator version, the flags, the trace mode). A cached entry holds `sim` (the executable),
+ * `tb.cpp`, `build.log`, `key.json` and Verilator's generated C++ (`obj/`, object files removed).
+ *
+ * Concurrency: a build takes a per-key lock directory (`<key>.lock`, broken when its owner process
+ * has died), compiles in a private temporary directory and renames it into place, so parallel test
+ * processes never see a half-built entry and build each design once. ccache (`OBJCACHE=ccache`)
+ * makes even cache misses cheap when only part of the design changed.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DesignUnderTest } from '../design.ts';
+import { runTool, ToolError } from '../../toolchain/run-tool.ts';
+import { ensureTools, findOnPath, toolVersion } from '../../toolchain/tools.ts';
+import { MODEL_CLASS, TB_VERSION } from './tbgen.ts';
+
+export type TraceFormat = 'fst' | 'vcd';
+
+export interface BuildOptions {
+  /** Build with trace support (`--trace-fst` or `--trace`); a separate cache entry. */
+  trace?: TraceFormat | false;
+  /** Cache root (default `$KVHDL_CACHE_DIR`, else `<repo>/.cache`). */
+  cacheDir?: string;
+  /** Extra Verilator arguments (part of the cache key), e.g. `['-Wno-WIDTH']` or `['-DFOO=1']`. */
+  verilatorFlags?: string[];
+  /** Parallel compile jobs (default: the number of CPUs). */
+  jobs?: number;
+  /** Build timeout (default 15 minutes). */
+  timeoutMs?: number;
+  /** Progress lines (default: none). */
+  log?: (line: string) => void;
+}
+
+export interface BuildResult {
+  /** Absolute path of the simulator executable. */
+  exe: string;
+  /** Cache entry directory. */
+  dir: string;
+  /** Cache key (hex sha256). */
+  key: string;
+  /** True when the entry already existed (nothing was compiled). */
+  cached: boolean;
+  /** Wall time of this call (lookup, lock wait and compile). */
+  seconds: number;
+  /** Verilator warnings printed during the build that produced the entry. */
+  warnings: string[];
+  trace: TraceFormat | false;
+}
+
+/** Repository root (the directory that holds package.json), from this file's location. */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** `$KVHDL_CACHE_DIR`, else `<repo>/.cache`. */
+export function cacheRoot(explicit?: string): string {
+  return path.resolve(explicit ?? process.env.KVHDL_CACHE_DIR ?? path.join(REPO_ROOT, '.cache'));
+}
+
+const BUILD_TIMEOUT_MS = 15 * 60 * 1000;
+const LOCK_WAIT_MS = 30 * 60 * 1000;
+const LOCK_POLL_MS = 200;
+
+/** The Verilator arguments for a design (files and tb.cpp last). The makefile flags are one argv element. */
+export function verilatorArgs(
+  design: DesignUnderTest,
+  opts: { trace?: TraceFormat | false; verilatorFlags?: string[]; jobs?: number; ccache?: boolean },
+): string[] {
+  const jobs = opts.jobs ?? Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+  const makeflags = ['OPT_FAST=-O2', ...(opts.ccache === false ? [] : ['OBJCACHE=ccache'])].join(' ');
+  return [
+    '--cc',
+    '--exe',
+    '--build',
+    '-O3',
+    '-j',
+    String(jobs),
+    '--x-assign',
+    'unique',
+    '--x-initial',
+    'unique',
+    '--MAKEFLAGS',
+    makeflags,
+    '--top-module',
+    design.top,
+    '--prefix',
+    MODEL_CLASS,
+    '--Mdir',
+    'obj',
+    '-o',
+    'sim',
+    '-Wno-fatal',
+    ...(opts.trace === 'fst' ? ['--trace-fst'] : opts.trace === 'vcd' ? ['--trace'] : []),
+    ...(opts.verilatorFlags ?? []),
+    ...design.files.map((f) => path.resolve(f)),
+    'tb.cpp',
+  ];
+}
+
+function sha256(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** The cache key and the description stored beside it in key.json. */
+export async function buildKey(
+  design: DesignUnderTest,
+  tbSource: string,
+  opts: { trace?: TraceFormat | false; verilatorFlags?: string[] },
+): Promise<{ key: string; description: Record<string, unknown> }> {
+  const files = await Promise.all(
+    design.files.map(async (f) => ({ name: path.basename(f), sha256: sha256(await fs.readFile(path.resolve(f))) })),
+  );
+  // -j only changes how fast it builds, not what: keep it out of the key.
+  const flags = verilatorArgs(design, { ...opts, jobs: 1 }).filter((a) => !design.files.some((f) => path.resolve(f) === a));
+  const description = {
+    harness: `kvhdl-verilator-tb-${TB_VERSION}`,
+    top: design.top,
+    verilator: await toolVersion('verilator'),
+    flags,
+    trace: opts.trace ?? false,
+    files,
+    tb: sha256(tbSource),
+  };
+  return { key: sha256(JSON.stringify(description)).slice(0, 32), description };
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** mkdir-based lock; a lock whose owner (same host) is gone is broken. Returns the release function. */
+async function lock(lockDir: string, waitMs: number, isDone: () => boolean): Promise<(() => Promise<void>) | null> {
+  const deadline = Date.now() + waitMs;
+  const host = os.hostname();
+  for (;;) {
+    if (isDone()) return null;
+    try {
+      await fs.mkdir(lockDir);
+      const token = `${process.pid} ${Date.now()} ${host}`;
+      await fs.writeFile(path.join(lockDir, 'owner'), token);
+      return async () => {
+        await fs.rm(lockDir, { recursive: true, force: true });
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    let stale = false;
+    try {
+      const [pid, , ownerHost] = (await fs.readFile(path.join(lockDir, 'owner'), 'utf8')).split(' ');
+      stale = ownerHost === host && !pidAlive(Number(pid));
+    } catch {
+      try {
+        stale = Date.now() - (await fs.stat(lockDir)).mtimeMs > 10_000;
+      } catch {
+        continue;
+      }
+    }
+    if (stale) {
+      const grave = `${lockDir}.stale-${process.pid}-${Date.now()}`;
+      try {
+        await fs.rename(lockDir, grave);
+        await fs.rm(grave, { recursive: true, force: true });
+      } catch {
+        // somebody else broke it first
+      }
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for the build lock ${lockDir} (remove it if no build is running)`);
+    await sleep(LOCK_POLL_MS);
+  }
+}
+
+function warningsOf(log: string): string[] {
+  return log
+    .split('\n')
+    .filter((l) => /^%Warning/.test(l))
+    .map((l) => l.trimEnd());
+}
+
+let ccachePresent: boolean | undefined;
+
+/**
+ * Returns the simulator for (design, tbSource, trace, flags), building it if it is not cached.
+ * Throws a ToolError (with Verilator's / the compiler's messages) when the build fails.
+ */
+export async function buildSimulator(
+  design: DesignUnderTest,
+  tbSource: string,
+  opts: BuildOptions = {},
+): Promise<BuildResult> {
+  const t0 = performance.now();
+  await ensureTools(['verilator']);
+  if (ccachePresent === undefined) ccachePresent = (await findOnPath('ccache', process.env.PATH)) !== undefined;
+  const trace = opts.trace ?? false;
+  const { key, description } = await buildKey(design, tbSource, { trace, verilatorFlags: opts.verilatorFlags });
+  const root = path.join(cacheRoot(opts.cacheDir), 'verilator');
+  const dir = path.join(root, key);
+  const exe = path.join(dir, 'sim');
+  const result = async (cached: boolean): Promise<BuildResult> => {
+    let log = '';
+    try {
+      log = await fs.readFile(path.join(dir, 'build.log'), 'utf8');
+    } catch {
+      // older entry without a log
+    }
+    return { exe, dir, key, cached, seconds: (performance.now() - t0) / 1000, warnings: warningsOf(log), trace };
+  };
+  if (existsSync(exe)) return result(true);
+
+  await fs.mkdir(root, { recursive: true });
+  const release = await lock(`${dir}.lock`, LOCK_WAIT_MS, () => existsSync(exe));
+  if (!release) return result(true); // another process built it while we waited
+  try {
+    if (existsSync(exe)) return result(true);
+    opts.log?.(`kvhdl: building ${design.top} with Verilator${trace ? ` (${trace} trace)` : ''}...`);
+    const tmp = await fs.mkdtemp(path.join(root, `.tmp-${key}-`));
+    try {
+      await fs.writeFile(path.join(tmp, 'tb.cpp'), tbSource);
+      const args = verilatorArgs(design, { trace, verilatorFlags: opts.verilatorFlags, jobs: opts.jobs, ccache: ccachePresent });
+      const r = await runTool('verilator', args, {
+        cwd: tmp,
+        timeoutMs: opts.timeoutMs ?? BUILD_TIMEOUT_MS,
+        // Paths under the cache root hash as relative paths, so ccache hits across temp dirs.
+        env: { CCACHE_BASEDIR: root, CCACHE_NOHASHDIR: '1' },
+      });
+      const log = `$ ${r.command}\n${r.stdout}\n${r.stderr}`;
+      await fs.writeFile(path.join(tmp, 'build.log'), log);
+      if (r.exitCode !== 0 || !existsSync(path.join(tmp, 'obj', 'sim'))) {
+        // Keep only Verilator/compiler errors in the message (the make chatter is in build.log).
+        // Keep the failed build (one per key) for its log and generated C++.
+        const failed = path.join(root, `failed-${key}`);
+        await fs.rm(failed, { recursive: true, force: true });
+        await fs.rename(tmp, failed);
+        const err = new ToolError({ ...r, stderr: r.stderr || r.stdout });
+        err.message += `\n(full log: ${path.join(failed, 'build.log')})`;
+        throw err;
+      }
+      await fs.rename(path.join(tmp, 'obj', 'sim'), path.join(tmp, 'sim'));
+      await fs.writeFile(path.join(tmp, 'key.json'), `${JSON.stringify({ key, ...description, command: r.command }, null, 2)}\n`);
+      // Object files are in ccache; keep the generated C++ for reading, drop the bulk.
+      for (const f of await fs.readdir(path.join(tmp, 'obj'))) {
+        if (/\.(o|a|d)$/.test(f)) await fs.rm(path.join(tmp, 'obj', f), { force: true });
+      }
+      try {
+        await fs.rename(tmp, dir);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if ((code !== 'ENOTEMPTY' && code !== 'EEXIST') || !existsSync(exe)) throw e;
+        await fs.rm(tmp, { recursive: true, force: true }); // somebody else's identical entry won
+      }
+    } catch (e) {
+      if (!(e instanceof ToolError)) await fs.rm(tmp, { recursive: true, force: true });
+      throw e;
+    }
+  } finally {
+    await release();
+  }
+  return result(false);
+}
