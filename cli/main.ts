@@ -8,8 +8,12 @@ import { UsageError, type Command } from './args.ts';
 import { listCommand } from './commands/list.ts';
 import { genCommand } from './commands/gen.ts';
 import { verilatorCommand } from './commands/verilator.ts';
+import { cosimCommand } from './commands/cosim.ts';
+import { goldenCommand } from './commands/golden.ts';
+import { InputError } from './commands/unit-io.ts';
+import { NpyError } from '../cosim/npy.ts';
 
-export const commands: Command[] = [listCommand, genCommand, verilatorCommand];
+export const commands: Command[] = [listCommand, genCommand, cosimCommand, goldenCommand, verilatorCommand];
 
 const usage = () => `usage: kvhdl <command> [options]   (kvhdl <command> --help for details)
 
@@ -36,6 +40,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (e instanceof ConfigError) {
       console.error(e.lines.map((l) => `kvhdl ${name}: ${l}`).join('\n'));
+      return 2;
+    }
+    if (e instanceof InputError || e instanceof NpyError) {
+      console.error(`kvhdl ${name}: ${e.message}`);
       return 2;
     }
     if (e instanceof ElaborationError) {

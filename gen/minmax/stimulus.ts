@@ -27,14 +27,14 @@ export function minmaxRandomStimulus(cfg: MinmaxConfig, seed: number, n: number)
   return { in: t };
 }
 
-/** x.npy of shape [groups, n] (n a multiple of lanes): one group per row. */
+/** --in: an integer array of shape [groups, n] (n a multiple of lanes): one group per row. */
 export function minmaxFromNpy(cfg: MinmaxConfig, arrays: Record<string, NpyArray>): StreamData {
   const x = arrays.in;
   if (!x) throw new Error(`minmax needs --in x.npy`);
-  if (x.shape.length !== 2) throw new Error(`x.npy must have shape [groups, n], got [${x.shape.join(', ')}]`);
+  if (x.shape.length !== 2) throw new Error(`--in must have shape [groups, n], got [${x.shape.join(', ')}]`);
   const [groups, n] = x.shape;
-  if (x.dtype.startsWith('float') || x.dtype === 'bool') throw new Error(`x.npy must hold integers, got dtype ${x.dtype}`);
-  if (n % cfg.lanes !== 0 || n === 0) throw new Error(`x.npy rows have ${n} values; need a positive multiple of lanes (${cfg.lanes})`);
+  if (x.dtype.startsWith('float') || x.dtype === 'bool') throw new Error(`--in must hold integers, got dtype ${x.dtype}`);
+  if (n % cfg.lanes !== 0 || n === 0) throw new Error(`--in rows have ${n} values; need a positive multiple of lanes (${cfg.lanes})`);
   const beatsPerRow = n / cfg.lanes;
   const t = new TxnTable(inFields(cfg), groups * beatsPerRow);
   const lo = -(1n << BigInt(cfg.width - 1));
@@ -45,7 +45,7 @@ export function minmaxFromNpy(cfg: MinmaxConfig, arrays: Record<string, NpyArray
       for (let i = 0; i < cfg.lanes; i++) {
         const k = g * n + b * cfg.lanes + i;
         const v = BigInt(x.data[k] as number | bigint);
-        if (v < lo || v > hi) throw new Error(`x.npy[${g}, ${b * cfg.lanes + i}] = ${v} does not fit ${cfg.width}-bit signed (${lo}..${hi})`);
+        if (v < lo || v > hi) throw new Error(`--in[${g}, ${b * cfg.lanes + i}] = ${v} does not fit ${cfg.width}-bit signed (${lo}..${hi})`);
         vals.push(v);
       }
       const row = g * beatsPerRow + b;

@@ -1,0 +1,62 @@
+import * as path from 'node:path';
+import { parse, UsageError, type Command } from '../args.ts';
+import { runUnit, type Simulator } from '../../cosim/unit-run.ts';
+import { inputOptions, loadJob, unitUsage, writeOutputs } from './unit-io.ts';
+
+function shellWord(s: string): string {
+  return /^[A-Za-z0-9_./=:-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export const cosimCommand: Command = {
+  name: 'cosim',
+  summary: 'run a unit\'s generated RTL in Verilator (or Icarus) on .npy inputs, checked against its golden model',
+  usage: unitUsage('cosim', 'Generates the unit\'s Verilog, simulates it on the inputs, compares every output transaction\nwith the golden model, and writes the RTL\'s outputs as .npy plus report.json (exit 1 on a mismatch).'),
+  async run(argv) {
+    const { values, positionals, help } = parse(
+      this,
+      argv,
+      {
+        config: { type: 'string' }, 'out-dir': { type: 'string' }, seed: { type: 'string' }, stall: { type: 'string' },
+        trace: { type: 'boolean' }, simulator: { type: 'string' }, ...inputOptions(),
+      },
+      { min: 1, max: 1 },
+    );
+    if (help) return console.log(this.usage), 0;
+    const seed = values.seed === undefined ? 1 : Number(values.seed);
+    if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a non-negative integer, got '${values.seed}'`, this.usage);
+    const stall = values.stall === undefined ? 0 : Number(values.stall);
+    if (!(stall >= 0 && stall < 1)) throw new UsageError(`--stall must be a probability in [0, 1), got '${values.stall}'`, this.usage);
+    const simulator = (values.simulator ?? 'verilator') as Simulator;
+    if (simulator !== 'verilator' && simulator !== 'icarus') throw new UsageError(`--simulator must be verilator or icarus, got '${simulator}'`, this.usage);
+    const job = await loadJob(this.usage, positionals, values);
+
+    const rerun = ['npx', 'kvhdl', 'cosim', ...argv.filter((a, i) => a !== '--trace' && a !== '--seed' && argv[i - 1] !== '--seed')].map(shellWord).join(' ');
+    const log = (l: string) => console.error(l.startsWith('kvhdl') ? l : `kvhdl cosim: ${l}`);
+    const n = Object.values(job.stimulus).reduce((k, t) => k + t.count, 0);
+    log(`${job.unit.name}: ${n} input transactions, ${simulator}, seed ${seed}, stall ${stall}`);
+    const r = await runUnit(job.unit, job.config, job.stimulus, {
+      simulator, seed, stall, trace: values.trace === true, workDir: path.join(job.outDir, 'work'), rerunCommand: rerun, log,
+    });
+    const files = await writeOutputs(job, r.outputs, {
+      unit: job.unit.name,
+      config: job.config,
+      top: r.top,
+      simulator: r.simulator,
+      ok: r.ok,
+      seed: r.seed,
+      stall,
+      cycles: r.cycles,
+      transactions: r.transactions,
+      ii: r.ii,
+      latency: r.latency,
+      ...(r.ok ? {} : { problem: r.problem, rerun: r.rerun }),
+    });
+    if (!r.ok) {
+      console.error(r.problem);
+      console.error(`kvhdl cosim: MISMATCH; wrote ${files.join(', ')} to ${job.outDir}`);
+      return 1;
+    }
+    console.log(`cosim ${job.unit.name}: ok (${r.simulator}, ${r.cycles} cycles, II ${r.ii}, latency ${r.latency ?? '-'}); wrote ${files.join(', ')} to ${job.outDir}`);
+    return 0;
+  },
+};

@@ -1,0 +1,77 @@
+/** What `kvhdl cosim` and `kvhdl golden` share: the unit, its config, its .npy inputs and outputs. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { units, findUnit } from '../../gen/registry.ts';
+import { loadConfig } from '../../gen/config.ts';
+import type { AnyUnit, StreamData } from '../../gen/unit.ts';
+import { readNpyFile, writeNpyFile, type NpyArray } from '../../cosim/npy.ts';
+import { UsageError } from '../args.ts';
+
+export class InputError extends Error {}
+
+export interface UnitJob {
+  unit: AnyUnit;
+  config: unknown;
+  stimulus: StreamData;
+  outDir: string;
+}
+
+export function unitUsage(cmd: string, what: string): string {
+  const ins = units.map((u) => `    ${u.name}: ${Object.entries(u.npyInputs).map(([k, d]) => `--${k} f.npy (${d})`).join(', ')}`).join('\n');
+  return `usage: kvhdl ${cmd} <unit> --config f.json --<input> f.npy ... --out-dir DIR${cmd === 'cosim' ? ' [--seed N] [--stall P] [--trace] [--simulator verilator|icarus]' : ''}
+
+${what}
+Inputs per unit:
+${ins}
+  --config f.json   unit configuration (defaults for missing fields; see 'kvhdl list')
+  --out-dir DIR     where the output .npy files and report.json go${cmd === 'cosim' ? `
+  --seed N          seed of the random valid gaps / backpressure / X initialisation (default 1)
+  --stall P         probability 0..1 of an input gap and of output backpressure per cycle (default 0)
+  --trace           write a waveform (wave.fst) into DIR/work/run
+  --simulator S     verilator (default) or icarus` : ''}`;
+}
+
+/** Option names every unit's inputs may use. */
+export function inputOptions(): Record<string, { type: 'string' }> {
+  const o: Record<string, { type: 'string' }> = {};
+  for (const u of units) for (const k of Object.keys(u.npyInputs)) o[k] = { type: 'string' };
+  return o;
+}
+
+export async function loadJob(cmdUsage: string, positionals: string[], values: Record<string, unknown>): Promise<UnitJob> {
+  const unit = findUnit(positionals[0]);
+  if (!unit) throw new UsageError(`unknown unit '${positionals[0]}' (units: ${units.map((u) => u.name).join(', ')})`, cmdUsage);
+  if (typeof values['out-dir'] !== 'string') throw new UsageError('--out-dir DIR is required', cmdUsage);
+  const config = loadConfig(unit, values.config as string | undefined);
+  const arrays: Record<string, NpyArray> = {};
+  for (const k of Object.keys(unit.npyInputs)) {
+    const f = values[k];
+    if (typeof f !== 'string') throw new UsageError(`${unit.name} needs --${k} f.npy (${unit.npyInputs[k]})`, cmdUsage);
+    arrays[k] = await readNpyFile(f);
+  }
+  for (const k of Object.keys(inputOptions())) {
+    if (values[k] !== undefined && !(k in unit.npyInputs)) throw new UsageError(`${unit.name} takes no --${k}`, cmdUsage);
+  }
+  let stimulus: StreamData;
+  try {
+    stimulus = unit.fromNpy(config, arrays);
+  } catch (e) {
+    const files = Object.keys(unit.npyInputs).map((k) => `--${k} ${String(values[k])}`).join(', ');
+    throw new InputError(`${files}: ${(e as Error).message}`);
+  }
+  const outDir = path.resolve(values['out-dir'] as string);
+  mkdirSync(outDir, { recursive: true });
+  return { unit, config, stimulus, outDir };
+}
+
+/** Writes the output tensors and report.json; returns the written file names. */
+export async function writeOutputs(job: UnitJob, outputs: StreamData, report: Record<string, unknown>): Promise<string[]> {
+  const arrays = job.unit.toNpy(job.config, outputs);
+  const names: string[] = [];
+  for (const [name, a] of Object.entries(arrays)) {
+    await writeNpyFile(path.join(job.outDir, `${name}.npy`), a);
+    names.push(`${name}.npy`);
+  }
+  writeFileSync(path.join(job.outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+  return [...names, 'report.json'];
+}
