@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { units } from '../../gen/registry.ts';
+import { parseConfig } from '../../gen/config.ts';
+import { simulateBoth } from '../helpers/simulate.ts';
+
+// Extra configurations per unit beyond its defaults (edge widths, odd lane counts, deep pipelines).
+const sweeps: Record<string, Record<string, unknown>[]> = {
+  minmax: [
+    { lanes: 1, width: 2, stages: 0 },
+    { lanes: 5, width: 7, stages: 3 },
+    { lanes: 3, width: 33, stages: 1 },
+    { lanes: 16, width: 64, stages: 2 },
+  ],
+};
+
+describe('every unit against its golden model in Verilator (random stalls) and Icarus (a subset)', () => {
+  for (const unit of units) {
+    const configs = [{}, ...(sweeps[unit.name] ?? [])];
+    for (const raw of configs) {
+      const cfg = parseConfig(unit, raw);
+      it(`${unit.name} ${JSON.stringify(cfg)}`, async () => {
+        const top = unit.build(cfg);
+        const golden = (ins: Parameters<typeof unit.golden>[1]) => unit.golden(cfg, ins);
+        for (const seed of [1, 2, 3]) {
+          await simulateBoth(top, golden, unit.randomStimulus(cfg, seed, 4000), { seed, stall: 0.25, backpressure: 0.35, icarusTransactions: seed === 1 ? 400 : 0 });
+        }
+        // unstalled: one input transaction per cycle
+        const r = await simulateBoth(top, golden, unit.randomStimulus(cfg, 7, 4000), { seed: 7, icarusTransactions: 0 });
+        expect(r.throughput.ii).toBeCloseTo(1, 2);
+      });
+    }
+  }
+});
