@@ -4,6 +4,7 @@
  */
 import { writeDesign, type Module } from '../hdl/index.ts';
 import type { DesignUnderTest, PortSpec, StreamSpec } from './design.ts';
+import type { LaneWidths } from './report.ts';
 
 /** Port list of a module, clock and reset included. */
 export function portsOf(m: Module): PortSpec[] {
@@ -38,4 +39,17 @@ export function designFromModule(top: Module, dir: string): DesignUnderTest {
   const files = writeDesign(top, dir).map((w) => w.path);
   const ports = portsOf(top);
   return { top: top.name, files, clock: 'clock', reset: 'reset', ports, streams: streamsOf(ports) };
+}
+
+/** Lane layout of every packed multi-lane stream field (`<stream>.<field>`), for mismatch reports. */
+export function laneWidthsOf(top: Module, streams: readonly StreamSpec[]): LaneWidths {
+  const out: LaneWidths = {};
+  for (const s of streams) {
+    for (const f of s.fields) {
+      const port = top.ports.find((p) => p.name === `${s.name}_${f.name}`);
+      const lanes = port?.type.lanes;
+      if (lanes && lanes.count > 1) out[`${s.name}.${f.name}`] = { width: lanes.elem.width, signed: lanes.elem.signed };
+    }
+  }
+  return out;
 }

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { AnyUnit, StreamData } from '../gen/unit.ts';
-import { designFromModule } from './from-module.ts';
+import { designFromModule, laneWidthsOf } from './from-module.ts';
 import { cosim, type CosimOptions, type CosimReport } from './cosim.ts';
 import { readOutputs } from './stimulus-files.ts';
 import { icarusRun, type IcarusResult } from './icarus/index.ts';
@@ -60,7 +60,7 @@ export async function runUnit(unit: AnyUnit, cfg: unknown, stimulus: StreamData,
   if ((o.simulator ?? 'verilator') === 'verilator') {
     const opts: CosimOptions = {
       seed, stall, backpressure: stall, trace: o.trace ? 'fst' : false, runDir, keepRunDir: true,
-      rerunCommand: o.rerunCommand, log: o.log, cacheDir: o.cacheDir,
+      rerunCommand: o.rerunCommand, log: o.log, cacheDir: o.cacheDir, laneWidths: laneWidthsOf(top, dut.streams),
     };
     const r = await cosim(dut, () => expected, stimulus, opts);
     const outputs = await readOutputs(runDir, dut);
@@ -74,7 +74,7 @@ export async function runUnit(unit: AnyUnit, cfg: unknown, stimulus: StreamData,
   o.log?.(`icarus: compiling and simulating ${top.name}`);
   const maxTransactions = Math.max(...Object.values(stimulus).map((t) => t.count), 1);
   const iv: IcarusResult = await icarusRun(dut, stimulus, { seed, stall, backpressure: stall, runDir, maxTransactions });
-  const cmp = compareOutputs(dut, expected, iv.outputs, {}, { seed });
+  const cmp = compareOutputs(dut, expected, iv.outputs, {}, { seed, laneWidths: laneWidthsOf(top, dut.streams) });
   const problems = [
     ...(iv.hang ? [iv.hang.message] : []),
     ...iv.protocolErrors,

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { expect } from 'vitest';
 import type { Module } from '../../hdl/index.ts';
-import { designFromModule } from '../../cosim/from-module.ts';
+import { designFromModule, laneWidthsOf } from '../../cosim/from-module.ts';
 import { cosim, formatReport, type CosimOptions, type CosimReport } from '../../cosim/cosim.ts';
 import { icarusRun } from '../../cosim/icarus/index.ts';
 import { TxnTable } from '../../cosim/transactions.ts';
@@ -22,7 +22,7 @@ function prefix(t: TxnTable, n: number): TxnTable {
 export async function simulateBoth(top: Module, golden: Golden, stimulus: Record<string, TxnTable>, opts: CosimOptions & { icarusTransactions?: number } = {}): Promise<CosimReport> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `kvhdl-${top.name}-`));
   const dut = designFromModule(top, dir);
-  const report = await cosim(dut, golden, stimulus, opts);
+  const report = await cosim(dut, golden, stimulus, { laneWidths: laneWidthsOf(top, dut.streams), ...opts });
   expect(report.ok, formatReport(report)).toBe(true);
 
   // Icarus on a prefix of every input stream: the outputs must equal the golden model's on that prefix.
