@@ -29,6 +29,10 @@ export interface UnitDef<C> {
   toNpy(cfg: C, outputs: StreamData): Record<string, NpyArray>;
   /** Names and meaning of the .npy inputs `fromNpy` expects, for --help. */
   npyInputs: Record<string, string>;
+  /** Configurations (partial; defaults fill the rest) that `kvhdl report` characterises. */
+  referenceConfigs: Record<string, unknown>[];
+  /** Input elements carried by one transaction of each input stream (for elements/cycle figures). */
+  elementsPerBeat(cfg: C): number;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

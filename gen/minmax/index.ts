@@ -15,4 +15,6 @@ export const minmaxUnit: UnitDef<MinmaxConfig> = {
   fromNpy: minmaxFromNpy,
   toNpy: minmaxToNpy,
   npyInputs: { in: 'integer array [groups, n], n a multiple of lanes; one group per row' },
+  referenceConfigs: [{ lanes: 8, width: 16, stages: 1 }, { lanes: 16, width: 16, stages: 2 }, { lanes: 32, width: 16, stages: 2 }, { lanes: 64, width: 8, stages: 3 }],
+  elementsPerBeat: (cfg) => cfg.lanes,
 };
