@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import type { DesignUnderTest } from '../design.ts';
 import { runTool, ToolError } from '../../toolchain/run-tool.ts';
 import { ensureTools, findOnPath, toolVersion } from '../../toolchain/tools.ts';
+import { acquireLock } from '../../toolchain/lock.ts';
 import { MODEL_CLASS, TB_VERSION } from './tbgen.ts';
 
 export type TraceFormat = 'fst' | 'vcd';
@@ -64,7 +65,6 @@ export function cacheRoot(explicit?: string): string {
 
 const BUILD_TIMEOUT_MS = 15 * 60 * 1000;
 const LOCK_WAIT_MS = 30 * 60 * 1000;
-const LOCK_POLL_MS = 200;
 
 /** The Verilator arguments for a design (files and tb.cpp last). The makefile flags are one argv element. */
 export function verilatorArgs(
@@ -129,60 +129,6 @@ export async function buildKey(
   return { key: sha256(JSON.stringify(description)).slice(0, 32), description };
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** mkdir-based lock; a lock whose owner (same host) is gone is broken. Returns the release function. */
-async function lock(lockDir: string, waitMs: number, isDone: () => boolean): Promise<(() => Promise<void>) | null> {
-  const deadline = Date.now() + waitMs;
-  const host = os.hostname();
-  for (;;) {
-    if (isDone()) return null;
-    try {
-      await fs.mkdir(lockDir);
-      const token = `${process.pid} ${Date.now()} ${host}`;
-      await fs.writeFile(path.join(lockDir, 'owner'), token);
-      return async () => {
-        await fs.rm(lockDir, { recursive: true, force: true });
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    let stale = false;
-    try {
-      const [pid, , ownerHost] = (await fs.readFile(path.join(lockDir, 'owner'), 'utf8')).split(' ');
-      stale = ownerHost === host && !pidAlive(Number(pid));
-    } catch {
-      try {
-        stale = Date.now() - (await fs.stat(lockDir)).mtimeMs > 10_000;
-      } catch {
-        continue;
-      }
-    }
-    if (stale) {
-      const grave = `${lockDir}.stale-${process.pid}-${Date.now()}`;
-      try {
-        await fs.rename(lockDir, grave);
-        await fs.rm(grave, { recursive: true, force: true });
-      } catch {
-        // somebody else broke it first
-      }
-      continue;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for the build lock ${lockDir} (remove it if no build is running)`);
-    await sleep(LOCK_POLL_MS);
-  }
-}
-
 function warningsOf(log: string): string[] {
   return log
     .split('\n')
@@ -221,8 +167,7 @@ export async function buildSimulator(
   if (existsSync(exe)) return result(true);
 
   await fs.mkdir(root, { recursive: true });
-  const release = await lock(`${dir}.lock`, LOCK_WAIT_MS, () => existsSync(exe));
-  if (!release) return result(true); // another process built it while we waited
+  const release = await acquireLock(`${dir}.lock`, LOCK_WAIT_MS, 'Verilator build lock');
   try {
     if (existsSync(exe)) return result(true);
     opts.log?.(`kvhdl: building ${design.top} with Verilator${trace ? ` (${trace} trace)` : ''}...`);

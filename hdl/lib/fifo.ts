@@ -7,7 +7,7 @@ import { UInt, Bool, log2Ceil } from '../core/types.ts';
 import { ModuleBuilder } from '../core/module-builder.ts';
 import type { Module } from '../core/ir.ts';
 import { moduleName } from '../core/names.ts';
-import { type Fields, type Source, pack, payloadWidth, unpack } from './stream.ts';
+import { type Fields, type Source, payloadWidth, streamStage } from './stream.ts';
 
 const cache = new Map<string, Module>();
 
@@ -59,14 +59,5 @@ export function fifoModule(width: number, depth: number): Module {
 
 /** Puts a FIFO of `depth` entries after `source`; returns its output stream. */
 export function fifo<F extends Fields>(m: ModuleBuilder, name: string, source: Source<F>, depth: number): Source<F> {
-  const inst = m.instance(name, fifoModule(payloadWidth(source.fields), depth));
-  inst.port('in_valid').set(source.valid);
-  inst.port('in_data').set(pack(source.fields, source.bits));
-  source.ready.set(inst.port('in_ready'));
-  return {
-    fields: source.fields,
-    valid: inst.port('out_valid'),
-    ready: inst.port('out_ready'),
-    bits: unpack(source.fields, inst.port('out_data')),
-  };
+  return streamStage(m, name, fifoModule(payloadWidth(source.fields), depth), source);
 }

@@ -6,7 +6,7 @@ import { UInt, Bool } from '../core/types.ts';
 import { ModuleBuilder } from '../core/module-builder.ts';
 import type { Module } from '../core/ir.ts';
 import { moduleName } from '../core/names.ts';
-import { type Fields, type Source, pack, payloadWidth, unpack } from './stream.ts';
+import { type Fields, type Source, payloadWidth, streamStage } from './stream.ts';
 
 const cache = new Map<number, Module>();
 
@@ -58,15 +58,5 @@ export function skidBufferModule(width: number): Module {
 
 /** Puts a skid buffer after `source`; returns the buffered stream. */
 export function skidBuffer<F extends Fields>(m: ModuleBuilder, name: string, source: Source<F>): Source<F> {
-  const width = payloadWidth(source.fields);
-  const inst = m.instance(name, skidBufferModule(width));
-  inst.port('in_valid').set(source.valid);
-  inst.port('in_data').set(pack(source.fields, source.bits));
-  source.ready.set(inst.port('in_ready'));
-  return {
-    fields: source.fields,
-    valid: inst.port('out_valid'),
-    ready: inst.port('out_ready'),
-    bits: unpack(source.fields, inst.port('out_data')),
-  };
+  return streamStage(m, name, skidBufferModule(payloadWidth(source.fields)), source);
 }

@@ -6,6 +6,7 @@
 import { HType, Bool } from '../core/types.ts';
 import { Expr, Var, cat } from '../core/expr.ts';
 import type { ModuleBuilder } from '../core/module-builder.ts';
+import type { Module } from '../core/ir.ts';
 
 export type Fields = Record<string, HType>;
 export type Payload<F extends Fields> = { [K in keyof F]: Expr };
@@ -80,3 +81,20 @@ export function unpack<F extends Fields>(fields: F, v: Expr): Payload<F> {
   return out;
 }
 
+
+/**
+ * Instantiates a stream stage module (ports in_valid/in_ready/in_data, out_valid/out_ready/out_data
+ * with the payload packed) after `source`; returns the stage's output stream.
+ */
+export function streamStage<F extends Fields>(m: ModuleBuilder, name: string, stage: Module, source: Source<F>): Source<F> {
+  const inst = m.instance(name, stage);
+  inst.port('in_valid').set(source.valid);
+  inst.port('in_data').set(pack(source.fields, source.bits));
+  source.ready.set(inst.port('in_ready'));
+  return {
+    fields: source.fields,
+    valid: inst.port('out_valid'),
+    ready: inst.port('out_ready'),
+    bits: unpack(source.fields, inst.port('out_data')),
+  };
+}
