@@ -6,5 +6,6 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 120000,
     hookTimeout: 300000,
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });

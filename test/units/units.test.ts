@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { units } from '../../gen/registry.ts';
 import { parseConfig } from '../../gen/config.ts';
 import { simulateBoth } from '../helpers/simulate.ts';
+import { Rng } from '../../cosim/rng.ts';
+import { treeLevels } from '../../hdl/lib/index.ts';
 
 // Extra configurations per unit beyond its defaults (edge widths, odd lane counts, deep pipelines).
 const sweeps: Record<string, Record<string, unknown>[]> = {
@@ -12,6 +14,15 @@ const sweeps: Record<string, Record<string, unknown>[]> = {
     { lanes: 16, width: 64, stages: 2 },
   ],
 };
+
+// npm run regress: 20 random minmax configurations more.
+if (process.env.KVHDL_REGRESS) {
+  const rng = new Rng(2024);
+  for (let i = 0; i < 20; i++) {
+    const lanes = rng.int(1, 40);
+    sweeps.minmax.push({ lanes, width: rng.int(2, 64), stages: rng.int(0, treeLevels(lanes)) });
+  }
+}
 
 describe('every unit against its golden model in Verilator (random stalls) and Icarus (a subset)', () => {
   for (const unit of units) {
