@@ -86,7 +86,7 @@ export async function yosysSynthCheck(
     let haveStat = false;
     if (r.exitCode === 0) {
       try {
-        const stat = JSON.parse(await fs.readFile(statPath, 'utf8')) as {
+        const stat = JSON.parse(withoutHierarchyLines(await fs.readFile(statPath, 'utf8'))) as {
           design?: StatBlock;
           modules?: Record<string, StatBlock>;
         };
@@ -117,4 +117,15 @@ export async function yosysSynthCheck(
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * Yosys 0.23 writes the text of its design-hierarchy listing (`  kv_skid_w129    1`) into the
+ * middle of `stat -json` output for designs with submodules; those lines are dropped before parsing.
+ */
+export function withoutHierarchyLines(text: string): string {
+  return text
+    .split('\n')
+    .filter((l) => !/^\s+[A-Za-z_$\\][^\s"]*\s+\d+\s*$/.test(l))
+    .join('\n');
 }

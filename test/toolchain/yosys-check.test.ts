@@ -57,3 +57,12 @@ describe('yosysSynthCheck', () => {
     expect(r2.errors.join('\n')).toMatch(/nosuch/);
   });
 });
+
+describe('withoutHierarchyLines', () => {
+  it("drops Yosys 0.23's hierarchy listing lines from stat -json output and keeps the JSON", async () => {
+    const { withoutHierarchyLines } = await import('../../fpga/yosys-check.ts');
+    const broken = '{\n   "modules": {\n   },\n       kv_skid_w129                  1\n      "design": {\n         "num_cells":         105\n      }\n}\n';
+    expect(() => JSON.parse(broken)).toThrow();
+    expect(JSON.parse(withoutHierarchyLines(broken))).toEqual({ modules: {}, design: { num_cells: 105 } });
+  });
+});
