@@ -10,10 +10,11 @@ import { genCommand } from './commands/gen.ts';
 import { verilatorCommand } from './commands/verilator.ts';
 import { cosimCommand } from './commands/cosim.ts';
 import { goldenCommand } from './commands/golden.ts';
+import { handoffCommand } from './commands/handoff.ts';
 import { InputError } from './commands/unit-io.ts';
 import { NpyError } from '../cosim/npy.ts';
 
-export const commands: Command[] = [listCommand, genCommand, cosimCommand, goldenCommand, verilatorCommand];
+export const commands: Command[] = [listCommand, genCommand, cosimCommand, goldenCommand, handoffCommand, verilatorCommand];
 
 const usage = () => `usage: kvhdl <command> [options]   (kvhdl <command> --help for details)
 

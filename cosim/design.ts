@@ -20,6 +20,34 @@ export interface StreamSpec {
   name: string;
   dir: 'in' | 'out';
   fields: FieldSpec[];
+  /**
+   * Explicit port names, for designs whose ports do not follow `<name>_valid`/`<name>_ready`/
+   * `<name>_<field>` (AXI: `s_axis_tvalid`, `s_axi_awaddr`, ...). Absent: the convention. A field
+   * missing from `fields` keeps its conventional name `<name>_<field>`.
+   */
+  ports?: StreamPorts;
+}
+
+/** Port names of a stream that does not follow the naming convention. */
+export interface StreamPorts {
+  valid: string;
+  ready: string;
+  /** Field name -> port name. */
+  fields?: Record<string, string>;
+}
+
+/**
+ * The port carrying `role` of a stream: `'valid'`, `'ready'` or a field name. Honours
+ * `StreamSpec.ports`; without it, `<stream>_<role>`.
+ */
+export function streamPort(s: StreamSpec, role: string): string {
+  if (s.ports) {
+    if (role === 'valid') return s.ports.valid;
+    if (role === 'ready') return s.ports.ready;
+    const f = s.ports.fields?.[role];
+    if (f !== undefined) return f;
+  }
+  return `${s.name}_${role}`;
 }
 
 /** A plain (non-stream) port, e.g. a static configuration input held constant during a run. */

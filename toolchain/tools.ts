@@ -8,13 +8,15 @@ import { acquireLock } from './lock.ts';
 
 export { acquireLock };
 
-export type ToolName = 'verilator' | 'iverilog' | 'yosys' | 'ccache';
+export type ToolName = 'verilator' | 'iverilog' | 'yosys' | 'ccache' | 'tclsh';
 
-export const ALL_TOOLS: readonly ToolName[] = ['verilator', 'iverilog', 'yosys', 'ccache'];
+export const ALL_TOOLS: readonly ToolName[] = ['verilator', 'iverilog', 'yosys', 'ccache', 'tclsh'];
 
 interface ToolSpec {
   /** Arguments that make the tool print its version and exit 0. */
   versionArgs: string[];
+  /** Text fed to stdin while probing (for tools without a version flag). */
+  input?: string;
   /** Debian package that provides it. */
   debianPackage: string;
 }
@@ -24,6 +26,8 @@ export const TOOL_SPECS: Readonly<Record<ToolName, ToolSpec>> = {
   iverilog: { versionArgs: ['-V'], debianPackage: 'iverilog' },
   yosys: { versionArgs: ['-V'], debianPackage: 'yosys' },
   ccache: { versionArgs: ['--version'], debianPackage: 'ccache' },
+  // tclsh has no version flag (its first argument is a script): it reads one from stdin instead.
+  tclsh: { versionArgs: [], input: 'puts "tclsh [info patchlevel]"\n', debianPackage: 'tcl' },
 };
 
 const APT_TIMEOUT_MS = 10 * 60 * 1000;
@@ -114,7 +118,7 @@ export class Toolchain {
     const searchPath = this.opts.path ?? process.env.PATH;
     const exe = await findOnPath(tool, searchPath);
     if (!exe) return undefined;
-    const r = await runTool(exe, TOOL_SPECS[tool].versionArgs, { timeoutMs: 60_000, env: { PATH: searchPath } });
+    const r = await runTool(exe, TOOL_SPECS[tool].versionArgs, { timeoutMs: 60_000, env: { PATH: searchPath }, input: TOOL_SPECS[tool].input });
     if (r.exitCode !== 0) return undefined;
     const first = `${r.stdout}\n${r.stderr}`.split('\n').find((l) => l.trim() !== '');
     return (first ?? tool).trim();

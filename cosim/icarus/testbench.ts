@@ -5,7 +5,7 @@
  * Everything the testbench reports to the runner is a stdout line starting with `KVHDL:`.
  * See cosim/icarus/README.md for the exact behaviour.
  */
-import type { DesignUnderTest, PortSpec, StreamSpec } from '../design.ts';
+import { streamPort as sp, type DesignUnderTest, type PortSpec, type StreamSpec } from '../design.ts';
 import { fieldWords, recordWords } from '../transactions.ts';
 
 export interface TestbenchConfig {
@@ -97,14 +97,17 @@ export function checkDesign(design: DesignUnderTest, staticInputs: Record<string
     names.add(s.name);
     const inward = s.dir === 'in';
     const what = `${inward ? 'input' : 'output'} stream '${s.name}'`;
-    expect(`${s.name}_valid`, inward ? 'input' : 'output', 1, what);
-    expect(`${s.name}_ready`, inward ? 'output' : 'input', 1, what);
-    claim(`${s.name}_valid`, what);
-    claim(`${s.name}_ready`, what);
+    for (const k of Object.keys(s.ports?.fields ?? {})) {
+      if (!s.fields.some((f) => f.name === k)) problems.push(`${what}: ports.fields names '${k}', which is not a field of the stream`);
+    }
+    expect(`${sp(s, 'valid')}`, inward ? 'input' : 'output', 1, what);
+    expect(`${sp(s, 'ready')}`, inward ? 'output' : 'input', 1, what);
+    claim(`${sp(s, 'valid')}`, what);
+    claim(`${sp(s, 'ready')}`, what);
     for (const f of s.fields) {
       if (!Number.isInteger(f.width) || f.width < 1) problems.push(`${what} field '${f.name}' has invalid width ${f.width}`);
-      expect(`${s.name}_${f.name}`, inward ? 'input' : 'output', f.width, `${what} field '${f.name}'`);
-      claim(`${s.name}_${f.name}`, `${what} field '${f.name}'`);
+      expect(`${sp(s, f.name)}`, inward ? 'input' : 'output', f.width, `${what} field '${f.name}'`);
+      claim(`${sp(s, f.name)}`, `${what} field '${f.name}'`);
     }
   }
   for (const [name, value] of Object.entries(staticInputs)) {
@@ -155,9 +158,9 @@ export function generateTestbench(design: DesignUnderTest, cfg: TestbenchConfig)
   const outs = design.streams.filter((s) => s.dir === 'out');
   const streamPorts = new Set<string>([design.clock, design.reset]);
   for (const s of design.streams) {
-    streamPorts.add(`${s.name}_valid`);
-    streamPorts.add(`${s.name}_ready`);
-    for (const f of s.fields) streamPorts.add(`${s.name}_${f.name}`);
+    streamPorts.add(`${sp(s, 'valid')}`);
+    streamPorts.add(`${sp(s, 'ready')}`);
+    for (const f of s.fields) streamPorts.add(`${sp(s, f.name)}`);
   }
   const plain = design.ports.filter((p) => !streamPorts.has(p.name));
   const stallT = threshold16(cfg.stall);
@@ -220,9 +223,9 @@ export function generateTestbench(design: DesignUnderTest, cfg: TestbenchConfig)
     ln(`  integer ${P}${s.name}_idx = 0;  // records transferred`);
     ln(`  integer ${P}${s.name}_seed = ${streamSeed(cfg.seed, k)};`);
     ln(`  reg ${P}${s.name}_ready_x = 1'b0;`);
-    ln(`  reg ${s.name}_valid = 1'b0;`);
-    ln(`  wire ${s.name}_ready;`);
-    for (const f of s.fields) ln(`  reg ${range(f.width)}${s.name}_${f.name} = ${f.width}'h0;`);
+    ln(`  reg ${sp(s, 'valid')} = 1'b0;`);
+    ln(`  wire ${sp(s, 'ready')};`);
+    for (const f of s.fields) ln(`  reg ${range(f.width)}${sp(s, f.name)} = ${f.width}'h0;`);
   });
 
   outs.forEach((s) => {
@@ -230,15 +233,15 @@ export function generateTestbench(design: DesignUnderTest, cfg: TestbenchConfig)
     const k = design.streams.indexOf(s);
     ln();
     ln(`  // Output stream '${s.name}': records to ${outputHexName(s.name)}`);
-    ln(`  wire ${s.name}_valid;`);
-    ln(`  reg ${s.name}_ready = 1'b0;`);
-    for (const f of s.fields) ln(`  wire ${range(f.width)}${s.name}_${f.name};`);
+    ln(`  wire ${sp(s, 'valid')};`);
+    ln(`  reg ${sp(s, 'ready')} = 1'b0;`);
+    for (const f of s.fields) ln(`  wire ${range(f.width)}${sp(s, f.name)};`);
     if (rw > 0) {
       // Field k occupies its own 32-bit words, zero-padded: the TxnTable layout.
       const parts: string[] = [];
       for (const f of [...s.fields].reverse()) {
         const pad = 32 * fieldWords(f) - f.width;
-        parts.push(pad > 0 ? `${pad}'h0, ${s.name}_${f.name}` : `${s.name}_${f.name}`);
+        parts.push(pad > 0 ? `${pad}'h0, ${sp(s, f.name)}` : `${sp(s, f.name)}`);
       }
       ln(`  wire [${rw - 1}:0] ${P}${s.name}_rec = {${parts.join(', ')}};`);
       ln(`  reg [${rw - 1}:0] ${P}${s.name}_held;`);
@@ -262,7 +265,7 @@ export function generateTestbench(design: DesignUnderTest, cfg: TestbenchConfig)
   ln('    begin');
   for (const s of ins) ln(`      $display("KVHDL:IN ${s.name} %0d %0d", ${P}${s.name}_idx, ${P}${s.name}_n);`);
   for (const s of outs) {
-    ln(`      $display("KVHDL:OUT ${s.name} %0d %0d", ${P}${s.name}_count, ${s.name}_valid === 1'b1);`);
+    ln(`      $display("KVHDL:OUT ${s.name} %0d %0d", ${P}${s.name}_count, ${sp(s, 'valid')} === 1'b1);`);
     ln(`      $fclose(${P}${s.name}_fd);`);
   }
   ln(`      $display("KVHDL:END %0d %0d %0d %0d", why, ${P}cycle, ${P}cycle - ${P}last_progress, ${P}nerr);`);
@@ -317,8 +320,8 @@ export function generateTestbench(design: DesignUnderTest, cfg: TestbenchConfig)
   ln('    end else begin');
   ln(`      ${P}cycle = ${P}cycle + 1;`);
   for (const s of ins) {
-    const v = `${s.name}_valid`;
-    const r = `${s.name}_ready`;
+    const v = `${sp(s, 'valid')}`;
+    const r = `${sp(s, 'ready')}`;
     ln();
     ln(`      // input '${s.name}': count the transfer, then offer the next record after a random gap`);
     ln(`      if (${r} !== 1'b0 && ${r} !== 1'b1 && !${P}${s.name}_ready_x) begin`);
@@ -337,7 +340,7 @@ export function generateTestbench(design: DesignUnderTest, cfg: TestbenchConfig)
     ln(`          ${v} <= 1'b1;`);
     let off = 0;
     for (const f of s.fields) {
-      ln(`          ${s.name}_${f.name} <= ${P}${s.name}_rec[${off} +: ${f.width}];`);
+      ln(`          ${sp(s, f.name)} <= ${P}${s.name}_rec[${off} +: ${f.width}];`);
       off += 32 * fieldWords(f);
     }
     ln('        end else begin');
@@ -346,8 +349,8 @@ export function generateTestbench(design: DesignUnderTest, cfg: TestbenchConfig)
     ln('      end');
   }
   for (const s of outs) {
-    const v = `${s.name}_valid`;
-    const r = `${s.name}_ready`;
+    const v = `${sp(s, 'valid')}`;
+    const r = `${sp(s, 'ready')}`;
     const hasRec = recordWords(s.fields) > 0;
     const rec = `${P}${s.name}_rec`;
     ln();

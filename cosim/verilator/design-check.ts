@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { DesignUnderTest, PortSpec, StreamSpec } from '../design.ts';
+import { streamPort, type DesignUnderTest, type PortSpec, type StreamSpec } from '../design.ts';
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -42,8 +42,9 @@ export interface PortRoles {
   plainOutputs: PortSpec[];
 }
 
+/** The port of a stream's `valid`, `ready` or field `what` (honours `StreamSpec.ports`). */
 export function streamPortName(s: StreamSpec, what: string): string {
-  return `${s.name}_${what}`;
+  return streamPort(s, what);
 }
 
 /** Checks the design and splits its ports; throws a DesignError listing every problem. */
@@ -95,6 +96,14 @@ export function checkDesign(design: DesignUnderTest, opts: { checkFiles?: boolea
     const inward = s.dir === 'in';
     expectPort(streamPortName(s, 'valid'), inward ? 'input' : 'output', 1, role);
     expectPort(streamPortName(s, 'ready'), inward ? 'output' : 'input', 1, role);
+    if (s.ports !== undefined) {
+      if (typeof s.ports !== 'object' || typeof s.ports.valid !== 'string' || typeof s.ports.ready !== 'string') {
+        problems.push(`${role}: ports must be { valid: string; ready: string; fields?: { field: port } }`);
+      }
+      for (const k of Object.keys(s.ports.fields ?? {})) {
+        if (!s.fields.some((f) => f.name === k)) problems.push(`${role}: ports.fields names '${k}', which is not a field of the stream`);
+      }
+    }
     const fieldNames = new Set<string>();
     for (const f of s.fields) {
       if (f.name === 'valid' || f.name === 'ready') problems.push(`${role}: a field may not be called '${f.name}'`);

@@ -16,7 +16,13 @@
  *   4. clock high, eval (the rising edge where the sampled transfers happen).
  * The run ends `--drain` cycles after every input is accepted and every output stream has its
  * `--expect`ed count (or got more), or when nothing moved for `--hang` cycles while work remained.
- * Results: `<s>.out.bin`, `<s>.out.cycles.bin`, `result.json` in `--dir`.
+ * Results in `--dir`: `<s>.out.bin`, `<s>.out.cycles.bin` (cycle of each output transfer),
+ * `<s>.out.valid-cycles.bin` (cycle at which valid rose for each output record), `<s>.in.cycles.bin`
+ * (cycle of each accepted input record), `result.json`. All cycle files are uint64 LE per record;
+ * a transfer "at cycle c" happens on the rising edge that ends cycle c.
+ *
+ * Port names come from `streamPortName` (the `<s>_valid`/`<s>_ready`/`<s>_<field>` convention, or a
+ * stream's explicit `ports` mapping, e.g. AXI names).
  */
 import type { DesignUnderTest, FieldSpec, PortSpec, StreamSpec } from '../design.ts';
 import { fieldWords, recordWords } from '../transactions.ts';
@@ -25,7 +31,7 @@ import { checkDesign, streamPortName } from './design-check.ts';
 /** Class name given to Verilator with `--prefix`. */
 export const MODEL_CLASS = 'Vdut';
 /** Bumped whenever the generated testbench's behaviour changes (part of the build cache key). */
-export const TB_VERSION = 3;
+export const TB_VERSION = 4;
 
 const hex32 = (n: number): string => `0x${(n >>> 0).toString(16)}u`;
 const topMask = (width: number): number => (width % 32 === 0 ? 0xffffffff : 2 ** (width % 32) - 1);
@@ -171,6 +177,7 @@ export function generateTestbench(design: DesignUnderTest): string {
         `    OutStream& o = out[${i}];\n` +
         `    const bool v = dut->${streamPortName(s, 'valid')} != 0;\n` +
         `    if (v) {\n${reads}    }\n` +
+        `    if (v && !o.pending) o.since = cyc;\n` +
         `    if (o.pending) {\n` +
         `      if (!v) {\n` +
         `        protocol_error(o.name, "valid-dropped", "", cyc, "", "");\n` +
@@ -179,6 +186,7 @@ export function generateTestbench(design: DesignUnderTest): string {
         `    if (v && o.ready) {\n` +
         (stride > 0 ? `      o.data.insert(o.data.end(), o.cur, o.cur + ${stride});\n` : '') +
         `      o.cycles.push_back(static_cast<uint64_t>(cyc));\n` +
+        `      o.validCycles.push_back(static_cast<uint64_t>(o.since));\n` +
         `      if (o.count++ == 0) o.first = cyc;\n` +
         `      o.last = cyc;\n` +
         `      progress = true;\n` +
@@ -197,6 +205,7 @@ export function generateTestbench(design: DesignUnderTest): string {
         `  if (fireIn${i}) {\n` +
         `    InStream& s = in[${i}];\n` +
         `    if (s.idx++ == 0) s.first = cyc;\n` +
+        `    s.cycles.push_back(static_cast<uint64_t>(cyc));\n` +
         `    s.last = cyc;\n` +
         `    s.offering = false;\n` +
         `    if (firstIn < 0) firstIn = cyc;\n` +
@@ -283,6 +292,7 @@ struct InStream {
   const char* name = "";
   uint32_t stride = 0;
   std::vector<uint32_t> data;
+  std::vector<uint64_t> cycles;  // cycle of each accepted record
   uint64_t count = 0, idx = 0;
   bool haveCount = false, offering = false, ready = false;
   uint32_t thresh = 0;
@@ -294,8 +304,10 @@ struct OutStream {
   const char* name = "";
   uint32_t stride = 0;
   std::vector<uint32_t> data;
-  std::vector<uint64_t> cycles;
+  std::vector<uint64_t> cycles;       // cycle of each transfer
+  std::vector<uint64_t> validCycles;  // cycle at which valid rose for each transferred record
   uint64_t count = 0;
+  int64_t since = -1;
   int64_t expect = -1;
   bool ready = false, valid = false, pending = false;
   uint32_t thresh = 0;
@@ -468,6 +480,7 @@ ${initStreams}  std::vector<std::pair<std::string, std::vector<uint32_t>>> sets;
     const std::string path = dir + "/" + s.name + ".in.bin";
     if (!s.haveCount) s.count = s.stride ? file_words(path) / s.stride : 0;
     read_words(path, s.data, s.count * s.stride);
+    s.cycles.reserve(static_cast<size_t>(s.count));
     s.thresh = stallThresh;
     s.rng = Rng(seed * 0x2545f4914f6cdd1dULL + 0x1000u + static_cast<uint64_t>(k));
   }
@@ -478,6 +491,7 @@ ${initStreams}  std::vector<std::pair<std::string, std::vector<uint32_t>>> sets;
     if (o.expect > 0) {
       o.data.reserve(static_cast<size_t>(o.expect + 1) * o.stride);
       o.cycles.reserve(static_cast<size_t>(o.expect + 1));
+      o.validCycles.reserve(static_cast<size_t>(o.expect + 1));
     }
   }
 
@@ -573,6 +587,11 @@ ${indent(acceptInputs)}
     const OutStream& o = out[k];
     write_bytes(dir + "/" + o.name + ".out.bin", o.data.data(), o.data.size() * 4);
     write_bytes(dir + "/" + o.name + ".out.cycles.bin", o.cycles.data(), o.cycles.size() * 8);
+    write_bytes(dir + "/" + o.name + ".out.valid-cycles.bin", o.validCycles.data(), o.validCycles.size() * 8);
+  }
+  for (int k = 0; k < kNumIn; ++k) {
+    const InStream& s = in[k];
+    write_bytes(dir + "/" + s.name + ".in.cycles.bin", s.cycles.data(), s.cycles.size() * 8);
   }
 
   FILE* f = std::fopen((dir + "/result.json").c_str(), "w");

@@ -13,7 +13,7 @@ describe('kvhdl command line (through the bin script)', () => {
   it('prints help for every command and lists units with their fields', async () => {
     const top = await kvhdl(['--help']);
     expect(top.exitCode).toBe(0);
-    for (const c of ['list', 'gen', 'cosim', 'golden', 'verilator']) {
+    for (const c of ['list', 'gen', 'cosim', 'golden', 'handoff', 'verilator']) {
       expect(top.stdout).toContain(c);
       const h = await kvhdl([c, '--help']);
       expect(h.exitCode, c).toBe(0);

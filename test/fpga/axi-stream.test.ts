@@ -10,7 +10,13 @@ import { minmaxRandomStimulus } from '../../gen/minmax/stimulus.ts';
 import { minmaxSchema, type MinmaxConfig } from '../../gen/minmax/config.ts';
 import { cosim, formatReport } from '../../cosim/cosim.ts';
 import { icarusRun } from '../../cosim/icarus/index.ts';
+import { checkDesign as icarusCheckDesign } from '../../cosim/icarus/testbench.ts';
+import { checkDesign } from '../../cosim/verilator/design-check.ts';
+import { generateTestbench } from '../../cosim/verilator/tbgen.ts';
 import { TxnTable } from '../../cosim/transactions.ts';
+import { Rng, randomTable } from '../../cosim/rng.ts';
+import { Bool, ModuleBuilder, SInt } from '../../hdl/index.ts';
+import { streamIn, streamOut } from '../../hdl/lib/index.ts';
 import { verilogProblems } from '../helpers/verilog-checks.ts';
 import { yosysSynthCheck } from '../../fpga/yosys-check.ts';
 
@@ -42,6 +48,18 @@ describe('AXI4-Stream wrapper', () => {
     expect(fromAxis(pout, ax).rows()).toEqual(t.rows());
   });
 
+  it('harness: explicit stream port names are checked by both testbench generators', () => {
+    const w = axisWrapper(minmaxRtl(configs[1]));
+    const dut = axisDesign(w, mkdtempSync(path.join(os.tmpdir(), 'kvhdl-axis-names-')));
+    expect(generateTestbench(dut)).toContain('dut->s_axis_tvalid = 1;');
+    const bad = {
+      ...dut,
+      streams: dut.streams.map((s) => (s.dir === 'in' ? { ...s, ports: { valid: 's_axis_tvalid', ready: 's_axis_trdy', fields: { tdata: 's_axis_tdata', nope: 'x' } } } : s)),
+    };
+    expect(() => checkDesign(bad)).toThrow(/port 's_axis_trdy' \(output, 1 bit\) is missing[\s\S]*ports\.fields names 'nope'/);
+    expect(() => icarusCheckDesign(bad)).toThrow(/needs port 's_axis_trdy'[\s\S]*ports\.fields names 'nope'|ports\.fields names 'nope'[\s\S]*needs port 's_axis_trdy'/);
+  });
+
   it('has no combinational path from any input to any output (registered on every port)', () => {
     for (const cfg of configs) {
       const w = axisWrapper(minmaxRtl(cfg));
@@ -58,6 +76,58 @@ describe('AXI4-Stream wrapper', () => {
     expect([...ys.errors, ...ys.warnings]).toEqual([]);
     expect(ys.ok).toBe(true);
     expect(dut.files.map((f) => readFileSync(f, 'utf8')).join('\n')).not.toMatch(/lint_off/);
+  });
+
+  it('several streams: s_axis_<s>_/m_axis_<s>_ prefixes, tlast=1 without `last`, tlast ignored on an input without `last`', async () => {
+    // a unit that adds one `a` beat and one `b` beat into `s` and forwards b's value on `t`
+    const m = new ModuleBuilder('t_zip');
+    const a = streamIn(m, 'a', { x: SInt(13), last: Bool });
+    const b = streamIn(m, 'b', { y: SInt(5) });
+    const so = streamOut(m, 's', { sum: SInt(14), last: Bool });
+    const to = streamOut(m, 't', { y: SInt(5) });
+    a.ready.set(b.valid.and(so.ready).and(to.ready));
+    b.ready.set(a.valid.and(so.ready).and(to.ready));
+    so.valid.set(a.valid.and(b.valid).and(to.ready));
+    to.valid.set(a.valid.and(b.valid).and(so.ready));
+    so.bits.sum.set(a.bits.x.add(b.bits.y));
+    so.bits.last.set(a.bits.last);
+    to.bits.y.set(b.bits.y);
+    const w = axisWrapper(m.build());
+    expect(w.module.ports.map((p) => p.name)).toEqual([
+      's_axis_a_tvalid', 's_axis_a_tready', 's_axis_a_tdata', 's_axis_a_tlast', 's_axis_b_tvalid', 's_axis_b_tready', 's_axis_b_tdata', 's_axis_b_tlast',
+      'm_axis_s_tvalid', 'm_axis_s_tready', 'm_axis_s_tdata', 'm_axis_s_tlast', 'm_axis_t_tvalid', 'm_axis_t_tready', 'm_axis_t_tdata', 'm_axis_t_tlast',
+    ]);
+    for (const [out, ins] of w.module.combPaths) expect([...ins], `${out} depends on`).toEqual([]);
+    const golden = axisGolden(w, (ins) => {
+      const n = Math.min(ins.a.count, ins.b.count);
+      const s = new TxnTable([{ name: 'sum', width: 14, signed: true }, { name: 'last', width: 1, signed: false }], n);
+      const t = new TxnTable([{ name: 'y', width: 5, signed: true }], n);
+      for (let i = 0; i < n; i++) {
+        s.set(i, 'sum', ins.a.get(i, 'x') + ins.b.get(i, 'y'));
+        s.set(i, 'last', ins.a.get(i, 'last'));
+        t.set(i, 'y', ins.b.get(i, 'y'));
+      }
+      return { s, t };
+    });
+    const rng = new Rng(5);
+    const unitIn = {
+      a: randomTable([{ name: 'x', width: 13, signed: true }, { name: 'last', width: 1, signed: false }], 2000, rng),
+      b: randomTable([{ name: 'y', width: 5, signed: true }], 2000, rng),
+    };
+    const stim = axisStimulus(w, unitIn);
+    // random padding bits and a random tlast on b: the wrapper must ignore both
+    for (let i = 0; i < 2000; i++) {
+      stim.s_axis_a.set(i, 'tdata', stim.s_axis_a.get(i, 'tdata') | (rng.bits(3) << 13n));
+      stim.s_axis_b.set(i, 'tlast', rng.bits(1));
+    }
+    const out = golden(stim);
+    expect(out.m_axis_t.rows().every((r) => r.tlast === 1n)).toBe(true);
+    const dut = axisDesign(w, mkdtempSync(path.join(os.tmpdir(), 'kvhdl-axis-zip-')));
+    for (const seed of [1, 2]) {
+      const r = await cosim(dut, golden, stim, { seed, stall: 0.4, backpressure: 0.4 });
+      expect(r.ok, formatReport(r)).toBe(true);
+    }
+    expect(await verilogProblems(dut.files, dut.top, { synth: false })).toEqual([]);
   });
 
   for (const cfg of configs) {

@@ -120,6 +120,14 @@ describe('kvhdl handoff fusesoc', () => {
     expect(lint.warnings).toEqual([]);
   });
 
+  it('regenerating into the same directory leaves no stale .core, .xdc or .v behind', () => {
+    const out = tmp();
+    writeFusesocHandoff({ unit: minmaxUnit, config: cfg, out, part: PART, clockMhz: 100 });
+    writeFusesocHandoff({ unit: minmaxUnit, config: parseConfig(minmaxUnit, { lanes: 2 }), out });
+    expect(readdirSync(out).sort()).toEqual(['README.md', 'kv_minmax_p2_w16_s1.core', 'manifest.json', 'rtl']);
+    expect(readdirSync(path.join(out, 'rtl')).sort()).toEqual(['kv_minmax_p2_w16_s1.v', 'kv_skid_w33.v']);
+  });
+
   it('rejects a bad part or clock with a ConfigError', () => {
     expect(() => writeFusesocHandoff({ unit: minmaxUnit, config: cfg, out: tmp(), part: 'artix7' })).toThrow(ConfigError);
     expect(() => writeFusesocHandoff({ unit: minmaxUnit, config: cfg, out: tmp(), part: PART, clockMhz: -1 })).toThrow(/positive number of MHz/);

@@ -6,6 +6,8 @@ import { minmaxUnit } from '../../gen/minmax/index.ts';
 import { ConfigError, parseConfig } from '../../gen/config.ts';
 import { XILINX_PART_RE, partProblem, periodNs, writeVivadoHandoff, type VivadoHandoff } from '../../fpga/handoff/index.ts';
 import { findTopWrapper } from '../../fpga/handoff/wrappers.ts';
+import { ModuleBuilder, type Module } from '../../hdl/index.ts';
+import { axilRegfile } from '../../fpga/axi/axil-regfile.ts';
 import { requireTclsh, runWithStubs } from '../fixtures/vivado-stubs/run-stubs.ts';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'kvhdl-handoff-'));
@@ -13,14 +15,14 @@ const cfg = parseConfig(minmaxUnit, { lanes: 4, width: 12 });
 const TOP = 'kv_minmax_p4_w12_s1';
 const PART = 'xc7a35tcpg236-1';
 
-function pkg(opts: { clockMhz?: number; part?: string; wrapper?: string; out?: string } = {}): VivadoHandoff {
+function pkg(opts: { clockMhz?: number; part?: string; wrapper?: string; out?: string; wrap?: (m: Module) => Module } = {}): VivadoHandoff {
   return writeVivadoHandoff({
     unit: minmaxUnit,
     config: cfg,
     part: opts.part ?? PART,
     clockMhz: opts.clockMhz ?? 300,
     out: opts.out ?? tmp(),
-    wrap: findTopWrapper(opts.wrapper),
+    wrap: opts.wrap ?? findTopWrapper(opts.wrapper),
     wrapperName: opts.wrapper,
   });
 }
@@ -129,6 +131,8 @@ const BUILD_SEQUENCE = [
   'report_utilization',
   'report_timing_summary',
   'write_checkpoint',
+  'get_timing_paths',
+  'get_property',
 ];
 
 describe('kvhdl handoff vivado: build.tcl against the Vivado stubs (tclsh)', () => {
@@ -145,18 +149,30 @@ describe('kvhdl handoff vivado: build.tcl against the Vivado stubs (tclsh)', () 
     const build = path.join(p.dir, 'build');
     expect(r.calls.find((c) => c[0] === 'report_utilization')).toEqual(['report_utilization', '-file', path.join(build, 'utilization.rpt')]);
     expect(r.calls.find((c) => c[0] === 'report_timing_summary')).toEqual(['report_timing_summary', '-file', path.join(build, 'timing_summary.rpt')]);
-    expect(r.calls.at(-1)).toEqual(['write_checkpoint', '-force', path.join(build, `${TOP}_routed.dcp`)]);
+    expect(r.calls.at(-3)).toEqual(['write_checkpoint', '-force', path.join(build, `${TOP}_routed.dcp`)]);
+    expect(r.calls.at(-1)).toEqual(['get_property', 'SLACK', 'timing_path:worst']);
+    expect(r.stdout).toBe(`kvhdl: 250 MHz (4 ns) met on ${PART}: WNS 0.123 ns; reports in ${build}\n`);
     expect(existsSync(build)).toBe(true);
+  });
+
+  it('says when timing is not met (and still exits 0 with its reports)', async () => {
+    const p = pkg({ clockMhz: 500 });
+    const r = await runWithStubs(p.buildTcl, { env: { VIVADO_STUB_SLACK: '-0.412' } });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe(`kvhdl: 500 MHz (2 ns) NOT met on ${PART}: WNS -0.412 ns; reports in ${path.join(p.dir, 'build')}\n`);
   });
 
   it('finds its files relative to itself: a moved package runs from any directory', async () => {
     const p = pkg();
-    const moved = path.join(tmp(), 'elsewhere');
+    const moved = path.join(tmp(), 'else where');
     cpSync(p.dir, moved, { recursive: true });
     const r = await runWithStubs(path.join(moved, 'build.tcl'), { cwd: os.tmpdir() });
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
-    expect(r.calls.filter((c) => c[0] === 'read_verilog').map((c) => c[1])).toEqual(p.verilog.map((f) => path.join(moved, 'rtl', path.basename(f))));
+    expect(r.calls.filter((c) => c[0] === 'read_verilog').map((c) => c[1])).toEqual(p.verilog.map((f) => `{${path.join(moved, 'rtl', path.basename(f))}}`));
+    const ip = await runWithStubs(path.join(moved, 'package_ip.tcl'), { cwd: os.tmpdir() });
+    expect(ip.stderr).toBe('');
+    expect(ip.exitCode).toBe(0);
   });
 
   // Each mutation breaks build.tcl (or its XDC) the way a generator bug would; the stubs must fail.
@@ -164,9 +180,10 @@ describe('kvhdl handoff vivado: build.tcl against the Vivado stubs (tclsh)', () 
     ['-part missing', (p) => edit(p.buildTcl, ' -part $part', ''), /synth_design: -part is missing/],
     ['a part that is not Xilinx', (p) => edit(p.buildTcl, `set part ${PART}`, 'set part ice40up5k'), /-part 'ice40up5k' is not a Xilinx part name/],
     ['a file that does not exist', (p) => edit(p.buildTcl, 'rtl kv_skid_w49.v', 'rtl kv_skid_w50.v'), /read_verilog: file '.*kv_skid_w50\.v' does not exist/],
-    ['a child module not read', (p) => edit(p.buildTcl, /read_verilog \[file join \$here rtl kv_skid_w49\.v\]\n/, ''), /module 'kv_skid_w49' \(instance 'in_skid' in 'kv_minmax_p4_w12_s1'\) is not defined/],
+    ['a child module not read', (p) => edit(p.buildTcl, /read_verilog \[list \[file join \$here rtl kv_skid_w49\.v\]\]\n/, ''), /module 'kv_skid_w49' \(instance 'in_skid' in 'kv_minmax_p4_w12_s1'\) is not defined/],
     ['a top that is not in the Verilog', (p) => edit(p.buildTcl, `set top ${TOP}`, 'set top kv_minmax'), /top module 'kv_minmax' is not defined in any file read/],
     ['the XDC names a port that does not exist', (p) => edit(p.xdc, '[get_ports clock]', '[get_ports clk]'), /get_ports: no port matches 'clk'/],
+    ['the XDC places a pin', (p) => edit(p.xdc, /$/, 'set_property PACKAGE_PIN W5 [get_ports clock]\n'), /PACKAGE_PIN on clock: an out-of-context hand-off must not assume pins/],
     ['a clock without a period', (p) => edit(p.xdc, '-period 3.333 ', ''), /create_clock: -period is missing/],
     ['the XDC file missing', (p) => edit(p.buildTcl, `${TOP}.xdc]`, 'pins.xdc]'), /read_xdc: file '.*pins\.xdc' does not exist/],
     ['place before opt', (p) => edit(p.buildTcl, 'opt_design\nplace_design', 'place_design\nopt_design'), /place_design: needs a design at stage 'opt'/],
@@ -174,6 +191,7 @@ describe('kvhdl handoff vivado: build.tcl against the Vivado stubs (tclsh)', () 
     ['reports into a directory that was never made', (p) => edit(p.buildTcl, 'file mkdir $out\n', ''), /write_checkpoint: directory of '.*build\/post_synth\.dcp' does not exist/],
     ['a mistyped option', (p) => edit(p.buildTcl, '-mode out_of_context', '-mode ooc'), /-mode must be default or out_of_context, got 'ooc'/],
     ['an unknown option', (p) => edit(p.buildTcl, '-mode out_of_context', '-out_of_context'), /synth_design: unknown option '-out_of_context'/],
+    ['a command the stubs do not know (project mode)', (p) => edit(p.buildTcl, 'route_design\n', 'launch_runs impl_1\n'), /invalid command name "launch_runs"/],
   ];
   it.each(mutations)('a broken script fails: %s', async (_what, mutate, message) => {
     const p = pkg();
@@ -260,7 +278,42 @@ describe('kvhdl handoff vivado: package_ip.tcl against the Vivado stubs (tclsh)'
     const b = await runWithStubs(p.buildTcl);
     expect(b.stderr).toBe('');
     expect(b.calls.find((c) => c[0] === 'synth_design')?.[2]).toBe(`${TOP}_axis`);
-    expect(readFileSync(p.readme, 'utf8')).toMatch(/`s_axis` \(AXI4-Stream\), `m_axis` \(AXI4-Stream\)/);
+    const md = readFileSync(p.readme, 'utf8');
+    expect(md).toMatch(/`s_axis` \(AXI4-Stream\), `m_axis` \(AXI4-Stream\)/);
+    expect(md).toContain('Top: the bus wrapper `kv_minmax_p4_w12_s1_axis` (`--top-wrapper axis`) around the unit\'s `kv_minmax_p4_w12_s1`.');
+    // where each unit field sits in tdata (4 lanes x 12 bits in, {max, min} out)
+    expect(md).toContain('`s_axis` (slave, the unit\'s input stream `in`), `tdata` 48 bits:');
+    expect(md).toContain('| `in_data` | `[47:0]` |  |');
+    expect(md).toContain('| `out_min` | `[11:0]` | signed |\n| `out_max` | `[23:12]` | signed |');
+    expect(md).toContain('`s_axis_tlast` is the unit\'s `in_last`.');
+    expect(md).toContain('`m_axis_tlast` is always 1');
+  });
+
+  it('packages a custom top with an AXI4-Lite slave: infers s_axi as AXI4 memory-mapped', async () => {
+    // A TopWrapper of our own: an AXI4-Lite register file (fpga/axi) beside the unit, ports passed through.
+    const withRegs = (top: Module): Module => {
+      const rf = axilRegfile({ name: `${top.name}_regs`, registers: [{ name: 'ctrl', offset: 0, access: 'rw', width: 8 }] }).module;
+      const m = new ModuleBuilder(`${top.name}_ctl`);
+      for (const [name, mod] of [['regs', rf], ['unit', top]] as const) {
+        const inst = m.instance(name, mod);
+        for (const port of mod.ports) {
+          if (port.kind === 'input') inst.port(port.name).set(m.input(port.name, port.type));
+          else m.output(port.name, port.type).set(inst.port(port.name));
+        }
+      }
+      return m.build();
+    };
+    const p = pkg({ wrap: withRegs });
+    expect(p.busInterfaces.map((b) => [b.name, b.kind, b.ports.length])).toEqual([['s_axi', 'aximm', 19]]);
+    const r = await runWithStubs(p.packageIpTcl);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const core = `core:kvhdl.org:kv:${TOP}_ctl:1.0`;
+    expect(r.calls).toContainEqual(['ipx::infer_bus_interfaces', 'xilinx.com:interface:aximm_rtl:1.0', core]);
+    expect(r.calls).toContainEqual(['ipx::associate_bus_interfaces', '-busif', 's_axi', '-clock', 'clock', core]);
+    const b = await runWithStubs(p.buildTcl);
+    expect(b.stderr).toBe('');
+    expect(b.exitCode).toBe(0);
   });
 
   const mutations: [string, (p: VivadoHandoff) => void, RegExp][] = [
