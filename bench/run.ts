@@ -1,4 +1,13 @@
 /** npm run bench: every benchmark; results in bench/out/<name>.json. */
 import { benchElaboration } from './elaboration.ts';
+import { benchCosim } from './cosim.ts';
 
-benchElaboration();
+async function main(): Promise<void> {
+  benchElaboration();
+  await benchCosim();
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  process.exitCode = 1;
+});

@@ -23,7 +23,7 @@ export class TxnTable {
   readonly words: Uint32Array;
   readonly count: number;
   readonly stride: number;
-  private readonly offsets: Map<string, number>;
+  private readonly offsets: Map<string, { f: FieldSpec; off: number }>;
 
   constructor(fields: readonly FieldSpec[], count: number, words?: Uint32Array) {
     this.fields = fields;
@@ -36,16 +36,15 @@ export class TxnTable {
     this.offsets = new Map();
     let off = 0;
     for (const f of fields) {
-      this.offsets.set(f.name, off);
+      this.offsets.set(f.name, { f, off });
       off += fieldWords(f);
     }
   }
 
   private field(name: string): { f: FieldSpec; off: number } {
-    const off = this.offsets.get(name);
-    const f = this.fields.find((x) => x.name === name);
-    if (off === undefined || !f) throw new Error(`TxnTable: no field '${name}'`);
-    return { f, off };
+    const e = this.offsets.get(name);
+    if (!e) throw new Error(`TxnTable: no field '${name}'`);
+    return e;
   }
 
   /** Field value as a bigint; signed fields are sign-extended. */
@@ -72,6 +71,46 @@ export class TxnTable {
     for (let k = 0; k < fieldWords(f); k++) {
       this.words[base + k] = Number(v & 0xffffffffn);
       v >>= 32n;
+    }
+  }
+
+  /**
+   * Lane k of a packed multi-lane field as a number (lane width 1..32; lane 0 in the least
+   * significant bits), without bigint: the fast path for golden models over wide vectors.
+   */
+  lane(i: number, name: string, laneWidth: number, k: number, signed: boolean): number {
+    return this.laneAt(this.wordIndex(i, name), laneWidth, k, signed);
+  }
+
+  /** Index in `words` of the first word of field `name` of record i (for loops over lanes). */
+  wordIndex(i: number, name: string): number {
+    return i * this.stride + this.field(name).off;
+  }
+
+  /** Lane k of the packed field whose first word is `words[base]` (see `lane`). */
+  laneAt(base: number, laneWidth: number, k: number, signed: boolean): number {
+    const bit = k * laneWidth;
+    const w = base + (bit >>> 5);
+    const off = bit & 31;
+    let v = this.words[w] >>> off;
+    if (off + laneWidth > 32) v |= this.words[w + 1] << (32 - off);
+    if (laneWidth < 32) v &= (1 << laneWidth) - 1; // int arithmetic (2 ** w here is 15x slower)
+    if (signed) return laneWidth === 32 ? v | 0 : (v << (32 - laneWidth)) >> (32 - laneWidth);
+    return v >>> 0;
+  }
+
+  /** Sets lane k of a packed field (lane width 1..32) to the low bits of `value`. */
+  setLane(i: number, name: string, laneWidth: number, k: number, value: number): void {
+    const base = i * this.stride + this.field(name).off;
+    const bit = k * laneWidth;
+    const w = base + (bit >>> 5);
+    const off = bit & 31;
+    const mask = laneWidth === 32 ? 0xffffffff : ((1 << laneWidth) - 1) >>> 0;
+    const v = (value & mask) >>> 0;
+    this.words[w] = ((this.words[w] & ~((mask << off) >>> 0)) | (v << off)) >>> 0;
+    if (off + laneWidth > 32) {
+      const hiMask = mask >>> (32 - off);
+      this.words[w + 1] = ((this.words[w + 1] & ~hiMask) | (v >>> (32 - off))) >>> 0;
     }
   }
 

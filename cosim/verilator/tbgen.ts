@@ -31,7 +31,7 @@ import { checkDesign, streamPortName } from './design-check.ts';
 /** Class name given to Verilator with `--prefix`. */
 export const MODEL_CLASS = 'Vdut';
 /** Bumped whenever the generated testbench's behaviour changes (part of the build cache key). */
-export const TB_VERSION = 4;
+export const TB_VERSION = 5;
 
 const hex32 = (n: number): string => `0x${(n >>> 0).toString(16)}u`;
 const topMask = (width: number): number => (width % 32 === 0 ? 0xffffffff : 2 ** (width % 32) - 1);
@@ -324,6 +324,14 @@ struct ProtocolError {
 std::vector<ProtocolError> g_errors;
 uint64_t g_errorCount = 0;
 
+// Writes every page behind a reserved vector before the timed loop, so that first-touch page faults
+// are not counted as (or interleaved with) simulation time.
+template <class V>
+void prefault(V& v) {
+  v.resize(v.capacity());
+  v.clear();
+}
+
 [[noreturn]] void die(const std::string& msg) {
   std::fprintf(stderr, "kvhdl-tb: %s\\n", msg.c_str());
   std::exit(2);
@@ -481,6 +489,7 @@ ${initStreams}  std::vector<std::pair<std::string, std::vector<uint32_t>>> sets;
     if (!s.haveCount) s.count = s.stride ? file_words(path) / s.stride : 0;
     read_words(path, s.data, s.count * s.stride);
     s.cycles.reserve(static_cast<size_t>(s.count));
+    prefault(s.cycles);
     s.thresh = stallThresh;
     s.rng = Rng(seed * 0x2545f4914f6cdd1dULL + 0x1000u + static_cast<uint64_t>(k));
   }
@@ -492,6 +501,9 @@ ${initStreams}  std::vector<std::pair<std::string, std::vector<uint32_t>>> sets;
       o.data.reserve(static_cast<size_t>(o.expect + 1) * o.stride);
       o.cycles.reserve(static_cast<size_t>(o.expect + 1));
       o.validCycles.reserve(static_cast<size_t>(o.expect + 1));
+      prefault(o.data);
+      prefault(o.cycles);
+      prefault(o.validCycles);
     }
   }
 

@@ -44,21 +44,50 @@ export function groupMinMax(groups: readonly (readonly bigint[])[]): [bigint, bi
 
 export function minmaxGolden(cfg: MinmaxConfig, inputs: StreamData): StreamData {
   const inp = inputs.in;
-  const groups: bigint[][] = [];
-  let cur: bigint[] = [];
+  if (cfg.width > 32) {
+    const groups: bigint[][] = [];
+    let cur: bigint[] = [];
+    for (let t = 0; t < inp.count; t++) {
+      const data = inp.get(t, 'data');
+      for (let i = 0; i < cfg.lanes; i++) cur.push(laneValue(data, i, cfg.width));
+      if (inp.get(t, 'last') === 1n) {
+        groups.push(cur);
+        cur = [];
+      }
+    }
+    const res = groupMinMax(groups);
+    const out = new TxnTable(outFields(cfg), res.length);
+    res.forEach(([lo, hi], i) => {
+      out.set(i, 'min', lo);
+      out.set(i, 'max', hi);
+    });
+    return { out };
+  }
+  // Up to 32 bits: numbers, not bigints, read and written straight in the record words.
+  const mins: number[] = [];
+  const maxs: number[] = [];
+  const dataOff = inp.wordIndex(0, 'data');
+  const lastOff = inp.wordIndex(0, 'last');
+  let lo = Infinity;
+  let hi = -Infinity;
   for (let t = 0; t < inp.count; t++) {
-    const data = inp.get(t, 'data');
-    for (let i = 0; i < cfg.lanes; i++) cur.push(laneValue(data, i, cfg.width));
-    if (inp.get(t, 'last') === 1n) {
-      groups.push(cur);
-      cur = [];
+    const base = t * inp.stride + dataOff;
+    for (let i = 0; i < cfg.lanes; i++) {
+      const x = inp.laneAt(base, cfg.width, i, true);
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
+    if (inp.words[t * inp.stride + lastOff] === 1) {
+      mins.push(lo);
+      maxs.push(hi);
+      lo = Infinity;
+      hi = -Infinity;
     }
   }
-  const res = groupMinMax(groups);
-  const out = new TxnTable(outFields(cfg), res.length);
-  res.forEach(([lo, hi], i) => {
-    out.set(i, 'min', lo);
-    out.set(i, 'max', hi);
-  });
+  const out = new TxnTable(outFields(cfg), mins.length);
+  for (let i = 0; i < mins.length; i++) {
+    out.setLane(i, 'min', cfg.width, 0, mins[i]);
+    out.setLane(i, 'max', cfg.width, 0, maxs[i]);
+  }
   return { out };
 }

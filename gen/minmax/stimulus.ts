@@ -12,16 +12,25 @@ export function minmaxRandomStimulus(cfg: MinmaxConfig, seed: number, n: number)
   const t = new TxnTable(inFields(cfg), n);
   const lo = -(1n << BigInt(cfg.width - 1));
   const hi = (1n << BigInt(cfg.width - 1)) - 1n;
+  const narrow = cfg.width <= 32;
   let left = rng.int(1, 8);
   for (let b = 0; b < n; b++) {
-    const vals = Array.from({ length: cfg.lanes }, () => {
-      const r = rng.int(0, 5);
-      return r === 0 ? lo : r === 1 ? hi : rng.bigint(lo, hi);
-    });
-    t.set(b, 'data', packLanes(vals, cfg.width));
+    if (narrow) {
+      for (let i = 0; i < cfg.lanes; i++) {
+        const r = rng.int(0, 5);
+        const bits = r === 0 ? 1 << (cfg.width - 1) : r === 1 ? 2 ** (cfg.width - 1) - 1 : rng.u32();
+        t.setLane(b, 'data', cfg.width, i, bits);
+      }
+    } else {
+      const vals = Array.from({ length: cfg.lanes }, () => {
+        const r = rng.int(0, 5);
+        return r === 0 ? lo : r === 1 ? hi : rng.bigint(lo, hi);
+      });
+      t.set(b, 'data', packLanes(vals, cfg.width));
+    }
     left--;
     const last = left === 0 || b === n - 1;
-    t.set(b, 'last', last ? 1n : 0n);
+    t.setLane(b, 'last', 1, 0, last ? 1 : 0);
     if (left === 0) left = rng.int(1, 8);
   }
   return { in: t };
