@@ -11,10 +11,12 @@ import { verilatorCommand } from './commands/verilator.ts';
 import { cosimCommand } from './commands/cosim.ts';
 import { goldenCommand } from './commands/golden.ts';
 import { handoffCommand } from './commands/handoff.ts';
+import { synthCommand } from './commands/synth.ts';
+import { reportCommand } from './commands/report.ts';
 import { InputError } from './commands/unit-io.ts';
 import { NpyError } from '../cosim/npy.ts';
 
-export const commands: Command[] = [listCommand, genCommand, cosimCommand, goldenCommand, handoffCommand, verilatorCommand];
+export const commands: Command[] = [listCommand, genCommand, cosimCommand, goldenCommand, synthCommand, reportCommand, handoffCommand, verilatorCommand];
 
 const usage = () => `usage: kvhdl <command> [options]   (kvhdl <command> --help for details)
 

@@ -13,7 +13,7 @@ describe('kvhdl command line (through the bin script)', () => {
   it('prints help for every command and lists units with their fields', async () => {
     const top = await kvhdl(['--help']);
     expect(top.exitCode).toBe(0);
-    for (const c of ['list', 'gen', 'cosim', 'golden', 'handoff', 'verilator']) {
+    for (const c of ['list', 'gen', 'cosim', 'golden', 'synth', 'report', 'handoff', 'verilator']) {
       expect(top.stdout).toContain(c);
       const h = await kvhdl([c, '--help']);
       expect(h.exitCode, c).toBe(0);
@@ -98,6 +98,21 @@ describe('kvhdl command line (through the bin script)', () => {
     const missing = await kvhdl(['golden', 'minmax', '--in', path.join(dir, 'nope.npy'), '--out-dir', dir]);
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toContain('nope.npy');
+  });
+
+  it('kvhdl synth writes Yosys resource counts as JSON', async () => {
+    const dir = tmp();
+    const cfg = path.join(dir, 'c.json');
+    writeFileSync(cfg, JSON.stringify({ lanes: 2, width: 4, stages: 0 }));
+    const r = await kvhdl(['synth', 'minmax', '--config', cfg, '--target', 'xc7', '--json', path.join(dir, 's.json')]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/LUT/);
+    const j = JSON.parse(readFileSync(path.join(dir, 's.json'), 'utf8'));
+    const x = Array.isArray(j) ? j[0] : j.results?.[0] ?? j;
+    expect(x.target).toBe('xc7');
+    expect(x.resources.lut).toBeGreaterThan(0);
+    expect(x.resources.ff).toBeGreaterThan(0);
+    expect(x.fmaxMHz).toBeNull();
   });
 
   it('kvhdl verilator -- forwards arguments and the exit code', async () => {

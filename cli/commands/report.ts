@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { units } from '../../gen/registry.ts';
+import { ConfigError } from '../../gen/config.ts';
+import { configsFromEnv, PLOT_NOTE, writeReport } from '../../fpga/report.ts';
+import { parse, UsageError, type Command } from '../args.ts';
+import { parseTargets } from './synth.ts';
+
+export const reportCommand: Command = {
+  name: 'report',
+  summary: 'resources, LUT levels, iCE40 Fmax, throughput and latency of every unit\'s reference configs (report.md/.json)',
+  usage: `usage: kvhdl report [--out dir] [--targets xc7,ice40] [--units a,b] [--configs f.json]
+
+For every unit and each of its reference configurations: synthesis estimates (kvhdl synth), a
+no-stall Verilator run for throughput (elements/cycle) and latency. Writes <dir>/report.md (a
+Markdown table) and <dir>/report.json. Results are cached, so a rerun is quick.
+  --out dir        output directory (default report-out)
+  --targets t      xc7, ice40 or both (default xc7,ice40)
+  --units a,b      only these units
+  --configs f.json only these configurations: {"<unit>": [config, ...]} (also $KVHDL_REPORT_CONFIGS)`,
+  async run(argv) {
+    const { values, help } = parse(
+      this,
+      argv,
+      { out: { type: 'string' }, targets: { type: 'string' }, units: { type: 'string' }, configs: { type: 'string' } },
+      { min: 0, max: 0 },
+    );
+    if (help) return console.log(this.usage), 0;
+    const targets = parseTargets(values.targets, this.usage);
+    let selected = units;
+    if (values.units) {
+      const names = values.units.split(',').map((s) => s.trim()).filter(Boolean);
+      for (const n of names) if (!units.some((u) => u.name === n)) throw new UsageError(`unknown unit '${n}' (units: ${units.map((u) => u.name).join(', ')})`, this.usage);
+      selected = units.filter((u) => names.includes(u.name));
+    }
+    let configs = configsFromEnv();
+    if (values.configs) {
+      try {
+        configs = JSON.parse(readFileSync(values.configs, 'utf8')) as Record<string, Record<string, unknown>[]>;
+      } catch (e) {
+        throw new ConfigError([`${values.configs}: cannot read configurations (${(e as Error).message})`]);
+      }
+      if (typeof configs !== 'object' || configs === null || Array.isArray(configs)) {
+        throw new ConfigError([`${values.configs}: must be a JSON object {"<unit>": [config, ...]}`]);
+      }
+    }
+    const outDir = path.resolve(values.out ?? 'report-out');
+    const log = (l: string) => console.error(`kvhdl report: ${l}`);
+    const { report, md, json } = await writeReport({ units: selected, configs, targets, outDir, log });
+    console.log(`${report.rows.length} configuration(s): ${path.relative(process.cwd(), md)}, ${path.relative(process.cwd(), json)}`);
+    console.log(PLOT_NOTE);
+    return 0;
+  },
+};

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { logicDepth } from '../../fpga/logic-depth.ts';
+import { xc7DepthRules, xc7Resources } from '../../fpga/synth-xc7.ts';
+import { ICE40_DEVICES, fitsLowerBound, ice40Resources } from '../../fpga/synth-ice40.ts';
+import { statCellTypes } from '../../fpga/yosys-stat.ts';
+
+// A hand-made mapped netlist: in -> LUT -> LUT -> LUT -> FF1 -> LUT -> CARRY4 -> LUT6 -> FF2 -> LUT -> out
+const cell = (type: string, ins: Record<string, number[]>, outs: Record<string, number[]>) => ({
+  type,
+  port_directions: { ...Object.fromEntries(Object.keys(ins).map((p) => [p, 'input'])), ...Object.fromEntries(Object.keys(outs).map((p) => [p, 'output'])) },
+  connections: { ...ins, ...outs },
+});
+const netlist = JSON.stringify({
+  modules: {
+    top: {
+      ports: { clk: { direction: 'input', bits: [1] }, a: { direction: 'input', bits: [2] }, y: { direction: 'output', bits: [20] } },
+      cells: {
+        l1: cell('LUT1', { I0: [2] }, { O: [3] }),
+        l2: cell('LUT2', { I0: [3], I1: [2] }, { O: [4] }),
+        l3: cell('INV', { I: [4] }, { O: [5] }),
+        f1: cell('FDRE', { C: [1], D: [5], CE: ['1' as unknown as number], R: ['0' as unknown as number] }, { Q: [6] }),
+        l4: cell('LUT3', { I0: [6], I1: [6], I2: [6] }, { O: [7] }),
+        c1: cell('CARRY4', { S: [7, 7, 7, 7], CI: ['0' as unknown as number] }, { O: [8, 9, 10, 11], CO: [12, 13, 14, 15] }),
+        l5: cell('LUT6', { I0: [11], I1: [6], I2: [6], I3: [6], I4: [6], I5: [6] }, { O: [16] }),
+        f2: cell('FDSE', { C: [1], D: [16] }, { Q: [17] }),
+        l6: cell('LUT1', { I0: [17] }, { O: [20] }),
+      },
+    },
+  },
+});
+
+describe('logic depth (LUT levels of a mapped netlist)', () => {
+  it('counts LUT cells on the longest path; carry cells add no level; FFs cut paths', () => {
+    expect(logicDepth(netlist, 'top', xc7DepthRules)).toEqual({ regToReg: 2, any: 3 });
+  });
+  it('reports a combinational loop instead of hanging', () => {
+    const loop = JSON.stringify({
+      modules: { top: { ports: {}, cells: { a: cell('LUT1', { I0: [3] }, { O: [2] }), b: cell('LUT1', { I0: [2] }, { O: [3] }), f: cell('FDRE', { D: [3] }, { Q: [4] }) } } },
+    });
+    expect(() => logicDepth(loop, 'top', xc7DepthRules)).toThrow(/combinational loop/);
+  });
+});
+
+describe('resource counting from stat -json', () => {
+  it('sums LUT1..6 (+INV), flip-flops and block RAMs; drops $scopeinfo', () => {
+    const stat = JSON.stringify({ design: { num_cells: 0, num_cells_by_type: { $scopeinfo: 1, LUT1: 1, LUT6: 4, INV: 1, FDRE: 3, FDCE: 2, CARRY4: 2, RAMB36E1: 1, SRLC32E: 2 } } });
+    const cells = statCellTypes(stat, 'top');
+    expect(cells.$scopeinfo).toBeUndefined();
+    expect(xc7Resources(cells)).toEqual({ lut: 6, ff: 5, carry4: 2, muxf7: 0, muxf8: 0, dsp48e1: 0, ramb18e1: 0, ramb36e1: 1, lutMemory: 2 });
+    expect(ice40Resources({ SB_LUT4: 7, SB_DFFE: 2, SB_DFFESR: 1, SB_CARRY: 3, SB_RAM40_4K: 1 })).toEqual({ lut4: 7, carry: 3, ff: 3, ram40_4k: 1, mac16: 0 });
+  });
+});
+
+describe('iCE40 device choice', () => {
+  const [up5k, hx8k] = ICE40_DEVICES;
+  const res = (lut4: number, ff: number, extra: Partial<{ ram40_4k: number; mac16: number }> = {}) => ({ lut4, ff, carry: 0, ram40_4k: 0, mac16: 0, ...extra });
+  it('skips a device whose logic cells, RAMs or MACs cannot hold the design', () => {
+    expect(fitsLowerBound(res(5000, 5280), up5k)).toBeNull();
+    expect(fitsLowerBound(res(5000, 5281), up5k)).toBe('up5k: needs at least 5281 logic cells, has 5280');
+    expect(fitsLowerBound(res(6000, 10), hx8k)).toBeNull();
+    expect(fitsLowerBound(res(10, 10, { mac16: 1 }), hx8k)).toMatch(/SB_MAC16/);
+    expect(fitsLowerBound(res(10, 10, { ram40_4k: 31 }), up5k)).toMatch(/SB_RAM40_4K/);
+  });
+});

@@ -1,0 +1,184 @@
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import * as path from 'node:path';
+import { minmaxUnit } from '../../gen/minmax/index.ts';
+import { ConfigError } from '../../gen/config.ts';
+import { emitDesign } from '../../hdl/index.ts';
+import { runEda } from '../../fpga/eda.ts';
+import { synthUnit, type Ice40SynthResult, type Xc7SynthResult } from '../../fpga/synth.ts';
+import { synthCommand } from '../../cli/commands/synth.ts';
+import { reportCommand } from '../../cli/commands/report.ts';
+
+// One cache for the whole file: the later tests (report, CLI) are answered from it.
+const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'kvhdl-synth-cache-'));
+afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
+const small = { lanes: 2, width: 4, stages: 1 };
+
+/** Runs `fn` with environment variables set, restoring them afterwards. */
+async function withEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  try {
+    return await fn();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+/** A direct Yosys run of the same Verilog, parsed here without fpga/'s helpers. */
+async function directXc7(cfg: object): Promise<Record<string, number>> {
+  const top = minmaxUnit.build(minmaxUnit.schema.parse(cfg));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kvhdl-direct-'));
+  try {
+    const files = emitDesign(top).map((e) => (writeFileSync(path.join(dir, e.fileName), e.text), e.fileName));
+    const script = `read_verilog ${files.join(' ')}; synth_xilinx -family xc7 -flatten -noiopad -noclkbuf -top ${top.name}; tee -q -o direct.json stat -json`;
+    const r = await runEda('yosys', ['-q', '-p', script], dir, { backend: 'yowasp' });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const stat = JSON.parse(await fs.readFile(path.join(dir, 'direct.json'), 'utf8'));
+    return stat.design.num_cells_by_type as Record<string, number>;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('xc7 synthesis estimates', () => {
+  let first: Xc7SynthResult;
+
+  it('reports the counts of a direct yosys synth_xilinx run of the same Verilog', async () => {
+    const lines: string[] = [];
+    const [r, direct] = await Promise.all([
+      synthUnit(minmaxUnit, small, { target: 'xc7', backend: 'yowasp', cacheDir, log: (l) => lines.push(l) }),
+      directXc7(small),
+    ]);
+    expect(r.target).toBe('xc7');
+    first = r as Xc7SynthResult;
+    expect(first.cached).toBe(false);
+    expect(lines.some((l) => /synth_xilinx/.test(l))).toBe(true);
+    const sum = (re: RegExp) => Object.entries(direct).filter(([t]) => re.test(t)).reduce((s, [, n]) => s + n, 0);
+    expect(first.resources.lut).toBe(sum(/^(LUT[1-6]|INV)$/));
+    expect(first.resources.ff).toBe(sum(/^FD/));
+    expect(first.resources.carry4).toBe(direct.CARRY4 ?? 0);
+    expect(first.resources.muxf7).toBe(direct.MUXF7 ?? 0);
+    expect(first.resources.muxf8).toBe(direct.MUXF8 ?? 0);
+    expect(first.resources.dsp48e1).toBe(direct.DSP48E1 ?? 0);
+    const { $scopeinfo: _, ...rest } = direct;
+    expect(first.cellTypes).toEqual(rest);
+    expect(first.resources.lut).toBeGreaterThan(0);
+    expect(first.resources.ff).toBeGreaterThan(0);
+    expect(first.logicDepth).toBeGreaterThan(0);
+    expect(first.fmaxMHz).toBeNull();
+    expect(first.notes.join(' ')).toMatch(/no open-source place and route/);
+    expect(first.tools).toEqual({ backend: 'yowasp', yosys: expect.stringMatching(/^@yowasp\/yosys \d/) });
+  });
+
+  it('answers a second call from the cache', async () => {
+    const t0 = performance.now();
+    const again = await synthUnit(minmaxUnit, small, { target: 'xc7', backend: 'yowasp', cacheDir });
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(again.cached).toBe(true);
+    expect({ ...again, cached: false }).toEqual({ ...first, unit: 'minmax', config: small });
+    expect(readFileSync(path.join(cacheDir, 'synth', `${first.cacheKey}.json`), 'utf8')).toContain('"FDRE"');
+  });
+
+  it('kvhdl synth prints a table and writes --json; config errors are ConfigErrors', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kvhdl-synth-cli-'));
+    const cfg = path.join(dir, 'cfg.json');
+    writeFileSync(cfg, JSON.stringify(small));
+    const out: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((s: unknown) => void out.push(String(s)));
+    const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      await withEnv({ KVHDL_CACHE_DIR: cacheDir, KVHDL_EDA_BACKEND: 'yowasp' }, async () => {
+        expect(await synthCommand.run(['minmax', '--config', cfg, '--target', 'xc7', '--json', path.join(dir, 'out.json')])).toBe(0);
+        expect(await synthCommand.run(['--help'])).toBe(0);
+        writeFileSync(cfg, JSON.stringify({ lanes: 0 }));
+        await expect(synthCommand.run(['minmax', '--config', cfg, '--target', 'xc7'])).rejects.toBeInstanceOf(ConfigError);
+        await expect(synthCommand.run(['minmax', '--target', 'ecp5'])).rejects.toThrow(/unknown target 'ecp5'/);
+      });
+    } finally {
+      spy.mockRestore();
+      err.mockRestore();
+    }
+    const text = out.join('\n');
+    expect(text).toMatch(/^target\s+LUT\s+FF\s+carry\s+MUXF7\/F8\s+DSP\s+BRAM\s+LUT levels\s+Fmax$/m);
+    expect(text).toMatch(new RegExp(`^xc7\\s+${first.resources.lut}\\s+${first.resources.ff}\\s`, 'm'));
+    expect(text).toMatch(/^usage: kvhdl synth/m);
+    const json = JSON.parse(readFileSync(path.join(dir, 'out.json'), 'utf8'));
+    expect(json[0].resources).toEqual(first.resources);
+    expect(json[0].cached).toBe(true);
+  });
+});
+
+describe('ice40 synthesis, place and route', () => {
+  let r: Ice40SynthResult;
+
+  it('returns a positive Fmax for a small config on the UP5K', async () => {
+    const res = await synthUnit(minmaxUnit, small, { target: 'ice40', backend: 'yowasp', cacheDir });
+    expect(res.target).toBe('ice40');
+    r = res as Ice40SynthResult;
+    expect(r.fits).toBe(true);
+    expect(r.device).toEqual({ name: 'up5k', package: 'sg48' });
+    expect(r.fmaxMHz).toBeGreaterThan(1);
+    expect(r.fmaxMHz).toBeLessThan(1000);
+    expect(r.resources.lut4).toBeGreaterThan(0);
+    expect(r.logicDepth).toBeGreaterThan(0);
+    expect(r.utilization.ICESTORM_LC.used).toBeGreaterThan(0);
+    expect(r.tools.nextpnr).toMatch(/^@yowasp\/nextpnr-ice40 \d/);
+  });
+
+  it('the pin wrapper keeps the whole unit (wrapped counts >= the unit alone)', () => {
+    const core = r.resources;
+    const wrapped = r.wrapped.resources;
+    expect(wrapped.lut4).toBeGreaterThanOrEqual(core.lut4);
+    expect(wrapped.carry).toBeGreaterThanOrEqual(core.carry);
+    // every flip-flop of the unit survives, plus one per input bit (the shift register)
+    expect(wrapped.ff).toBeGreaterThanOrEqual(core.ff + r.wrapped.inputBits);
+    // an LC holds one LUT4 and one FF: the placed design cannot use fewer LCs than either count
+    expect(r.utilization.ICESTORM_LC.used).toBeGreaterThanOrEqual(Math.max(wrapped.lut4, wrapped.ff));
+  });
+
+  it('kvhdl report writes report.md and report.json with the expected columns', async () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'kvhdl-report-'));
+    const logs: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((s: unknown) => void logs.push(String(s)));
+    const err = vi.spyOn(console, 'error').mockImplementation((s: unknown) => void logs.push(String(s)));
+    try {
+      const env = { KVHDL_REPORT_CONFIGS: JSON.stringify({ minmax: [small] }), KVHDL_CACHE_DIR: cacheDir, KVHDL_EDA_BACKEND: 'yowasp' };
+      expect(await withEnv(env, () => reportCommand.run(['--out', out, '--targets', 'xc7,ice40']))).toBe(0);
+    } finally {
+      spy.mockRestore();
+      err.mockRestore();
+    }
+    expect(logs.join('\n')).toMatch(/ice40: kv_minmax_p2_w4_s1: cached/);
+    expect(logs.join('\n')).toMatch(/xc7: kv_minmax_p2_w4_s1: cached/);
+    expect(logs.join('\n')).toMatch(/SVG plot .* selector unit/);
+    const md = readFileSync(path.join(out, 'report.md'), 'utf8');
+    const lines = md.split('\n');
+    expect(lines[0]).toBe('# kvhdl resource and throughput report');
+    expect(md).toMatch(/with @yowasp\/yosys \S+, @yowasp\/nextpnr-ice40 \S+, Verilator/);
+    const header = lines.find((l) => l.startsWith('| unit'))!.split('|').map((s) => s.trim()).filter(Boolean);
+    expect(header).toEqual([
+      'unit', 'config', 'xc7 LUT', 'xc7 FF', 'xc7 CARRY4', 'xc7 MUXF7/F8', 'xc7 DSP48E1', 'xc7 RAMB18/36', 'xc7 LUT levels',
+      'ice40 LUT4', 'ice40 FF', 'ice40 carry', 'ice40 BRAM', 'ice40 LUT levels', 'ice40 Fmax (MHz)', 'ice40 device',
+      'elements/cycle', 'latency (cycles)', 'ice40 Melem/s',
+    ]);
+    const rows = lines.filter((l) => l.startsWith('| minmax'));
+    expect(rows).toHaveLength(1);
+    const cells = rows[0].split('|').map((s) => s.trim()).filter(Boolean);
+    expect(cells[1]).toBe('lanes=2 width=4 stages=1');
+    expect(cells[9]).toBe(String(r.resources.lut4));
+    expect(cells[14]).toBe(r.fmaxMHz!.toFixed(1));
+    expect(cells[16]).toBe('2.00'); // 2 lanes per beat, one beat per cycle
+    const json = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8'));
+    expect(json.rows[0].ii).toBe(1);
+    expect(json.rows[0].latency).toBeGreaterThan(0);
+    expect(json.rows[0].ice40.resources).toEqual(r.resources);
+    expect(json.rows[0].xc7.resources.lut).toBeGreaterThan(0);
+    expect(json.tools.backend).toBe('yowasp');
+  });
+});
