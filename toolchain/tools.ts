@@ -8,15 +8,17 @@ import { acquireLock } from './lock.ts';
 
 export { acquireLock };
 
-export type ToolName = 'verilator' | 'iverilog' | 'yosys' | 'ccache' | 'tclsh';
+export type ToolName = 'verilator' | 'iverilog' | 'yosys' | 'ccache' | 'tclsh' | 'numpy';
 
-export const ALL_TOOLS: readonly ToolName[] = ['verilator', 'iverilog', 'yosys', 'ccache', 'tclsh'];
+export const ALL_TOOLS: readonly ToolName[] = ['verilator', 'iverilog', 'yosys', 'ccache', 'tclsh', 'numpy'];
 
 interface ToolSpec {
   /** Arguments that make the tool print its version and exit 0. */
   versionArgs: string[];
   /** Text fed to stdin while probing (for tools without a version flag). */
   input?: string;
+  /** Program to run when it is not named like the tool. */
+  exe?: string;
   /** Debian package that provides it. */
   debianPackage: string;
 }
@@ -28,6 +30,8 @@ export const TOOL_SPECS: Readonly<Record<ToolName, ToolSpec>> = {
   ccache: { versionArgs: ['--version'], debianPackage: 'ccache' },
   // tclsh has no version flag (its first argument is a script): it reads one from stdin instead.
   tclsh: { versionArgs: [], input: 'puts "tclsh [info patchlevel]"\n', debianPackage: 'tcl' },
+  // NumPy is the float16 oracle of the float library's tests: `python3 -c 'import numpy'`.
+  numpy: { exe: 'python3', versionArgs: ['-c', 'import numpy; print("numpy " + numpy.__version__)'], debianPackage: 'python3-numpy' },
 };
 
 const APT_TIMEOUT_MS = 10 * 60 * 1000;
@@ -116,7 +120,7 @@ export class Toolchain {
   /** Run `<tool> --version` (or -V); returns the first output line, or undefined if not runnable. */
   private async probe(tool: ToolName): Promise<string | undefined> {
     const searchPath = this.opts.path ?? process.env.PATH;
-    const exe = await findOnPath(tool, searchPath);
+    const exe = await findOnPath(TOOL_SPECS[tool].exe ?? tool, searchPath);
     if (!exe) return undefined;
     const r = await runTool(exe, TOOL_SPECS[tool].versionArgs, { timeoutMs: 60_000, env: { PATH: searchPath }, input: TOOL_SPECS[tool].input });
     if (r.exitCode !== 0) return undefined;
