@@ -37,51 +37,87 @@ export function logicDepth(netlistJson: string, top: string, rules: DepthRules):
   const mod = nl.modules[top];
   if (!mod) throw new Error(`netlist has no module '${top}' (modules: ${Object.keys(nl.modules).join(', ')})`);
   const cells = Object.values(mod.cells ?? {});
-  const driver = new Map<number, JsonCell>();
+
+  // Each output bit of each cell is one node. A cell with several output bits (a carry chain:
+  // CARRY4's O[i]/CO[i]) is modelled bit by bit: output bit i depends on bits 0..i of each
+  // multi-bit input port and on every 1-bit input (CI, CYINIT). Modelling it as one node would
+  // invent loops through a carry chain that feeds LUTs that feed the same chain.
+  interface Node {
+    cell: JsonCell;
+    index: number;
+    seq: boolean;
+  }
+  const driver = new Map<number, Node>();
+  const outBits = new Map<JsonCell, number>();
   for (const c of cells) {
+    let n = 0;
     for (const [port, bits] of Object.entries(c.connections)) {
       if (c.port_directions?.[port] !== 'output') continue;
-      for (const b of bits) if (typeof b === 'number') driver.set(b, c);
+      bits.forEach((b, i) => {
+        if (typeof b === 'number') driver.set(b, { cell: c, index: i, seq: rules.isSequential(c.type) });
+      });
+      n += bits.length;
     }
+    outBits.set(c, n);
   }
+  const inputsOf = (node: Node): Bit[] => {
+    const c = node.cell;
+    const single = (outBits.get(c) ?? 0) <= 1;
+    const out: Bit[] = [];
+    for (const [port, bits] of Object.entries(c.connections)) {
+      if (c.port_directions?.[port] !== 'input') continue;
+      if (single || bits.length === 1) out.push(...bits);
+      else out.push(...bits.slice(0, node.index + 1));
+    }
+    return out;
+  };
+
   const NONE = Number.NEGATIVE_INFINITY;
   // Per bit: [levels from any start, levels from a sequential start] (-inf: no such path).
   const memo = new Map<number, [number, number]>();
-  const cellMemo = new Map<JsonCell, [number, number]>();
-  const onStack = new Set<JsonCell>();
-
-  const bitDepth = (b: Bit): [number, number] => {
+  const onPath = new Set<number>();
+  const leaf = (b: Bit): [number, number] | undefined => {
     if (typeof b !== 'number') return [0, NONE]; // constant
     const m = memo.get(b);
     if (m) return m;
-    const c = driver.get(b);
-    let r: [number, number];
-    if (!c) r = [0, NONE]; // primary input (or undriven)
-    else if (rules.isSequential(c.type)) r = [0, 0];
-    else r = cellDepth(c);
-    memo.set(b, r);
-    return r;
+    const d = driver.get(b);
+    if (!d) return [0, NONE]; // primary input (or undriven)
+    if (d.seq) return [0, 0];
+    return undefined;
   };
-  const cellDepth = (c: JsonCell): [number, number] => {
-    const m = cellMemo.get(c);
-    if (m) return m;
-    if (onStack.has(c)) throw new Error(`combinational loop through a ${c.type} cell in the mapped netlist`);
-    onStack.add(c);
-    let any = 0;
-    let fromReg = NONE;
-    for (const [port, bits] of Object.entries(c.connections)) {
-      if (c.port_directions?.[port] !== 'input') continue;
-      for (const b of bits) {
-        const [a, r] = bitDepth(b);
+  // Iterative depth-first evaluation (deep carry chains would overflow a recursive one).
+  const bitDepth = (root: Bit): [number, number] => {
+    const l = leaf(root);
+    if (l) return l;
+    const stack: { bit: number; deps: Bit[] }[] = [];
+    const enter = (bit: number) => {
+      onPath.add(bit);
+      stack.push({ bit, deps: inputsOf(driver.get(bit)!) });
+    };
+    enter(root as number);
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const pending = top.deps.find((d) => !leaf(d));
+      if (pending !== undefined) {
+        if (onPath.has(pending as number)) {
+          throw new Error(`combinational loop through a ${driver.get(pending as number)!.cell.type} cell in the mapped netlist`);
+        }
+        enter(pending as number);
+        continue;
+      }
+      let any = 0;
+      let fromReg = NONE;
+      for (const d of top.deps) {
+        const [a, r] = leaf(d)!;
         any = Math.max(any, a);
         fromReg = Math.max(fromReg, r);
       }
+      const w = rules.isLut(driver.get(top.bit)!.cell.type) ? 1 : 0;
+      memo.set(top.bit, [any + w, fromReg + w]);
+      onPath.delete(top.bit);
+      stack.pop();
     }
-    onStack.delete(c);
-    const w = rules.isLut(c.type) ? 1 : 0;
-    const res: [number, number] = [any + w, fromReg + w];
-    cellMemo.set(c, res);
-    return res;
+    return memo.get(root as number)!;
   };
 
   let any = 0;

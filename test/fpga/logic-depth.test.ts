@@ -62,3 +62,32 @@ describe('iCE40 device choice', () => {
     expect(fitsLowerBound(res(10, 10, { ram40_4k: 31 }), up5k)).toMatch(/SB_RAM40_4K/);
   });
 });
+
+describe('logic depth through carry chains and long paths', () => {
+  it('a carry chain whose low sum bit feeds a LUT that feeds a higher carry bit is not a loop', () => {
+    // FF -> CARRY4.S[0]; O[0] -> LUT -> S[1]; CO[3] -> FF: depth counts the one LUT.
+    const nl = JSON.stringify({
+      modules: {
+        top: {
+          ports: {},
+          cells: {
+            f0: cell('FDRE', { D: [9] }, { Q: [2] }),
+            c: cell('CARRY4', { S: [2, 5, 2, 2], DI: [2, 2, 2, 2], CI: ['0' as unknown as number] }, { O: [3, 6, 7, 8], CO: [10, 11, 12, 9] }),
+            l: cell('LUT1', { I0: [3] }, { O: [5] }),
+            f1: cell('FDRE', { D: [8] }, { Q: [20] }),
+          },
+        },
+      },
+    });
+    expect(logicDepth(nl, 'top', xc7DepthRules)).toEqual({ regToReg: 1, any: 1 });
+  });
+
+  it('a 200,000-LUT chain does not overflow the stack', () => {
+    const cells: Record<string, unknown> = { f0: cell('FDRE', { D: [1] }, { Q: [2] }) };
+    const n = 200_000;
+    for (let i = 0; i < n; i++) cells[`l${i}`] = cell('LUT1', { I0: [2 + i] }, { O: [3 + i] });
+    cells.f1 = cell('FDRE', { D: [2 + n] }, { Q: [1] });
+    const nl = JSON.stringify({ modules: { top: { ports: {}, cells } } });
+    expect(logicDepth(nl, 'top', xc7DepthRules).regToReg).toBe(n);
+  });
+});
