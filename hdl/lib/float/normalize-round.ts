@@ -1,0 +1,130 @@
+/**
+ * Shared normalize / round-to-nearest-even / pack stage of the float operators.
+ *
+ *   roundPack(m, name, fmt, { sign, exp, sig, sticky?, minExp? }, { stages?, enable? }) -> { result: UInt(width), latency }
+ *   leadingZeros(x: UInt(w)) -> UInt(bitsFor(w))   (a log-depth tree; w when x == 0)
+ *   stageRegs(m, name, { key: expr, ... }, on, enable?) -> the same record, registered as `<name>_<key>` when `on`
+ *
+ * Input value: (-1)^sign * sig / 2^(w-1) * 2^(exp - bias), with
+ *   sig: UInt(w), w >= fmt.man + 2; the binary point sits right after sig's top bit, which need not
+ *        be set (leading zeros are normalized away here);
+ *   exp: SInt(any width): the biased exponent of sig's top bit (may be <= 0 or > emax);
+ *   sticky: Bool (optional): some nonzero value lies below sig's last bit (sig == 0 gives a zero
+ *           whatever sticky says: keep sig's leading one above the rounding position);
+ *   minExp: number (optional): a bound exp >= minExp known at elaboration; >= 1 drops the
+ *           right-shift (underflow) path (fpAdd uses it).
+ * Output: the correctly rounded (RNE) pattern: subnormal when the exponent runs below 1 (the bits
+ * shifted out go to sticky), +-Inf on overflow, +-0 (with `sign`) when sig == 0 or when the value
+ * rounds to zero. Special operands (NaN, Inf, exact zero rules) are the caller's job.
+ * stages: 0 (combinational) or 1 (a register between normalization and rounding); latency = stages.
+ */
+import { cat, lit, mux, type Expr } from '../../core/expr.ts';
+import type { ModuleBuilder } from '../../core/module-builder.ts';
+import { SInt, UInt, bitsFor, log2Ceil } from '../../core/types.ts';
+import type { FloatFormat } from './format.ts';
+
+export interface RoundPackInput {
+  sign: Expr;
+  exp: Expr;
+  sig: Expr;
+  sticky?: Expr;
+  /** A lower bound of exp known at elaboration; >= 1 leaves out the underflow (right-shift) path. */
+  minExp?: number;
+}
+
+export interface StageOptions {
+  stages?: number;
+  enable?: Expr;
+}
+
+export interface FloatOpResult {
+  result: Expr;
+  latency: number;
+}
+
+/** Leading zeros of x (UInt): UInt(bitsFor(width)), equal to width when x == 0. A log-depth tree. */
+export function leadingZeros(x: Expr): Expr {
+  const w = x.width;
+  const k = log2Ceil(w + 1);
+  const padded = cat(x.asUInt(), lit(UInt((1 << k) - w), (1 << ((1 << k) - w)) - 1)); // trailing ones: never all zero
+  const lzc = (v: Expr): { zero: Expr; count: Expr } => {
+    if (v.width === 2) return { zero: v.eq(0), count: v.bit(1).not() };
+    const h = v.width / 2;
+    const hi = lzc(v.slice(v.width - 1, h));
+    const lo = lzc(v.slice(h - 1, 0));
+    return { zero: hi.zero.and(lo.zero), count: mux(hi.zero, cat(lit(UInt(1), 1), lo.count), cat(lit(UInt(1), 0), hi.count)) };
+  };
+  const c = k === 0 ? lit(UInt(1), 0) : lzc(padded).count; // k bits, <= w
+  const out = bitsFor(w);
+  return c.width >= out ? c.slice(out - 1, 0) : c.zext(out);
+}
+
+/**
+ * Registers `values` (a record of expressions) into `<name>_<key>` registers loading when `enable`
+ * (every cycle without one) when `on`; returns the registered (or the original) expressions.
+ */
+export function stageRegs<T extends Record<string, Expr>>(m: ModuleBuilder, name: string, values: T, on: boolean, enable?: Expr): T {
+  if (!on) return values;
+  const out: Record<string, Expr> = {};
+  for (const [k, v] of Object.entries(values)) {
+    const r = m.reg(`${name}_${k}`, v.type);
+    if (enable) m.when(enable, () => r.set(v));
+    else r.set(v);
+    out[k] = r;
+  }
+  return out as T;
+}
+
+export function roundPack(m: ModuleBuilder, name: string, fmt: FloatFormat, inp: RoundPackInput, opts: StageOptions = {}): FloatOpResult {
+  const stages = opts.stages ?? 0;
+  if (stages !== 0 && stages !== 1) throw new RangeError(`roundPack '${name}': stages must be 0 or 1, got ${stages}`);
+  const { sign, sig } = inp;
+  const w = sig.width;
+  if (w < fmt.man + 2 || sig.signed) throw new RangeError(`roundPack '${name}': sig must be unsigned with at least ${fmt.man + 2} bits, got ${sig.type}`);
+  if (!inp.exp.signed) throw new RangeError(`roundPack '${name}': exp must be signed, got ${inp.exp.type}`);
+  const ew = Math.max(inp.exp.width, bitsFor(w) + 1, fmt.exp + 1) + 2;
+  const exp = m.wire(`${name}_exp`, inp.exp.sext(ew));
+  const lz = m.wire(`${name}_lz`, leadingZeros(sig));
+  // left shift (normalize) by min(lz, exp - 1) when exp >= 1, else right shift by min(1 - exp, w)
+  const expM1 = exp.subWrap(1);
+  const lzS = lz.zext(ew).asSInt();
+  const lAmtNormal = mux(expM1.lt(lzS), expM1.trunc(lz.width).asUInt(), lz);
+  const shl = (amt: Expr) => sig.shl(amt).slice(w - 1, 0);
+  const eLeft = (amt: Expr) => exp.subWrap(amt.zext(ew).asSInt());
+  let norm: Expr;
+  let eFinal: Expr; // exponent of the normalized top bit, at least 1 (1 with a clear top bit: subnormal)
+  let sticky0 = inp.sticky ?? lit(UInt(1), 0);
+  if ((inp.minExp ?? -Infinity) >= 1) {
+    // the caller guarantees exp >= 1: no right-shift (underflow) path
+    const lAmt = m.wire(`${name}_lamt`, lAmtNormal);
+    norm = m.wire(`${name}_norm`, shl(lAmt));
+    eFinal = eLeft(lAmt);
+  } else {
+    const right = m.wire(`${name}_right`, expM1.lt(0));
+    const lAmt = m.wire(`${name}_lamt`, mux(right, lit(lz.type, 0), lAmtNormal));
+    const rw = bitsFor(w);
+    const negExpM1 = lit(SInt(ew), 0).subWrap(expM1); // 1 - exp
+    const rAmt = m.wire(`${name}_ramt`, mux(right, mux(negExpM1.lt(w), negExpM1.trunc(rw).asUInt(), lit(UInt(rw), w)), lit(UInt(rw), 0)));
+    const shr = sig.shr(rAmt);
+    const lost = shr.shl(rAmt).slice(w - 1, 0).ne(sig);
+    norm = m.wire(`${name}_norm`, mux(right, shr, shl(lAmt)));
+    eFinal = mux(right, lit(SInt(ew), 1), eLeft(lAmt));
+    sticky0 = sticky0.or(lost);
+  }
+  const eFm1 = m.wire(`${name}_efm1`, eFinal.subWrap(1).asUInt()); // >= 0
+  sticky0 = m.wire(`${name}_sticky`, sticky0);
+  const zero0 = m.wire(`${name}_zero`, sig.eq(0));
+  const s = stageRegs(m, `${name}_p`, { sign, norm, efm1: eFm1, sticky: sticky0, zero: zero0 }, stages === 1, opts.enable);
+  // round: keep man+1 bits, guard below them, the rest and `sticky` are the sticky bit
+  const q = s.norm.slice(w - 1, w - 1 - fmt.man);
+  const guard = s.norm.bit(w - 2 - fmt.man);
+  const rest = w - 3 - fmt.man >= 0 ? s.norm.slice(w - 3 - fmt.man, 0).orR().or(s.sticky) : s.sticky;
+  const up = m.wire(`${name}_up`, guard.and(rest.or(q.bit(0))));
+  // (eFinal - 1) * 2^man + q + up: the carry of a rounded-up mantissa moves into the exponent field
+  const tw = ew + fmt.man + 1;
+  const t = m.wire(`${name}_t`, cat(s.efm1, lit(UInt(fmt.man), 0)).zext(tw).addWrap(q.zext(tw)).addWrap(up.zext(tw)));
+  const infMag = ((1 << fmt.exp) - 1) << fmt.man;
+  const ovf = t.ge(infMag);
+  const mag = mux(s.zero, lit(UInt(fmt.width - 1), 0), mux(ovf, lit(UInt(fmt.width - 1), infMag), t.slice(fmt.width - 2, 0)));
+  return { result: m.wire(`${name}_y`, cat(s.sign, mag)), latency: stages };
+}
