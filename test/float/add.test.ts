@@ -4,31 +4,15 @@
  * cancellation and rounding ties happen), combinational and pipelined under random stalls.
  */
 import { describe, expect, it } from 'vitest';
+import { specialValues } from './values.ts';
 import { cat } from '../../hdl/index.ts';
 import { Rng } from '../../cosim/rng.ts';
-import { BF16, FP16, canonicalNaN, type FloatFormat } from '../../hdl/lib/float/format.ts';
+import { BF16, FP16, type FloatFormat } from '../../hdl/lib/float/format.ts';
 import { fpAdd, fpSub } from '../../hdl/lib/float/add.ts';
 import * as golden from '../../hdl/lib/float/golden/index.ts';
 import { checkOp, opModule } from './op-harness.ts';
 import { verilogProblems, writeDesign } from '../helpers/verilog-checks.ts';
 
-/** ~40 patterns: zeros, subnormal and normal extremes, +-1, Inf, NaNs, and values whose sums tie. */
-function specialValues(f: FloatFormat): number[] {
-  const s = 1 << (f.width - 1);
-  const inf = ((1 << f.exp) - 1) << f.man;
-  const one = f.bias << f.man;
-  const big = (f.bias + f.man + 1) << f.man; // 2^(man+1): ulp 2, so big + 1 ties
-  const pos = [
-    0, 1, (1 << f.man) - 1, 1 << f.man, (1 << f.man) + 1, inf - 1, inf - 2,
-    one, one + 1, one - 1, one + (1 << (f.man - 1)), (f.bias + 1) << f.man, (f.bias - 1) << f.man,
-    big, big + 1, (f.bias - f.man - 1) << f.man, // 2^-(man+1): 1 + that ties to 1
-    ((f.bias - f.man - 1) << f.man) + 1, // just above the tie
-    (f.bias - f.man) << f.man, // one ulp of 1
-    0x1234 & (inf - 1), inf,
-  ];
-  const nans = [canonicalNaN(f), inf + 1, s | canonicalNaN(f)];
-  return [...pos, ...pos.map((p) => p | s), ...nans];
-}
 
 /** All ordered pairs of the special values, then `n` random pairs: half uniform, half close exponents. */
 function operandPairs(f: FloatFormat, n: number, seed: number): { a: Uint32Array; b: Uint32Array } {

@@ -5,23 +5,15 @@
  * near-equal patterns).
  */
 import { describe, expect, it } from 'vitest';
+import { specialValues } from './values.ts';
 import { cat, type Expr, type ModuleBuilder } from '../../hdl/index.ts';
 import { Rng } from '../../cosim/rng.ts';
-import { BF16, FP16, canonicalNaN, type FloatFormat } from '../../hdl/lib/float/format.ts';
+import { BF16, FP16, type FloatFormat } from '../../hdl/lib/float/format.ts';
 import { fpEq, fpLe, fpLt, fpMax, fpMin } from '../../hdl/lib/float/compare.ts';
 import * as golden from '../../hdl/lib/float/golden/index.ts';
 import { checkOp, opModule } from './op-harness.ts';
 import { verilogProblems, writeDesign } from '../helpers/verilog-checks.ts';
 
-/** ~40 patterns: zeros, subnormal and normal extremes, +-1 and neighbours, Inf, NaNs (both signs). */
-function specialValues(f: FloatFormat): number[] {
-  const s = 1 << (f.width - 1);
-  const inf = ((1 << f.exp) - 1) << f.man;
-  const one = f.bias << f.man;
-  const pos = [0, 1, 2, (1 << f.man) - 1, 1 << f.man, (1 << f.man) + 1, inf - 1, inf - 2, one, one + 1, one - 1, (f.bias + 1) << f.man, (f.bias - 1) << f.man, 0x1234 & (inf - 1), 0x2a5 & (inf - 1), inf];
-  const nans = [canonicalNaN(f), inf + 1, s | canonicalNaN(f), (s | inf) + 1];
-  return [...pos, ...pos.map((p) => p | s), ...nans];
-}
 
 function pairs(n: number, seed: number): { a: Uint32Array; b: Uint32Array } {
   const sv = [...new Set([...specialValues(FP16), ...specialValues(BF16)])];

@@ -11,6 +11,7 @@
  * and 200k seeded random pairs per format (`npm run regress`: 2M more for bf16).
  */
 import { describe, expect, it } from 'vitest';
+import { specialValues } from './values.ts';
 import { BF16, canonicalNaN, FP16, type FloatFormat } from '../../hdl/lib/float/format.ts';
 import {
   fpAdd, fpDiv, fpEq, fpFromNumber, fpFromUInt, fpLe, fpLt, fpMax, fpMin, fpMul, fpRoundEven, fpSub, fpToNumber, fpToUIntSat,
@@ -161,24 +162,6 @@ class Exact {
   }
 }
 
-function specialValues(f: FloatFormat, seed = 7): number[] {
-  const sm = 1 << (f.width - 1);
-  const inf = ((1 << f.exp) - 1) << f.man;
-  const one = f.bias << f.man;
-  const pos = [
-    0, 1, 2, 3, (1 << f.man) - 1, 1 << (f.man - 1), (1 << (f.man - 1)) + 1,
-    1 << f.man, (1 << f.man) + 1, inf - 1, inf - 2, inf - (1 << f.man),
-    one, one + 1, one - 1, one - (1 << f.man), one + (1 << f.man), one + (1 << (f.man - 1)),
-    ((f.bias + 1) << f.man) | (1 << (f.man - 2)),
-    (f.bias - f.man - 1) << f.man, ((f.bias - f.man - 1) << f.man) + 1, ((f.bias - f.man - 1) << f.man) - 1,
-    (f.bias - f.man) << f.man,
-    (f.bias + f.man) << f.man, ((f.bias + f.man) << f.man) - 1, (f.bias + f.man + 1) << f.man,
-    inf, inf | 1, canonicalNaN(f), inf | ((1 << f.man) - 1),
-  ];
-  const r = new Rng(seed);
-  for (let i = 0; i < 6; i++) pos.push(r.int(0, inf - 1));
-  return [...new Set([...pos, ...pos.filter((_, i) => i % 3 !== 2).map((x) => x | sm)])];
-}
 
 /** All pairs of the special values, then n random pairs: uniform, close magnitudes, and tiny. */
 function pairs(f: FloatFormat, n: number, seed: number): [number, number][] {

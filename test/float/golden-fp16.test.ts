@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
+import { specialValues } from './values.ts';
 import { canonicalNaN, FP16, type FloatFormat } from '../../hdl/lib/float/format.ts';
 import {
   fpAdd, fpDiv, fpEq, fpFromNumber, fpFromUInt, fpIsNaN, fpLe, fpLt, fpMul, fpRoundEven, fpSub, fpToNumber, fpToUIntSat,
@@ -50,26 +51,6 @@ async function numpy(mode: string, inputs: Record<string, ArrayBufferView>): Pro
 const u16 = (b: Buffer) => new Uint16Array(b.buffer, b.byteOffset, b.byteLength / 2);
 const f64 = (b: Buffer) => new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 
-/** Special values of a format: zeros, subnormal/normal edges, values near ties, ±inf, NaNs, randoms. */
-function specialValues(f: FloatFormat, seed = 7): number[] {
-  const sm = 1 << (f.width - 1);
-  const inf = ((1 << f.exp) - 1) << f.man;
-  const one = f.bias << f.man;
-  const pos = [
-    0, 1, 2, 3, (1 << f.man) - 1, 1 << (f.man - 1), (1 << (f.man - 1)) + 1, // subnormals
-    1 << f.man, (1 << f.man) + 1, inf - 1, inf - 2, inf - (1 << f.man), // normal edges
-    one, one + 1, one - 1, one - (1 << f.man), one + (1 << f.man), one + (1 << (f.man - 1)), // 1, 1+ulp, 1-ulp/2, 0.5, 2, 1.5
-    (f.bias + 1) << f.man | (1 << (f.man - 2)), // 2.5
-    (f.bias - f.man - 1) << f.man, ((f.bias - f.man - 1) << f.man) + 1, ((f.bias - f.man - 1) << f.man) - 1, // ulp(1)/2 and neighbours
-    (f.bias - f.man) << f.man, // ulp(1)
-    (f.bias + f.man) << f.man, ((f.bias + f.man) << f.man) - 1, (f.bias + f.man + 1) << f.man, // 2^man (spacing 1), below, 2^(man+1)
-    inf, inf | 1, canonicalNaN(f), inf | ((1 << f.man) - 1),
-  ];
-  const r = new Rng(seed);
-  for (let i = 0; i < 6; i++) pos.push(r.int(0, inf - 1));
-  const all = [...pos, ...pos.filter((_, i) => i % 3 !== 2).map((x) => x | sm)];
-  return [...new Set(all)];
-}
 
 /** Pairs: all pairs of the special set, then `n` seeded random pairs (uniform, near-cancelling, tiny). */
 function testPairs(f: FloatFormat, n: number, seed: number): { a: Uint16Array; b: Uint16Array } {
