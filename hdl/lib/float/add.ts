@@ -17,7 +17,8 @@ import { cat, lit, mux, type Expr } from '../../core/expr.ts';
 import type { ModuleBuilder } from '../../core/module-builder.ts';
 import { UInt, bitsFor } from '../../core/types.ts';
 import type { FloatFormat } from './format.ts';
-import { roundPack, stageRegs, type FloatOpResult, type StageOptions } from './normalize-round.ts';
+import { roundPack, stageRegs } from './normalize-round.ts';
+import type { FloatOpOptions as StageOptions, FloatOpResult } from './op.ts';
 import { floatFields, infPattern, nanPattern } from './unpack.ts';
 
 const cuts: Record<number, [boolean, boolean, number]> = { 0: [false, false, 0], 1: [false, true, 0], 2: [true, false, 1], 3: [true, true, 1] };

@@ -13,7 +13,7 @@
 import { mux, type Expr } from '../../core/expr.ts';
 import type { ModuleBuilder } from '../../core/module-builder.ts';
 import type { FloatFormat } from './format.ts';
-import type { FloatOpResult } from './normalize-round.ts';
+import type { FloatOpResult } from './op.ts';
 import { floatFields, nanPattern } from './unpack.ts';
 
 interface Order {

@@ -24,7 +24,8 @@ import { cat, lit, mux } from '../../core/expr.ts';
 import type { ModuleBuilder } from '../../core/module-builder.ts';
 import { UInt } from '../../core/types.ts';
 import type { FloatFormat } from './format.ts';
-import { Pipe, roundAndSelect, type Bundle, type FloatOpOptions, type FloatOpResult } from './mul.ts';
+import { Pipe, roundAndSelect, type Bundle } from './pipe.ts';
+import type { FloatOpOptions, FloatOpResult } from './op.ts';
 import { leadingZeros } from './normalize-round.ts';
 import { floatFields } from './unpack.ts';
 

@@ -16,119 +16,13 @@
  * Also holds `Pipe`, the small pipeline-cut helper that div.ts uses too (not public API).
  */
 import type { Expr } from '../../core/expr.ts';
-import { lit, mux } from '../../core/expr.ts';
+import { lit } from '../../core/expr.ts';
 import type { ModuleBuilder } from '../../core/module-builder.ts';
 import { UInt } from '../../core/types.ts';
 import type { FloatFormat } from './format.ts';
-import { roundPack } from './normalize-round.ts';
-import { floatFields, infPattern, nanPattern, zeroPattern } from './unpack.ts';
-
-export interface FloatOpOptions {
-  /** Pipeline registers (0 = combinational); the maximum depends on the operator and format. */
-  stages?: number;
-  /** The pipeline registers load when this is high (default: every cycle). */
-  enable?: Expr;
-}
-
-export interface FloatOpResult {
-  /** The result bit pattern, UInt(fmt.width). */
-  result: Expr;
-  /** Clock cycles from operands to result (= stages). */
-  latency: number;
-}
-
-/** @internal A bundle of named values travelling down a pipeline together. */
-export type Bundle = Record<string, Expr>;
-
-/**
- * @internal Pipeline cut points. `costs[i]` is a rough delay of the logic between cut i and cut
- * i+1 (costs.length = cuts + 1); the `stages` registers go to the cuts that best balance the
- * segments (the user's output register closes the last one).
- */
-export class Pipe {
-  private cut = 0;
-  private readonly at: Map<number, number>;
-  constructor(
-    private readonly m: ModuleBuilder,
-    private readonly name: string,
-    costs: readonly number[],
-    readonly stages: number,
-    readonly enable?: Expr,
-  ) {
-    const cuts = costs.length - 1;
-    if (!Number.isInteger(stages) || stages < 0 || stages > cuts) {
-      throw new RangeError(`'${name}': stages must be 0..${cuts}, got ${stages}`);
-    }
-    this.at = new Map(placeCuts(costs, stages).map((c, k) => [c, k]));
-  }
-
-  /** Whether the next cut point holds a register. */
-  nextIsRegistered(): boolean {
-    return this.at.has(this.cut + 1);
-  }
-
-  /** The name prefix of the next cut's registers. */
-  nextName(): string {
-    return `${this.name}_p${this.at.get(this.cut + 1) ?? 'x'}`;
-  }
-
-  /** Passes a cut point: registers every non-constant value of `b` if a stage sits here. */
-  next<T extends Bundle>(b: T): T {
-    const prefix = this.nextName();
-    this.cut++;
-    if (!this.at.has(this.cut)) return b;
-    const out: Bundle = {};
-    for (const [key, v] of Object.entries(b)) {
-      if (v.node.op === 'lit') {
-        out[key] = v;
-        continue;
-      }
-      const r = this.m.reg(`${prefix}_${key}`, v.type);
-      if (this.enable) this.m.when(this.enable, () => r.set(v));
-      else r.set(v);
-      out[key] = r;
-    }
-    return out as T;
-  }
-}
-
-/** @internal Cut indices (1-based, increasing) for `stages` registers balancing the segment costs. */
-export function placeCuts(costs: readonly number[], stages: number): number[] {
-  const cuts = costs.length - 1;
-  const cum: number[] = [];
-  let s = 0;
-  for (let i = 0; i < cuts; i++) cum.push((s += costs[i]));
-  const total = s + costs[cuts];
-  const out: number[] = [];
-  let prev = 0;
-  for (let k = 1; k <= stages; k++) {
-    const target = (k * total) / (stages + 1);
-    let best = prev + 1;
-    for (let c = prev + 1; c <= cuts - (stages - k); c++) {
-      if (Math.abs(cum[c - 1] - target) < Math.abs(cum[best - 1] - target)) best = c;
-    }
-    out.push(best);
-    prev = best;
-  }
-  return out;
-}
-
-/**
- * @internal The final stage shared by mul and div: roundPack (with its optional internal register
- * as the pipe's next cut) and the special-case select (NaN > Inf > zero > rounded).
- */
-export function roundAndSelect(
-  m: ModuleBuilder,
-  name: string,
-  fmt: FloatFormat,
-  pipe: Pipe,
-  v: { sign: Expr; x: Expr; sig: Expr; sticky?: Expr; nan: Expr; inf: Expr; zero: Expr },
-): Expr {
-  const regd = pipe.nextIsRegistered();
-  const rp = roundPack(m, `${name}_rp`, fmt, { sign: v.sign, exp: v.x, sig: v.sig, sticky: v.sticky }, { stages: regd ? 1 : 0, enable: pipe.enable });
-  const f = pipe.next({ sign: v.sign, nan: v.nan, inf: v.inf, zero: v.zero });
-  return m.wire(`${name}_result`, mux(f.nan, nanPattern(fmt), mux(f.inf, infPattern(fmt, f.sign), mux(f.zero, zeroPattern(fmt, f.sign), rp.result))));
-}
+import { Pipe, roundAndSelect } from './pipe.ts';
+import type { FloatOpOptions, FloatOpResult } from './op.ts';
+import { floatFields } from './unpack.ts';
 
 /** Largest `stages` value fpMul accepts. */
 export const FP_MUL_MAX_STAGES = 3;

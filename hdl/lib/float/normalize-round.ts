@@ -22,6 +22,7 @@ import { cat, lit, mux, type Expr } from '../../core/expr.ts';
 import type { ModuleBuilder } from '../../core/module-builder.ts';
 import { SInt, UInt, bitsFor, log2Ceil } from '../../core/types.ts';
 import type { FloatFormat } from './format.ts';
+import type { FloatOpOptions as StageOptions, FloatOpResult } from './op.ts';
 
 export interface RoundPackInput {
   sign: Expr;
@@ -32,15 +33,6 @@ export interface RoundPackInput {
   minExp?: number;
 }
 
-export interface StageOptions {
-  stages?: number;
-  enable?: Expr;
-}
-
-export interface FloatOpResult {
-  result: Expr;
-  latency: number;
-}
 
 /** Leading zeros of x (UInt): UInt(bitsFor(width)), equal to width when x == 0. A log-depth tree. */
 export function leadingZeros(x: Expr): Expr {

@@ -13,7 +13,8 @@ import { cat, lit, mux, type Expr } from '../../core/expr.ts';
 import type { ModuleBuilder } from '../../core/module-builder.ts';
 import { UInt, log2Ceil } from '../../core/types.ts';
 import type { FloatFormat } from './format.ts';
-import { stageRegs, type FloatOpResult, type StageOptions } from './normalize-round.ts';
+import { stageRegs } from './normalize-round.ts';
+import type { FloatOpOptions as StageOptions, FloatOpResult } from './op.ts';
 import { floatFields, nanPattern } from './unpack.ts';
 
 /** The combinational rounding: a pattern of an integral value (or Inf / canonical NaN). */
