@@ -1,10 +1,12 @@
 /** npm run bench: every benchmark; results in bench/out/<name>.json. */
 import { benchElaboration } from './elaboration.ts';
 import { benchCosim } from './cosim.ts';
+import { benchQuantizer } from './quantizer.ts';
 
 async function main(): Promise<void> {
   benchElaboration();
   await benchCosim();
+  await benchQuantizer();
 }
 
 main().catch((e: unknown) => {
