@@ -2,8 +2,9 @@
 import type { AnyUnit } from './unit.ts';
 import { minmaxUnit } from './minmax/index.ts';
 import { dequantizerUnit } from './dequantizer/index.ts';
+import { quantizerUnit } from './quantizer/index.ts';
 
-export const units: readonly AnyUnit[] = [minmaxUnit, dequantizerUnit];
+export const units: readonly AnyUnit[] = [minmaxUnit, dequantizerUnit, quantizerUnit];
 
 export function findUnit(name: string): AnyUnit | undefined {
   return units.find((u) => u.name === name);

@@ -33,6 +33,31 @@ export interface UnitDef<C> {
   referenceConfigs: Record<string, unknown>[];
   /** Input elements carried by one transaction of each input stream (for elements/cycle figures). */
   elementsPerBeat(cfg: C): number;
+  /**
+   * Optional: after `kvhdl cosim` has simulated the unit, computes further output tensors with
+   * other units' RTL (the quantizer's dequant.npy comes from the dequantizer RTL). The returned
+   * arrays replace `toNpy`'s arrays of the same name (which the golden path writes from the golden
+   * model). `run` simulates another unit in the same simulator, seed and stall settings.
+   */
+  postCosim?(cfg: C, outputs: StreamData, run: SubUnitRun): Promise<PostCosimResult>;
+}
+
+/** Simulates `unit` (config `cfg`) on `stimulus`, under the name `name` (its work directory). */
+export type SubUnitRun = (
+  unit: AnyUnit,
+  cfg: unknown,
+  stimulus: StreamData,
+  name: string,
+) => Promise<{ ok: boolean; outputs: StreamData; problem: string; top: string; cycles: number }>;
+
+export interface PostCosimResult {
+  ok: boolean;
+  /** Arrays to write (override toNpy's of the same name). */
+  arrays: Record<string, NpyArray>;
+  /** What failed ('' when ok). */
+  problem: string;
+  /** Extra facts for report.json (e.g. the sub-unit's top module and cycles). */
+  report: Record<string, unknown>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

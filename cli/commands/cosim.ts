@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { parse, UsageError, type Command } from '../args.ts';
 import { runUnit, type Simulator } from '../../cosim/unit-run.ts';
+import type { PostCosimResult, SubUnitRun } from '../../gen/unit.ts';
 import { inputOptions, loadJob, unitUsage, writeOutputs } from './unit-io.ts';
 
 function shellWord(s: string): string {
@@ -37,22 +38,35 @@ export const cosimCommand: Command = {
     const r = await runUnit(job.unit, job.config, job.stimulus, {
       simulator, seed, stall, trace: values.trace === true, workDir: path.join(job.outDir, 'work'), rerunCommand: rerun, log,
     });
+    // Units whose outputs include tensors computed by another unit's RTL (quantizer: dequant.npy).
+    let post: PostCosimResult | undefined;
+    if (r.ok && job.unit.postCosim) {
+      const sub: SubUnitRun = async (unit, cfg, stimulus, name) => {
+        log(`${name}: ${Object.values(stimulus).reduce((k, t) => k + t.count, 0)} input transactions`);
+        const s = await runUnit(unit, cfg, stimulus, { simulator, seed, stall, workDir: path.join(job.outDir, 'work', name), rerunCommand: rerun, log });
+        return { ok: s.ok, outputs: s.outputs, problem: s.problem, top: s.top, cycles: s.cycles };
+      };
+      post = await job.unit.postCosim(job.config, r.outputs, sub);
+    }
+    const ok = r.ok && (post?.ok ?? true);
+    const problem = !r.ok ? r.problem : (post?.problem ?? '');
     const files = await writeOutputs(job, r.outputs, {
       unit: job.unit.name,
       config: job.config,
       top: r.top,
       simulator: r.simulator,
-      ok: r.ok,
+      ok,
       seed: r.seed,
       stall,
       cycles: r.cycles,
       transactions: r.transactions,
       ii: r.ii,
       latency: r.latency,
-      ...(r.ok ? {} : { problem: r.problem, rerun: r.rerun }),
-    });
-    if (!r.ok) {
-      console.error(r.problem);
+      ...(post?.report ?? {}),
+      ...(ok ? {} : { problem, rerun: r.rerun }),
+    }, post?.arrays);
+    if (!ok) {
+      console.error(problem);
       console.error(`kvhdl cosim: MISMATCH; wrote ${files.join(', ')} to ${job.outDir}`);
       return 1;
     }

@@ -65,8 +65,8 @@ export async function loadJob(cmdUsage: string, positionals: string[], values: R
 }
 
 /** Writes the output tensors and report.json; returns the written file names. */
-export async function writeOutputs(job: UnitJob, outputs: StreamData, report: Record<string, unknown>): Promise<string[]> {
-  const arrays = job.unit.toNpy(job.config, outputs);
+export async function writeOutputs(job: UnitJob, outputs: StreamData, report: Record<string, unknown>, extra: Record<string, NpyArray> = {}): Promise<string[]> {
+  const arrays = { ...job.unit.toNpy(job.config, outputs), ...extra };
   const names: string[] = [];
   for (const [name, a] of Object.entries(arrays)) {
     await writeNpyFile(path.join(job.outDir, `${name}.npy`), a);
