@@ -14,8 +14,9 @@ import { BF16, FP16, type FloatFormat } from '../../hdl/lib/float/format.ts';
 import { fpDiv as fpDivRtl, fpDivMaxStages } from '../../hdl/lib/float/div.ts';
 import { fpDiv, fpToNumber } from '../../hdl/lib/float/golden/index.ts';
 import { Rng } from '../../cosim/rng.ts';
-import { checkOp, opModule } from './op-harness.ts';
+import { checkOp } from './op-harness.ts';
 import { specialValues } from './values.ts';
+import { allPairs, concat, dualFormatGolden, dualFormatTop, isTie } from './dual-format.ts';
 import { verilogProblems, writeDesign } from '../helpers/verilog-checks.ts';
 
 /**
@@ -30,23 +31,7 @@ function specialSet(f: FloatFormat): number[] {
   return [...new Set([...specialValues(f), ...extra, ...extra.map((v) => v | 0x8000)])];
 }
 
-function allPairs(vals: number[]): [number[], number[]] {
-  const a: number[] = [];
-  const b: number[] = [];
-  for (const x of vals) for (const y of vals) { a.push(x); b.push(y); }
-  return [a, b];
-}
 
-/** Whether the exact value lies exactly halfway between the rounded result `g` and a neighbour. */
-function isTie(f: FloatFormat, exact: number, g: number): boolean {
-  const gv = fpToNumber(f, g);
-  if (!Number.isFinite(gv) || !Number.isFinite(exact) || exact === gv) return false;
-  const away = Math.abs(exact) > Math.abs(gv);
-  if ((g & 0x7fff) === 0 && !away) return false;
-  const nv = fpToNumber(f, away ? g + 1 : g - 1);
-  if (!Number.isFinite(nv)) return false;
-  return Math.abs(exact - gv) === Math.abs(nv - gv) / 2;
-}
 
 /** `count` pairs a / 2^k (k so that the quotient is subnormal or tiny) whose quotient is a tie. */
 function tiePairs(f: FloatFormat, count: number, seed: number): [number[], number[]] {
@@ -95,35 +80,10 @@ function randomPairs(f: FloatFormat, n: number, seed: number): [Uint32Array, Uin
   return [a, b];
 }
 
-function concat(...parts: [ArrayLike<number>, ArrayLike<number>][]): [Uint32Array, Uint32Array] {
-  const n = parts.reduce((s, p) => s + p[0].length, 0);
-  const a = new Uint32Array(n);
-  const b = new Uint32Array(n);
-  let o = 0;
-  for (const [x, y] of parts) { a.set(x, o); b.set(y, o); o += x.length; }
-  return [a, b];
-}
 
-/** `n` registers after `e`, loading with `en` (balances the two dividers' latencies). */
-function delay(m: ModuleBuilder, name: string, e: Expr, n: number, en: Expr): Expr {
-  for (let k = 0; k < n; k++) {
-    const r = m.reg(`${name}_d${k}`, e.type);
-    const prev = e;
-    m.when(en, () => r.set(prev));
-    e = r;
-  }
-  return e;
-}
 
-/** y = {bf16 a/b (stages s8), fp16 a/b (stages s16)}. */
-const divTop = (s16: number, s8: number) =>
-  opModule(`kv_test_fpdiv_h${s16}_b${s8}`, 16, (m, a, b, en) => {
-    const h = fpDivRtl(m, 'div_fp16', FP16, a, b, { stages: s16, enable: en });
-    const bf = fpDivRtl(m, 'div_bf16', BF16, a, b, { stages: s8, enable: en });
-    const lat = Math.max(h.latency, bf.latency);
-    return { result: cat(delay(m, 'bf16_y', bf.result, lat - bf.latency, en), delay(m, 'fp16_y', h.result, lat - h.latency, en)), latency: lat };
-  });
-const golden = (x: number, y: number) => ((fpDiv(BF16, x, y) << 16) | fpDiv(FP16, x, y)) >>> 0;
+const divTop = (s16: number, s8: number) => dualFormatTop('kv_test_fpdiv', 'div', fpDivRtl, s16, s8);
+const golden = dualFormatGolden(fpDiv);
 
 /** Stimulus tailored to both formats (each also checks the other format's divider). */
 function stimulus(nFp16: number, nBf16: number, nTies: number, seed: number): [Uint32Array, Uint32Array] {

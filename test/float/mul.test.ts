@@ -13,8 +13,9 @@ import { BF16, FP16, type FloatFormat } from '../../hdl/lib/float/format.ts';
 import { FP_MUL_MAX_STAGES, fpMul as fpMulRtl } from '../../hdl/lib/float/mul.ts';
 import { fpMul, fpToNumber } from '../../hdl/lib/float/golden/index.ts';
 import { Rng } from '../../cosim/rng.ts';
-import { checkOp, opModule } from './op-harness.ts';
+import { checkOp } from './op-harness.ts';
 import { specialValues } from './values.ts';
+import { allPairs, concat, dualFormatGolden, dualFormatTop, isTie } from './dual-format.ts';
 import { verilogProblems, writeDesign } from '../helpers/verilog-checks.ts';
 
 /**
@@ -29,23 +30,7 @@ function specialSet(f: FloatFormat): number[] {
   return [...new Set([...specialValues(f), ...extra, ...extra.map((v) => v | 0x8000)])];
 }
 
-function allPairs(vals: number[]): [number[], number[]] {
-  const a: number[] = [];
-  const b: number[] = [];
-  for (const x of vals) for (const y of vals) { a.push(x); b.push(y); }
-  return [a, b];
-}
 
-/** Whether the exact value lies exactly halfway between the rounded result `g` and a neighbour. */
-function isTie(f: FloatFormat, exact: number, g: number): boolean {
-  const gv = fpToNumber(f, g);
-  if (!Number.isFinite(gv) || !Number.isFinite(exact) || exact === gv) return false;
-  const away = Math.abs(exact) > Math.abs(gv);
-  if ((g & 0x7fff) === 0 && !away) return false;
-  const nv = fpToNumber(f, away ? g + 1 : g - 1);
-  if (!Number.isFinite(nv)) return false;
-  return Math.abs(exact - gv) === Math.abs(nv - gv) / 2;
-}
 
 /** `count` pairs whose exact product is a rounding tie. */
 function tiePairs(f: FloatFormat, count: number, seed: number): [number[], number[]] {
@@ -87,35 +72,10 @@ function randomPairs(f: FloatFormat, n: number, seed: number): [Uint32Array, Uin
   return [a, b];
 }
 
-function concat(...parts: [ArrayLike<number>, ArrayLike<number>][]): [Uint32Array, Uint32Array] {
-  const n = parts.reduce((s, p) => s + p[0].length, 0);
-  const a = new Uint32Array(n);
-  const b = new Uint32Array(n);
-  let o = 0;
-  for (const [x, y] of parts) { a.set(x, o); b.set(y, o); o += x.length; }
-  return [a, b];
-}
 
-/** `n` registers after `e`, loading with `en` (balances the two multipliers' latencies). */
-function delay(m: ModuleBuilder, name: string, e: Expr, n: number, en: Expr): Expr {
-  for (let k = 0; k < n; k++) {
-    const r = m.reg(`${name}_d${k}`, e.type);
-    const prev = e;
-    m.when(en, () => r.set(prev));
-    e = r;
-  }
-  return e;
-}
 
-/** y = {bf16 a·b (stages s8), fp16 a·b (stages s16)}: both formats in one module, one build. */
-const mulTop = (s16: number, s8: number) =>
-  opModule(`kv_test_fpmul_h${s16}_b${s8}`, 16, (m, a, b, en) => {
-    const h = fpMulRtl(m, 'mul_fp16', FP16, a, b, { stages: s16, enable: en });
-    const bf = fpMulRtl(m, 'mul_bf16', BF16, a, b, { stages: s8, enable: en });
-    const lat = Math.max(h.latency, bf.latency);
-    return { result: cat(delay(m, 'bf16_y', bf.result, lat - bf.latency, en), delay(m, 'fp16_y', h.result, lat - h.latency, en)), latency: lat };
-  });
-const golden = (x: number, y: number) => ((fpMul(BF16, x, y) << 16) | fpMul(FP16, x, y)) >>> 0;
+const mulTop = (s16: number, s8: number) => dualFormatTop('kv_test_fpmul', 'mul', fpMulRtl, s16, s8);
+const golden = dualFormatGolden(fpMul);
 
 /** Stimulus tailored to both formats (each also checks the other format's multiplier). */
 function stimulus(nFp16: number, nBf16: number, nTies: number, seed: number): [Uint32Array, Uint32Array] {
