@@ -9,14 +9,14 @@
  * backpressure; Verilator -Wall lint; elaboration checks.
  */
 import { describe, expect, it } from 'vitest';
-import { Bool, ModuleBuilder, UInt, cat, type Expr } from '../../hdl/index.ts';
+import { Bool, ModuleBuilder, UInt } from '../../hdl/index.ts';
 import { BF16, FP16, type FloatFormat } from '../../hdl/lib/float/format.ts';
 import { fpDiv as fpDivRtl, fpDivMaxStages } from '../../hdl/lib/float/div.ts';
 import { fpDiv, fpToNumber } from '../../hdl/lib/float/golden/index.ts';
 import { Rng } from '../../cosim/rng.ts';
 import { checkOp } from './op-harness.ts';
 import { specialValues } from './values.ts';
-import { allPairs, concat, dualFormatGolden, dualFormatTop, isTie } from './dual-format.ts';
+import { allPairs, allStagesModule, concat, dualFormatGolden, dualFormatTop, isTie } from './dual-format.ts';
 import { verilogProblems, writeDesign } from '../helpers/verilog-checks.ts';
 
 /**
@@ -114,17 +114,7 @@ describe('fpDiv RTL', () => {
   });
 
   it('verilator -Wall lint clean at every stages setting of both formats (all in one module)', async () => {
-    const maxStages = (f: FloatFormat) => fpDivMaxStages(f);
-    const m = new ModuleBuilder('kv_test_fpdiv_all_stages');
-    const a = m.input('a', UInt(16));
-    const b = m.input('b', UInt(16));
-    const en = m.input('en', Bool);
-    const ys: Expr[] = [];
-    for (const f of [FP16, BF16]) {
-      for (let s = 0; s <= maxStages(f); s++) ys.push(fpDivRtl(m, `div_${f.name}_s${s}`, f, a, b, { stages: s, enable: en }).result);
-    }
-    m.output('y', UInt(16 * ys.length)).set(cat(...ys));
-    const top = m.build();
+    const top = allStagesModule('kv_test_fpdiv_all_stages', 'div', fpDivRtl, (f: FloatFormat) => fpDivMaxStages(f));
     expect(await verilogProblems(writeDesign(top), top.name, { synth: false })).toEqual([]);
   });
 

@@ -2,7 +2,7 @@
  * Helpers for float operator tests that put an fp16 and a bf16 instance of one operator side by
  * side in one module (one Verilator build checks both): y = {bf16 result, fp16 result}.
  */
-import { cat, type Expr, type ModuleBuilder } from '../../hdl/index.ts';
+import { Bool, ModuleBuilder, UInt, cat, type Expr } from '../../hdl/index.ts';
 import { BF16, FP16, type FloatFormat } from '../../hdl/lib/float/format.ts';
 import { fpToNumber } from '../../hdl/lib/float/golden/index.ts';
 import { opModule } from './op-harness.ts';
@@ -61,4 +61,18 @@ export function dualFormatTop(prefix: string, opName: string, op: BinaryOp, s16:
 /** The expected {bf16, fp16} word of `golden` on one operand pair. */
 export function dualFormatGolden(golden: (f: FloatFormat, a: number, b: number) => number) {
   return (x: number, y: number) => ((golden(BF16, x, y) << 16) | golden(FP16, x, y)) >>> 0;
+}
+
+/** One module holding `op` at every stages setting 0..maxStages(f) of both formats (for a single lint run). */
+export function allStagesModule(name: string, opName: string, op: BinaryOp, maxStages: (f: FloatFormat) => number) {
+  const m = new ModuleBuilder(name);
+  const a = m.input('a', UInt(16));
+  const b = m.input('b', UInt(16));
+  const en = m.input('en', Bool);
+  const ys: Expr[] = [];
+  for (const f of [FP16, BF16]) {
+    for (let s = 0; s <= maxStages(f); s++) ys.push(op(m, `${opName}_${f.name}_s${s}`, f, a, b, { stages: s, enable: en }).result);
+  }
+  m.output('y', UInt(16 * ys.length)).set(cat(...ys));
+  return m.build();
 }
