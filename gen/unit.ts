@@ -23,12 +23,18 @@ export interface UnitDef<C> {
   golden(cfg: C, inputs: StreamData): StreamData;
   /** Seeded random stimulus for the input streams (about `n` input transactions). */
   randomStimulus(cfg: C, seed: number, n: number): StreamData;
-  /** Converts a user's tensors (named .npy arrays) into input transactions. */
-  fromNpy(cfg: C, arrays: Record<string, NpyArray>): StreamData;
+  /**
+   * Converts a user's tensors (named .npy arrays) and JSON inputs (parsed, by name; an optional one
+   * that was not given is absent) into input transactions. Throws an Error whose message names the
+   * offending input (`--scores[3, 1] = ...`) on bad input.
+   */
+  fromNpy(cfg: C, arrays: Record<string, NpyArray>, json?: Record<string, unknown>): StreamData;
   /** Converts output transactions into named tensors to write as .npy files. */
   toNpy(cfg: C, outputs: StreamData): Record<string, NpyArray>;
   /** Names and meaning of the .npy inputs `fromNpy` expects, for --help. */
   npyInputs: Record<string, string>;
+  /** JSON inputs (`--<name> f.json`), e.g. row metadata or a threshold table; absent: none. */
+  jsonInputs?: Record<string, JsonInput>;
   /** Configurations (partial; defaults fill the rest) that `kvhdl report` characterises. */
   referenceConfigs: Record<string, unknown>[];
   /** Input elements carried by one transaction of each input stream (for elements/cycle figures). */
@@ -58,6 +64,14 @@ export interface PostCosimResult {
   problem: string;
   /** Extra facts for report.json (e.g. the sub-unit's top module and cycles). */
   report: Record<string, unknown>;
+}
+
+/** A JSON file a unit reads besides its .npy tensors. */
+export interface JsonInput {
+  /** What it holds, for --help. */
+  help: string;
+  /** May be omitted on the command line. */
+  optional?: boolean;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

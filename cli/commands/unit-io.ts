@@ -1,5 +1,5 @@
 /** What `kvhdl cosim` and `kvhdl golden` share: the unit, its config, its .npy inputs and outputs. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { units, findUnit } from '../../gen/registry.ts';
 import { loadConfig } from '../../gen/config.ts';
@@ -17,8 +17,11 @@ export interface UnitJob {
 }
 
 export function unitUsage(cmd: string, what: string): string {
-  const ins = units.map((u) => `    ${u.name}: ${Object.entries(u.npyInputs).map(([k, d]) => `--${k} f.npy (${d})`).join(', ')}`).join('\n');
-  return `usage: kvhdl ${cmd} <unit> --config f.json --<input> f.npy ... --out-dir DIR${cmd === 'cosim' ? ' [--seed N] [--stall P] [--trace] [--simulator verilator|icarus]' : ''}
+  const ins = units.map((u) => `    ${u.name}: ${[
+    ...Object.entries(u.npyInputs).map(([k, d]) => `--${k} f.npy (${d})`),
+    ...Object.entries(u.jsonInputs ?? {}).map(([k, j]) => (j.optional ? `[--${k} f.json (${j.help})]` : `--${k} f.json (${j.help})`)),
+  ].join(', ')}`).join('\n');
+  return `usage: kvhdl ${cmd} <unit> --config f.json --<input> f.npy|f.json ... --out-dir DIR${cmd === 'cosim' ? ' [--seed N] [--stall P] [--trace] [--simulator verilator|icarus]' : ''}
 
 ${what}
 Inputs per unit:
@@ -34,7 +37,7 @@ ${ins}
 /** Option names every unit's inputs may use. */
 export function inputOptions(): Record<string, { type: 'string' }> {
   const o: Record<string, { type: 'string' }> = {};
-  for (const u of units) for (const k of Object.keys(u.npyInputs)) o[k] = { type: 'string' };
+  for (const u of units) for (const k of [...Object.keys(u.npyInputs), ...Object.keys(u.jsonInputs ?? {})]) o[k] = { type: 'string' };
   return o;
 }
 
@@ -49,19 +52,42 @@ export async function loadJob(cmdUsage: string, positionals: string[], values: R
     if (typeof f !== 'string') throw new UsageError(`${unit.name} needs --${k} f.npy (${unit.npyInputs[k]})`, cmdUsage);
     arrays[k] = await readNpyFile(f);
   }
+  const json: Record<string, unknown> = {};
+  for (const [k, j] of Object.entries(unit.jsonInputs ?? {})) {
+    const f = values[k];
+    if (f === undefined && j.optional) continue;
+    if (typeof f !== 'string') throw new UsageError(`${unit.name} needs --${k} f.json (${j.help})`, cmdUsage);
+    json[k] = readJsonInput(k, f);
+  }
+  const own = new Set([...Object.keys(unit.npyInputs), ...Object.keys(unit.jsonInputs ?? {})]);
   for (const k of Object.keys(inputOptions())) {
-    if (values[k] !== undefined && !(k in unit.npyInputs)) throw new UsageError(`${unit.name} takes no --${k}`, cmdUsage);
+    if (values[k] !== undefined && !own.has(k)) throw new UsageError(`${unit.name} takes no --${k}`, cmdUsage);
   }
   let stimulus: StreamData;
   try {
-    stimulus = unit.fromNpy(config, arrays);
+    stimulus = unit.fromNpy(config, arrays, json);
   } catch (e) {
-    const files = Object.keys(unit.npyInputs).map((k) => `--${k} ${String(values[k])}`).join(', ');
+    const files = [...own].filter((k) => values[k] !== undefined).map((k) => `--${k} ${String(values[k])}`).join(', ');
     throw new InputError(`${files}: ${(e as Error).message}`);
   }
   const outDir = path.resolve(values['out-dir'] as string);
   mkdirSync(outDir, { recursive: true });
   return { unit, config, stimulus, outDir };
+}
+
+/** Reads and parses a JSON input file; a missing file or bad JSON is an InputError naming it. */
+function readJsonInput(option: string, file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError(`--${option} ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`--${option} ${file}: not valid JSON (${(e as Error).message})`);
+  }
 }
 
 /** Writes the output tensors and report.json; returns the written file names. */
