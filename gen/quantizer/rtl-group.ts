@@ -226,7 +226,20 @@ export function groupQuantizer(
   // load at the group's first issue and stay through its last)
   const c1Valid = delay('c1_valid', issue, 1, 0);
   const c1Last = delay('c1_last', issueLast, 1);
-  const c1Lanes = vecLanes(rd, P, W);
+  // With no scale pipeline (subStages = divStages = 0) and one beat per group, a group's only beat
+  // is read in the cycle it is written: the memory returns the old word then, so that beat is
+  // forwarded from the write port instead.
+  let rdData: Expr = rd;
+  if (scaleLatency === 0) {
+    const fwd = m.reg(`${n}rd_fwd`, Bool, { reset: 0 });
+    const fwdData = m.reg(`${n}rd_fwd_data`, UInt(P * W));
+    m.when(advance, () => {
+      fwd.set(take.and(issue).and(wrPtr.eq(issueAddr)));
+      fwdData.set(beat.data.asUInt());
+    });
+    rdData = m.wire(`${n}rd_data`, mux(fwd, fwdData, rd));
+  }
+  const c1Lanes = vecLanes(rdData, P, W);
   const c1Scale = ctxScale;
   const c1Min = ctxMin;
   const c1Mask = ctxMask;

@@ -48,7 +48,7 @@ const gold = { add: golden.fpAdd, sub: golden.fpSub };
  */
 const configs: { stages: number; hi: Op; lo: Op; n: number; stall: number }[] = [
   { stages: 0, hi: { f: FP16, op: 'add' }, lo: { f: FP16, op: 'sub' }, n: 1_000_000, stall: 0 },
-  { stages: 1, hi: { f: BF16, op: 'add' }, lo: { f: BF16, op: 'sub' }, n: 200_000, stall: 0.2 },
+  { stages: 1, hi: { f: BF16, op: 'add' }, lo: { f: BF16, op: 'sub' }, n: 1_000_000, stall: 0.2 },
   { stages: 2, hi: { f: BF16, op: 'add' }, lo: { f: FP16, op: 'sub' }, n: 200_000, stall: 0.1 },
   { stages: 3, hi: { f: FP16, op: 'add' }, lo: { f: BF16, op: 'sub' }, n: 200_000, stall: 0.3 },
 ];

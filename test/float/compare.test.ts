@@ -37,7 +37,7 @@ function pairs(n: number, seed: number): { a: Uint32Array; b: Uint32Array } {
 type Build = (m: ModuleBuilder, name: string, f: FloatFormat, a: Expr, b: Expr) => { result: Expr; latency: number };
 
 describe('float: comparisons and min/max RTL', () => {
-  const n = 400_000;
+  const n = 1_000_000;
   const ops = pairs(n, 42);
 
   it(`lt/le/eq (fp16 and bf16): special pairs + ${n} random pairs, lint-clean`, async () => {

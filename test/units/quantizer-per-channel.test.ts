@@ -72,11 +72,11 @@ describe('quantizer per-channel RTL against the golden model', () => {
   }
 
   // the shared group datapath at its shallowest and deepest pipelines (the block reader is in lockstep
-  // with it). Not covered: subStages = divStages = 0 with G/P = 1 beat per group, which fails in
-  // rtl-group.ts (the coding side reads a group's only beat from the beat memory in the cycle it is
-  // written, getting the old word); G/P ≥ 2 at depth 0 passes.
+  // with it), including depth 0 with G/P = 1 beat per group (the beat read in the cycle it is
+  // written, forwarded around the beat memory).
   for (const [cfg, opts] of [
     [configs[2], { subStages: 0, divStages: 1, roundStages: 0 }],
+    [configs[2], { subStages: 0, divStages: 0, roundStages: 0 }],
     [configs[0], { subStages: 0, divStages: 0, roundStages: 0 }],
     [configs[1], { subStages: 3, divStages: fpDivMaxStages(BF16), roundStages: 1 }],
   ] as const) {
