@@ -11,7 +11,7 @@
  */
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { DesignUnderTest, StreamSpec } from './design.ts';
+import { memoryImageFields, withoutMemoryStreams, type DesignUnderTest, type StreamSpec } from './design.ts';
 import {
   compareOutputs,
   formatValue,
@@ -22,8 +22,11 @@ import {
   type StreamState,
 } from './report.ts';
 import {
+  checkMemoryImages,
   checkTables,
   expectedFile,
+  memoryImageFile,
+  splitMemoryImages,
   inputFile,
   readOutputCycles,
   readOutputs,
@@ -82,9 +85,19 @@ export interface CosimOptions {
   timeoutMs?: number;
   /** Progress lines (e.g. "building ..."); default none. */
   log?: (line: string) => void;
+  /**
+   * Designs with memories: each read is answered no earlier than a seeded random number of cycles
+   * in [min, max] after its request transfer (in request order). Default [1, 8].
+   */
+  memLatency?: [number, number];
+  /** Designs with memories: requests accepted but not yet answered before the request ready is held low (default 64). */
+  memOutstanding?: number;
 }
 
-const DEFAULTS = { seed: 1, stall: 0, backpressure: 0, hangCycles: 10000, resetCycles: 5, drainCycles: 100 };
+const DEFAULTS = {
+  seed: 1, stall: 0, backpressure: 0, hangCycles: 10000, resetCycles: 5, drainCycles: 100,
+  memLatency: [1, 8] as [number, number], memOutstanding: 64,
+};
 const SIM_TIMEOUT_MS = 30 * 60 * 1000;
 const RUN_FILE = 'run.json';
 
@@ -115,6 +128,15 @@ function checkOptions(design: DesignUnderTest, o: CosimOptions, plainInputs: Map
     if (v !== undefined && (!Number.isSafeInteger(v) || v < (k === 'drainCycles' ? 0 : 1))) p.push(`${k} must be a positive integer, got ${v}`);
   }
   if (o.trace !== undefined && ![true, false, 'fst', 'vcd'].includes(o.trace)) p.push(`trace must be true, false, 'fst' or 'vcd'`);
+  if (o.memLatency !== undefined) {
+    const l = o.memLatency;
+    if (!Array.isArray(l) || l.length !== 2 || !l.every((v) => Number.isSafeInteger(v)) || l[0] < 1 || l[1] < l[0]) {
+      p.push(`memLatency must be [min, max] with integers 1 <= min <= max, got ${JSON.stringify(l)}`);
+    }
+  }
+  if (o.memOutstanding !== undefined && (!Number.isSafeInteger(o.memOutstanding) || o.memOutstanding < 1)) {
+    p.push(`memOutstanding must be a positive integer, got ${o.memOutstanding}`);
+  }
   for (const [name, value] of Object.entries(o.staticInputs ?? {})) {
     const width = plainInputs.get(name);
     if (width === undefined) {
@@ -155,11 +177,16 @@ export async function cosim(
 ): Promise<CosimReport> {
   const roles = checkDesign(design);
   const plainInputs = new Map(roles.plainInputs.map((p) => [p.name, p.width]));
-  const problems = [...checkOptions(design, options, plainInputs), ...checkTables(design, stimulus, 'in', 'stimulus')];
+  const { streams: streamStimulus } = splitMemoryImages(design, stimulus);
+  const problems = [
+    ...checkOptions(design, options, plainInputs),
+    ...checkTables(withoutMemoryStreams(design), streamStimulus, 'in', 'stimulus'),
+    ...checkMemoryImages(design, stimulus, 'stimulus'),
+  ];
   if (problems.length) throw new Error(`cosim ${design.top}:\n  - ${problems.join('\n  - ')}`);
 
   const expected = golden(stimulus);
-  const goldenProblems = checkTables(design, expected ?? {}, 'out', 'golden model output');
+  const goldenProblems = checkTables(withoutMemoryStreams(design), expected ?? {}, 'out', 'golden model output');
   if (goldenProblems.length) throw new Error(`cosim ${design.top}:\n  - ${goldenProblems.join('\n  - ')}`);
   return run({ design, stimulus, expected, options });
 }
@@ -167,6 +194,9 @@ export async function cosim(
 async function run(ctx: RunContext): Promise<CosimReport> {
   const { design, stimulus, expected, options } = ctx;
   const roles = checkDesign(design);
+  const fileDesign = withoutMemoryStreams(design);
+  const { streams: streamStimulus, images } = splitMemoryImages(design, stimulus);
+  const memLatency = options.memLatency ?? DEFAULTS.memLatency;
   const seed = options.seed ?? DEFAULTS.seed;
   const stall = options.stall ?? DEFAULTS.stall;
   const backpressure = options.backpressure ?? DEFAULTS.backpressure;
@@ -174,8 +204,8 @@ async function run(ctx: RunContext): Promise<CosimReport> {
   const resetCycles = options.resetCycles ?? DEFAULTS.resetCycles;
   const drainCycles = options.drainCycles ?? DEFAULTS.drainCycles;
   const trace = traceFormat(options.trace);
-  const ins = design.streams.filter((s) => s.dir === 'in');
-  const outs = design.streams.filter((s) => s.dir === 'out');
+  const ins = fileDesign.streams.filter((s) => s.dir === 'in');
+  const outs = fileDesign.streams.filter((s) => s.dir === 'out');
 
   // Run directory.
   const autoDir = options.runDir === undefined;
@@ -193,7 +223,8 @@ async function run(ctx: RunContext): Promise<CosimReport> {
   const tb = generateTestbench(design);
   const [build] = await Promise.all([
     buildSimulator(design, tb, { trace, cacheDir: options.cacheDir, verilatorFlags: options.verilatorFlags, log: options.log }),
-    writeStimulus(runDir, design, stimulus),
+    writeStimulus(runDir, fileDesign, streamStimulus),
+    ...Object.entries(images).map(([name, t]) => writeTable(memoryImageFile(runDir, name), t)),
     ...outs.map((s) => writeTable(expectedFile(runDir, s.name), expected[s.name])),
     fs.writeFile(path.join(runDir, RUN_FILE), runFileText(ctx)),
     // Stale outputs of an earlier run in the same directory must not be read back.
@@ -219,6 +250,9 @@ async function run(ctx: RunContext): Promise<CosimReport> {
     '--reset-cycles',
     String(resetCycles),
     ...(options.maxCycles !== undefined ? ['--max-cycles', String(options.maxCycles)] : []),
+    ...(design.memories?.length
+      ? ['--mem-latency', `${memLatency[0]}:${memLatency[1]}`, '--mem-outstanding', String(options.memOutstanding ?? DEFAULTS.memOutstanding)]
+      : []),
     ...ins.flatMap((s) => ['--count', `${s.name}=${stimulus[s.name].count}`]),
     ...outs.flatMap((s) => ['--expect', `${s.name}=${expected[s.name].count}`]),
     ...Object.entries(options.staticInputs ?? {}).flatMap(([name, v]) => [
@@ -290,6 +324,7 @@ interface SimResult {
   in: SimStream[];
   out: SimStream[];
   plainOutputs: Record<string, string>;
+  memories?: { name: string; words: number; requests: number; responses: number; peakOutstanding: number }[];
   protocolErrorCount: number;
   protocolErrors: { stream: string; kind: ProtocolError['kind']; cycle: number; field: string; before: string; after: string }[];
 }
@@ -308,11 +343,14 @@ async function assemble(
     resetCycles: number;
   },
 ): Promise<CosimReport> {
-  const { design, stimulus, expected, options } = ctx;
+  const { stimulus, expected, options } = ctx;
+  const fullDesign = ctx.design;
+  // Memory request/response streams are the testbench's business: not driven from files, not compared.
+  const design = withoutMemoryStreams(fullDesign);
   const res = x.result;
   const outs = design.streams.filter((s) => s.dir === 'out');
   const ins = design.streams.filter((s) => s.dir === 'in');
-  const streamOf = (name: string): StreamSpec => design.streams.find((s) => s.name === name)!;
+  const streamOf = (name: string): StreamSpec => fullDesign.streams.find((s) => s.name === name)!;
 
   const got = await readOutputs(x.runDir, design);
   const cycles: Record<string, Float64Array> = {};
@@ -344,12 +382,14 @@ async function assemble(
       const u = BigInt(h);
       return f.signed ? BigInt.asIntN(f.width, u) : u;
     };
-    const before = val(e.before);
-    const after = val(e.after);
+    const before = e.kind === 'address-out-of-range' ? BigInt(e.before) : val(e.before);
+    const after = e.kind === 'address-out-of-range' ? BigInt(e.after) : val(e.after);
     const message =
       e.kind === 'valid-dropped'
         ? `stream '${e.stream}': valid dropped at cycle ${e.cycle} before the transfer (valid was high, ready low, in cycle ${e.cycle - 1})`
-        : `stream '${e.stream}': field '${e.field}' changed at cycle ${e.cycle} while valid && !ready: ${formatValue(before!, f!.width)} -> ${formatValue(after!, f!.width)}`;
+        : e.kind === 'address-out-of-range'
+          ? `stream '${e.stream}': read address ${BigInt(e.after)} at cycle ${e.cycle} is outside the memory image (${BigInt(e.before)} words)`
+          : `stream '${e.stream}': field '${e.field}' changed at cycle ${e.cycle} while valid && !ready: ${formatValue(before!, f!.width)} -> ${formatValue(after!, f!.width)}`;
     return { stream: e.stream, kind: e.kind, cycle: e.cycle, ...(e.field ? { field: e.field } : {}), ...(before !== undefined ? { before, after } : {}), message };
   });
 
@@ -365,7 +405,9 @@ async function assemble(
       idleCycles: res.idleCycles,
       since: res.cycles - res.idleCycles,
       streams,
-      message: `no transfer on any stream for ${res.idleCycles} cycles (since cycle ${res.cycles - res.idleCycles}) while work remained (${waiting.join(', ')})`,
+      message:
+        `no transfer on any stream for ${res.idleCycles} cycles (since cycle ${res.cycles - res.idleCycles}) while work remained (${waiting.join(', ')})` +
+        (res.memories ?? []).map((m) => `; memory '${m.name}': ${m.requests} requests, ${m.responses} answered`).join(''),
     };
   }
 
@@ -406,6 +448,13 @@ async function assemble(
     simSeconds: res?.simSeconds ?? 0,
     cyclesPerSecond: res && res.simSeconds > 0 ? (res.cycles + x.resetCycles) / res.simSeconds : 0,
     buildWarnings: x.build.warnings,
+    ...(fullDesign.memories?.length
+      ? {
+          memories: Object.fromEntries(
+            (res?.memories ?? []).map((m) => [m.name, { words: m.words, requests: m.requests, responses: m.responses, peakOutstanding: m.peakOutstanding }]),
+          ),
+        }
+      : {}),
   };
   const window = traceWindowFor(report, x.resetCycles);
   report.rerun = options.rerunCommand ? `${options.rerunCommand} --seed ${x.seed} --trace` : defaultRerun(x.runDir, window);
@@ -434,9 +483,10 @@ function runFileText(ctx: RunContext): string {
     version: 1,
     design: ctx.design,
     options: { ...opts, staticInputs: Object.fromEntries(Object.entries(opts.staticInputs ?? {}).map(([k, v]) => [k, String(v)])) },
-    counts: Object.fromEntries(
-      ctx.design.streams.map((s) => [s.name, s.dir === 'in' ? ctx.stimulus[s.name].count : ctx.expected[s.name].count]),
-    ),
+    counts: Object.fromEntries([
+      ...withoutMemoryStreams(ctx.design).streams.map((s) => [s.name, s.dir === 'in' ? ctx.stimulus[s.name].count : ctx.expected[s.name].count]),
+      ...(ctx.design.memories ?? []).map((m) => [m.name, ctx.stimulus[m.name].count]),
+    ]),
   };
   return `${JSON.stringify(saved, null, 2)}\n`;
 }
@@ -473,11 +523,12 @@ export async function rerunFromDir(runDir: string, overrides: CosimOptions = {})
   const { design, counts } = saved;
   const stimulus: Record<string, TxnTable> = {};
   const expected: Record<string, TxnTable> = {};
-  for (const s of design.streams) {
+  for (const s of withoutMemoryStreams(design).streams) {
     const file = s.dir === 'in' ? inputFile(dir, s.name) : expectedFile(dir, s.name);
     const t = await readTable(file, s.fields, { count: counts[s.name] });
     (s.dir === 'in' ? stimulus : expected)[s.name] = t;
   }
+  for (const m of design.memories ?? []) stimulus[m.name] = await readTable(memoryImageFile(dir, m.name), memoryImageFields(m), { count: counts[m.name] });
   const staticInputs = Object.fromEntries(Object.entries(saved.options.staticInputs ?? {}).map(([k, v]) => [k, BigInt(v)]));
   const options: CosimOptions = { ...saved.options, staticInputs, ...overrides, runDir: dir };
   return cosim(design, () => expected, stimulus, options);

@@ -69,4 +69,51 @@ export interface DesignUnderTest {
   /** Every port of the top module, including clock, reset and the stream ports. */
   ports: PortSpec[];
   streams: StreamSpec[];
+  /** Memories the testbenches (Verilator and Icarus) answer; absent or empty: none. */
+  memories?: MemorySpec[];
+}
+
+/**
+ * A memory the testbench models behind a pair of the design's streams (see cosim/README.md,
+ * "Memories"): the DUT sends read requests on `request` (a DUT output stream with an address
+ * field) and receives the words on `response` (a DUT input stream with a data field), in request
+ * order, after a seeded random latency. The memory's contents (the image) are a TxnTable in the
+ * stimulus under `name`, one record per word with the single field `data` of `wordWidth` bits
+ * (unsigned); word i is at address i. The request and response streams carry no stimulus and no
+ * golden transactions: they are neither driven from files nor compared.
+ */
+export interface MemorySpec {
+  /** Name of the memory: the stimulus key of its image, `<name>.mem.bin` in the run directory. */
+  name: string;
+  /** DUT output stream carrying read requests. */
+  request: string;
+  /** Field of `request` holding the word address (unsigned). */
+  addressField: string;
+  /** DUT input stream carrying the read data. */
+  response: string;
+  /** Field of `response` holding the word (`wordWidth` bits). */
+  dataField: string;
+  /** Bits per word (the width of the data field). */
+  wordWidth: number;
+}
+
+/** The single field of a memory image table: `data`, `wordWidth` bits, unsigned. */
+export function memoryImageFields(mem: MemorySpec): FieldSpec[] {
+  return [{ name: 'data', width: mem.wordWidth, signed: false }];
+}
+
+/** Names of the streams that belong to the design's memories (not driven from or compared with files). */
+export function memoryStreamNames(design: DesignUnderTest): Set<string> {
+  return new Set((design.memories ?? []).flatMap((m) => [m.request, m.response]));
+}
+
+/**
+ * The design as the file-driven part of the harness sees it: the same ports, minus the streams
+ * that belong to memories. The design itself when it has no memories.
+ */
+export function withoutMemoryStreams(design: DesignUnderTest): DesignUnderTest {
+  if (!design.memories?.length) return design;
+  const mem = memoryStreamNames(design);
+  const { memories: _m, ...rest } = design;
+  return { ...rest, streams: design.streams.filter((s) => !mem.has(s.name)) };
 }

@@ -3,7 +3,7 @@
  * found by the port naming convention (`<s>_valid`, `<s>_ready`, `<s>_<field>`).
  */
 import { writeDesign, type Module } from '../hdl/index.ts';
-import type { DesignUnderTest, PortSpec, StreamSpec } from './design.ts';
+import type { DesignUnderTest, MemorySpec, PortSpec, StreamSpec } from './design.ts';
 import type { LaneWidths } from './report.ts';
 
 /** Port list of a module, clock and reset included. */
@@ -34,11 +34,16 @@ export function streamsOf(ports: readonly PortSpec[]): StreamSpec[] {
   return streams;
 }
 
-/** Writes the module's Verilog into `dir` and describes it for the harness. */
-export function designFromModule(top: Module, dir: string): DesignUnderTest {
+/**
+ * Writes the module's Verilog into `dir` and describes it for the harness. `memories`: the memories
+ * the testbench answers behind some of the module's streams (see `MemorySpec`); none by default.
+ */
+export function designFromModule(top: Module, dir: string, memories?: readonly MemorySpec[]): DesignUnderTest {
   const files = writeDesign(top, dir).map((w) => w.path);
   const ports = portsOf(top);
-  return { top: top.name, files, clock: 'clock', reset: 'reset', ports, streams: streamsOf(ports) };
+  const design: DesignUnderTest = { top: top.name, files, clock: 'clock', reset: 'reset', ports, streams: streamsOf(ports) };
+  if (memories?.length) design.memories = memories.map((m) => ({ ...m }));
+  return design;
 }
 
 /** Lane layout of every packed multi-lane stream field (`<stream>.<field>`), for mismatch reports. */

@@ -39,8 +39,12 @@ export interface Mismatch {
 /** A DUT output that broke the valid/ready protocol. */
 export interface ProtocolError {
   stream: string;
-  /** `valid-dropped`: valid fell before the transfer; `payload-changed`: a field changed while valid && !ready. */
-  kind: 'valid-dropped' | 'payload-changed';
+  /**
+   * `valid-dropped`: valid fell before the transfer; `payload-changed`: a field changed while valid && !ready;
+   * `address-out-of-range`: a memory read request (see `MemorySpec`) for an address outside the image
+   * (`before` = the image's word count, `after` = the address).
+   */
+  kind: 'valid-dropped' | 'payload-changed' | 'address-out-of-range';
   cycle: number;
   field?: string;
   before?: bigint;
@@ -118,6 +122,8 @@ export interface CosimReport {
   buildSeconds: number;
   /** Wall time of the simulation loop inside the testbench. */
   simSeconds: number;
+  /** Designs with memories: per memory, its image size and the read requests / responses transferred. */
+  memories?: Record<string, { words: number; requests: number; responses: number; peakOutstanding: number }>;
   cyclesPerSecond: number;
   /** Verilator warnings of the build (lint-level; the build does not fail on them). */
   buildWarnings: string[];

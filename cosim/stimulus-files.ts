@@ -12,7 +12,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { DesignUnderTest, FieldSpec, StreamSpec } from './design.ts';
+import { memoryImageFields, type DesignUnderTest, type FieldSpec, type StreamSpec } from './design.ts';
 import { recordWords, TxnTable } from './transactions.ts';
 
 if (os.endianness() !== 'LE') {
@@ -24,6 +24,35 @@ export const inputFile = (dir: string, stream: string): string => path.join(dir,
 export const outputFile = (dir: string, stream: string): string => path.join(dir, `${stream}.out.bin`);
 export const outputCyclesFile = (dir: string, stream: string): string => path.join(dir, `${stream}.out.cycles.bin`);
 export const expectedFile = (dir: string, stream: string): string => path.join(dir, `${stream}.expected.bin`);
+/** The image of memory `name` (see `MemorySpec`): one record per word, word i at address i. */
+export const memoryImageFile = (dir: string, name: string): string => path.join(dir, `${name}.mem.bin`);
+
+/** Splits stimulus into the memories' images (by memory name) and the tables of the input streams. */
+export function splitMemoryImages(
+  design: DesignUnderTest,
+  stimulus: Record<string, TxnTable>,
+): { images: Record<string, TxnTable>; streams: Record<string, TxnTable> } {
+  const names = new Set((design.memories ?? []).map((m) => m.name));
+  const images: Record<string, TxnTable> = {};
+  const streams: Record<string, TxnTable> = {};
+  for (const [k, t] of Object.entries(stimulus)) (names.has(k) ? images : streams)[k] = t;
+  return { images, streams };
+}
+
+/** Problems (one line each) with the memories' images in `stimulus`: missing, not a table, wrong field. */
+export function checkMemoryImages(design: DesignUnderTest, stimulus: Record<string, TxnTable>, what: string): string[] {
+  const problems: string[] = [];
+  for (const m of design.memories ?? []) {
+    const t = stimulus[m.name];
+    const want = memoryImageFields(m);
+    if (!t) problems.push(`${what}: no image for memory '${m.name}' (a TxnTable with the field [${describeFields(want)}], one record per word)`);
+    else if (!(t instanceof TxnTable)) problems.push(`${what}: the image of memory '${m.name}' is not a TxnTable`);
+    else if (!sameLayout(t.fields, want)) {
+      problems.push(`${what}: the image of memory '${m.name}' has fields [${describeFields(t.fields)}], expected [${describeFields(want)}]`);
+    }
+  }
+  return problems;
+}
 
 export interface StimulusFile {
   stream: string;

@@ -11,6 +11,7 @@ import { cosim, type CosimOptions, type CosimReport } from './cosim.ts';
 import { readOutputs } from './stimulus-files.ts';
 import { icarusRun, type IcarusResult } from './icarus/index.ts';
 import { compareOutputs, formatReport } from './report.ts';
+import { withoutMemoryStreams } from './design.ts';
 
 export type Simulator = 'verilator' | 'icarus';
 
@@ -25,6 +26,8 @@ export interface UnitRunOptions {
   rerunCommand?: string;
   log?: (line: string) => void;
   cacheDir?: string;
+  /** Units with memories: read latency range in cycles (CosimOptions.memLatency; default [1, 8]). */
+  memLatency?: [number, number];
 }
 
 export interface UnitRunResult {
@@ -41,6 +44,8 @@ export interface UnitRunResult {
   ii: number | null;
   latency: number | null;
   seed: number;
+  /** Units with memories: read requests per memory. */
+  memoryRequests?: Record<string, number>;
   /** Human-readable account of a failure (first mismatch, protocol errors, hang), or ''. */
   problem: string;
   rerun: string;
@@ -51,7 +56,7 @@ export async function runUnit(unit: AnyUnit, cfg: unknown, stimulus: StreamData,
   const seed = o.seed ?? 1;
   const stall = o.stall ?? 0;
   const top = unit.build(cfg);
-  const dut = designFromModule(top, path.join(o.workDir, 'rtl'));
+  const dut = designFromModule(top, path.join(o.workDir, 'rtl'), unit.memories?.(cfg));
   const golden = (ins: StreamData) => unit.golden(cfg, ins);
   const expected = golden(stimulus);
   const runDir = path.join(o.workDir, 'run');
@@ -61,6 +66,7 @@ export async function runUnit(unit: AnyUnit, cfg: unknown, stimulus: StreamData,
     const opts: CosimOptions = {
       seed, stall, backpressure: stall, trace: o.trace ? 'fst' : false, runDir, keepRunDir: true,
       rerunCommand: o.rerunCommand, log: o.log, cacheDir: o.cacheDir, laneWidths: laneWidthsOf(top, dut.streams),
+      ...(o.memLatency ? { memLatency: o.memLatency } : {}),
     };
     const r = await cosim(dut, () => expected, stimulus, opts);
     const outputs = await readOutputs(runDir, dut);
@@ -68,13 +74,14 @@ export async function runUnit(unit: AnyUnit, cfg: unknown, stimulus: StreamData,
     return {
       ok: r.ok, simulator: 'verilator', top: top.name, outputs, expected, cycles: r.cycles, transactions: r.transactions,
       ii: r.throughput.ii, latency: r.latency, seed, problem, rerun: r.rerun, verilator: r,
+      ...(r.memories ? { memoryRequests: Object.fromEntries(Object.entries(r.memories).map(([k, m]) => [k, m.requests])) } : {}),
     };
   }
 
   o.log?.(`icarus: compiling and simulating ${top.name}`);
   const maxTransactions = Math.max(...Object.values(stimulus).map((t) => t.count), 1);
-  const iv: IcarusResult = await icarusRun(dut, stimulus, { seed, stall, backpressure: stall, runDir, maxTransactions });
-  const cmp = compareOutputs(dut, expected, iv.outputs, {}, { seed, laneWidths: laneWidthsOf(top, dut.streams) });
+  const iv: IcarusResult = await icarusRun(dut, stimulus, { seed, stall, backpressure: stall, runDir, maxTransactions, ...(o.memLatency ? { memLatency: o.memLatency } : {}) });
+  const cmp = compareOutputs(withoutMemoryStreams(dut), expected, iv.outputs, {}, { seed, laneWidths: laneWidthsOf(top, dut.streams) });
   const problems = [
     ...(iv.hang ? [iv.hang.message] : []),
     ...iv.protocolErrors,
@@ -84,5 +91,6 @@ export async function runUnit(unit: AnyUnit, cfg: unknown, stimulus: StreamData,
     ok: problems.length === 0, simulator: 'icarus', top: top.name, outputs: iv.outputs, expected, cycles: iv.cycles,
     transactions: Object.fromEntries(Object.entries(iv.outputs).map(([k, t]) => [k, t.count]).concat(Object.entries(iv.consumed))),
     ii: null, latency: null, seed, problem: problems.join('\n'), rerun: iv.rerun,
+    ...(iv.memories ? { memoryRequests: Object.fromEntries(Object.entries(iv.memories).map(([k, m]) => [k, m.requests])) } : {}),
   };
 }

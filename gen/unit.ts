@@ -46,6 +46,14 @@ export interface UnitDef<C> {
    * model). `run` simulates another unit in the same simulator, seed and stall settings.
    */
   postCosim?(cfg: C, outputs: StreamData, run: SubUnitRun): Promise<PostCosimResult>;
+  /**
+   * Optional: memories the unit reads through request/response streams (cosim/README.md,
+   * "Memories"). Their images are tables in the stimulus (from `randomStimulus`/`fromNpy`) under
+   * the memory's name; the testbench (Verilator or Icarus) answers the requests.
+   */
+  memories?(cfg: C): import('../cosim/design.ts').MemorySpec[];
+  /** Optional: extra facts for `kvhdl golden`'s report.json (e.g. counters the golden model computes). */
+  goldenReport?(cfg: C, inputs: StreamData, outputs: StreamData): Record<string, unknown>;
 }
 
 /** Simulates `unit` (config `cfg`) on `stimulus`, under the name `name` (its work directory). */

@@ -15,6 +15,7 @@ export const goldenCommand: Command = {
       config: job.config,
       simulator: 'golden',
       transactions: Object.fromEntries([...Object.entries(job.stimulus), ...Object.entries(outputs)].map(([k, t]) => [k, t.count])),
+      ...(job.unit.goldenReport?.(job.config, job.stimulus, outputs) ?? {}),
     });
     console.log(`golden ${job.unit.name}: wrote ${files.join(', ')} to ${job.outDir}`);
     return 0;

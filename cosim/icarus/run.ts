@@ -6,7 +6,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { DesignUnderTest } from '../design.ts';
+import { memoryImageFields, memoryStreamNames, type DesignUnderTest } from '../design.ts';
 import type { TxnTable } from '../transactions.ts';
 import { lastLines, runTool, shellQuote, type RunToolResult } from '../../toolchain/run-tool.ts';
 import { ensureTools } from '../../toolchain/tools.ts';
@@ -16,6 +16,7 @@ import {
   generateTestbench,
   inputHexName,
   MAX_PRINTED_ERRORS,
+  memoryHexName,
   outputHexName,
   type TestbenchConfig,
 } from './testbench.ts';
@@ -47,6 +48,10 @@ export interface IcarusOptions {
   maxTransactions?: number;
   /** Timeout of the compile and of the simulation, each (default 10 minutes). */
   timeoutMs?: number;
+  /** Designs with memories: read latency range [min, max] in cycles, min >= 1 (default [1, 8]). */
+  memLatency?: [number, number];
+  /** Designs with memories: most unanswered requests before the request ready is held low (default 64). */
+  memOutstanding?: number;
 }
 
 export interface IcarusHang {
@@ -82,6 +87,8 @@ export interface IcarusResult {
   rerun: string;
   /** Simulator output other than the testbench's own KVHDL: lines (the design's $display output). */
   log: string;
+  /** Designs with memories: per memory, read requests and responses transferred and the most outstanding. */
+  memories?: Record<string, { requests: number; responses: number; peakOutstanding: number }>;
 }
 
 export const ICARUS_DEFAULTS = {
@@ -122,6 +129,11 @@ function checkOptions(o: IcarusOptions): void {
   int('maxTransactions', 0);
   int('timeoutMs', 1);
   // Icarus `integer` is 32-bit signed.
+  const l = o.memLatency;
+  if (l !== undefined && !(Array.isArray(l) && l.length === 2 && l.every((v) => Number.isSafeInteger(v)) && l[0] >= 1 && l[1] >= l[0])) {
+    problems.push(`memLatency must be [min, max] with integers 1 <= min <= max, got ${JSON.stringify(l)}`);
+  }
+  int('memOutstanding', 1);
   if (o.maxCycles !== undefined && !(Number.isSafeInteger(o.maxCycles) && o.maxCycles >= 1 && o.maxCycles < 2 ** 31)) {
     problems.push(`maxCycles must be an integer in [1, 2^31), got ${o.maxCycles}`);
   }
@@ -156,11 +168,22 @@ export async function icarusRun(
     throw new IcarusError((e as Error).message);
   }
 
-  const ins = design.streams.filter((s) => s.dir === 'in');
-  const outs = design.streams.filter((s) => s.dir === 'out');
+  const memStreams = memoryStreamNames(design);
+  const mems = design.memories ?? [];
+  const ins = design.streams.filter((s) => s.dir === 'in' && !memStreams.has(s.name));
+  const outs = design.streams.filter((s) => s.dir === 'out' && !memStreams.has(s.name));
   const problems: string[] = [];
+  for (const m of mems) {
+    const t = stimulus[m.name];
+    const want = memoryImageFields(m)[0];
+    if (!t) problems.push(`no image for memory '${m.name}'`);
+    else if (t.fields.length !== 1 || t.fields[0].name !== 'data' || t.fields[0].width !== want.width) {
+      problems.push(`the image of memory '${m.name}' must have the single field data:u${want.width}`);
+    }
+  }
   for (const [name, t] of Object.entries(stimulus)) {
-    const s = design.streams.find((x) => x.name === name);
+    if (mems.some((m) => m.name === name)) continue;
+    const s = design.streams.find((x) => x.name === name && !memStreams.has(x.name));
     if (!s) problems.push(`stimulus for '${name}', which is not a stream of ${design.top}`);
     else if (s.dir !== 'in') problems.push(`stimulus for '${name}', which is an output stream`);
     else {
@@ -192,16 +215,26 @@ export async function icarusRun(
     resetCycles: o.resetCycles,
     counts: applied,
     staticInputs,
+    ...(mems.length
+      ? {
+          memories: {
+            latency: o.memLatency ?? [1, 8],
+            outstanding: o.memOutstanding ?? 64,
+            words: Object.fromEntries(mems.map((m) => [m.name, stimulus[m.name].count])),
+          },
+        }
+      : {}),
   };
   const tbPath = path.join(runDir, 'tb.v');
   const vvpPath = path.join(runDir, 'tb.vvp');
   await writeFile(tbPath, generateTestbench(design, cfg));
-  await Promise.all(
-    ins.map(async (s) => {
+  await Promise.all([
+    ...ins.map(async (s) => {
       const t = stimulus[s.name];
       await writeFile(path.join(runDir, inputHexName(s.name)), t ? recordsToHex(t, applied[s.name]) : '');
     }),
-  );
+    ...mems.map((m) => writeFile(path.join(runDir, memoryHexName(m.name)), recordsToHex(stimulus[m.name]))),
+  ]);
   // Stale output files from an earlier run in the same directory must not be read back.
   await Promise.all(outs.map((s) => rm(path.join(runDir, outputHexName(s.name)), { force: true })));
 
@@ -220,6 +253,7 @@ export async function icarusRun(
   const protocolErrors: string[] = [];
   const consumed: Record<string, number> = {};
   const outState: Record<string, { produced: number; valid: boolean }> = {};
+  const memState: Record<string, { requests: number; responses: number; peakOutstanding: number }> = {};
   let end: { why: number; cycle: number; idle: number; nerr: number } | undefined;
   for (const line of sim.stdout.split('\n')) {
     if (!line.startsWith('KVHDL:')) {
@@ -230,6 +264,7 @@ export async function icarusRun(
     if (tag === 'PROTO') protocolErrors.push(rest.join(' '));
     else if (tag === 'IN') consumed[rest[0]] = Number(rest[1]);
     else if (tag === 'OUT') outState[rest[0]] = { produced: Number(rest[1]), valid: rest[2] === '1' };
+    else if (tag === 'MEM') memState[rest[0]] = { requests: Number(rest[1]), responses: Number(rest[2]), peakOutstanding: Number(rest[3]) };
     else if (tag === 'END') end = { why: Number(rest[0]), cycle: Number(rest[1]), idle: Number(rest[2]), nerr: Number(rest[3]) };
     else if (tag === 'FATAL') throw new IcarusError(`testbench for ${design.top}: ${rest.join(' ')} (in ${runDir})`);
   }
@@ -284,5 +319,6 @@ export async function icarusRun(
     runDir,
     rerun: `cd ${shellQuote(runDir)} && vvp -n tb.vvp +vcd`,
     log: logLines.join('\n'),
+    ...(mems.length ? { memories: memState } : {}),
   };
 }

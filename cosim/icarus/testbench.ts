@@ -5,7 +5,7 @@
  * Everything the testbench reports to the runner is a stdout line starting with `KVHDL:`.
  * See cosim/icarus/README.md for the exact behaviour.
  */
-import { streamPort as sp, type DesignUnderTest, type PortSpec, type StreamSpec } from '../design.ts';
+import { memoryStreamNames, streamPort as sp, type DesignUnderTest, type MemorySpec, type PortSpec, type StreamSpec } from '../design.ts';
 import { fieldWords, recordWords } from '../transactions.ts';
 
 export interface TestbenchConfig {
@@ -27,7 +27,15 @@ export interface TestbenchConfig {
   counts: Record<string, number>;
   /** Values of plain input ports, held for the whole run (missing: 0). */
   staticInputs: Record<string, bigint>;
+  /**
+   * Designs with memories (cosim/README.md, "Memories"): read latency range, most outstanding
+   * requests, and the words of each memory's image (`<name>.mem.hex`).
+   */
+  memories?: { latency: [number, number]; outstanding: number; words: Record<string, number> };
 }
+
+/** Image file of a memory, relative to the run directory. */
+export const memoryHexName = (memory: string) => `${memory}.mem.hex`;
 
 /** Stimulus file of an input stream and record file of an output stream, relative to the run directory. */
 export const inputHexName = (stream: string) => `${stream}.in.hex`;
@@ -154,8 +162,10 @@ const hexLit = (w: number, v: bigint) => `${w}'h${v.toString(16)}`;
 
 /** The testbench source. Call checkDesign first (icarusRun does). */
 export function generateTestbench(design: DesignUnderTest, cfg: TestbenchConfig): string {
-  const ins = design.streams.filter((s) => s.dir === 'in');
-  const outs = design.streams.filter((s) => s.dir === 'out');
+  const memStreams = memoryStreamNames(design);
+  const ins = design.streams.filter((s) => s.dir === 'in' && !memStreams.has(s.name));
+  const outs = design.streams.filter((s) => s.dir === 'out' && !memStreams.has(s.name));
+  const mems = design.memories ?? [];
   const streamPorts = new Set<string>([design.clock, design.reset]);
   for (const s of design.streams) {
     streamPorts.add(`${sp(s, 'valid')}`);
@@ -253,6 +263,8 @@ export function generateTestbench(design: DesignUnderTest, cfg: TestbenchConfig)
     ln(`  integer ${P}${s.name}_seed = ${streamSeed(cfg.seed, k)};`);
   });
 
+  mems.forEach((m, k) => memoryDecls(ln, design, m, cfg, streamSeed(cfg.seed, 1000 + k)));
+
   ln();
   ln(`  ${design.top} dut (`);
   design.ports.forEach((p, i) => ln(`    .${p.name}(${p.name})${i === design.ports.length - 1 ? '' : ','}`));
@@ -268,6 +280,7 @@ export function generateTestbench(design: DesignUnderTest, cfg: TestbenchConfig)
     ln(`      $display("KVHDL:OUT ${s.name} %0d %0d", ${P}${s.name}_count, ${sp(s, 'valid')} === 1'b1);`);
     ln(`      $fclose(${P}${s.name}_fd);`);
   }
+  for (const m of mems) ln(`      $display("KVHDL:MEM ${m.name} %0d %0d %0d", ${P}${m.name}_requests, ${P}${m.name}_responses, ${P}${m.name}_peak);`);
   ln(`      $display("KVHDL:END %0d %0d %0d %0d", why, ${P}cycle, ${P}cycle - ${P}last_progress, ${P}nerr);`);
   ln('      $finish(0);');
   ln('    end');
@@ -283,6 +296,9 @@ export function generateTestbench(design: DesignUnderTest, cfg: TestbenchConfig)
     if (recordWords(s.fields) > 0 && (cfg.counts[s.name] ?? 0) > 0) {
       ln(`    $readmemh("${inputHexName(s.name)}", ${P}${s.name}_mem, 0, ${P}${s.name}_n - 1);`);
     }
+  }
+  for (const m of mems) {
+    if ((cfg.memories?.words[m.name] ?? 0) > 0) ln(`    $readmemh("${memoryHexName(m.name)}", ${P}${m.name}_img, 0, ${P}${m.name}_words - 1);`);
   }
   for (const s of outs) {
     ln(`    ${P}${s.name}_fd = $fopen("${outputHexName(s.name)}", "w");`);
@@ -393,6 +409,7 @@ export function generateTestbench(design: DesignUnderTest, cfg: TestbenchConfig)
       ln(`      ${r} <= 1'b1;`);
     }
   }
+  mems.forEach((m) => memoryCycle(ln, design, m, stallT, bpT, proto));
   ln();
   ln('      // end of run');
   const done = ins.map((s) => `${P}${s.name}_idx >= ${P}${s.name}_n`);
@@ -404,4 +421,109 @@ export function generateTestbench(design: DesignUnderTest, cfg: TestbenchConfig)
   ln('  end');
   ln('endmodule');
   return `${L.join('\n')}\n`;
+}
+
+/** Declarations of a memory: the request/response stream ports, the image, the request queue. */
+function memoryDecls(ln: (s?: string) => void, design: DesignUnderTest, m: MemorySpec, cfg: TestbenchConfig, seed: number): void {
+  const P = TB_PREFIX;
+  const req = design.streams.find((s) => s.name === m.request)!;
+  const resp = design.streams.find((s) => s.name === m.response)!;
+  const addr = req.fields.find((f) => f.name === m.addressField)!;
+  const n = cfg.memories?.words[m.name] ?? 0;
+  const rw = 32 * Math.ceil(m.wordWidth / 32);
+  const q = cfg.memories?.outstanding ?? 64;
+  ln();
+  ln(`  // Memory '${m.name}': ${n} words from ${memoryHexName(m.name)}; requests on '${m.request}', words on '${m.response}'`);
+  ln(`  wire ${sp(req, 'valid')};`);
+  ln(`  reg ${sp(req, 'ready')} = 1'b0;`);
+  for (const f of req.fields) ln(`  wire ${range(f.width)}${sp(req, f.name)};`);
+  ln(`  reg ${sp(resp, 'valid')} = 1'b0;`);
+  ln(`  wire ${sp(resp, 'ready')};`);
+  for (const f of resp.fields) ln(`  reg ${range(f.width)}${sp(resp, f.name)} = ${f.width}'h0;`);
+  ln(`  localparam integer ${P}${m.name}_words = ${n};`);
+  ln(`  localparam integer ${P}${m.name}_q = ${q};`);
+  ln(`  reg [${rw - 1}:0] ${P}${m.name}_img [0:${Math.max(n, 1) - 1}];`);
+  ln(`  reg [${addr.width - 1}:0] ${P}${m.name}_qa [0:${q - 1}];  // queued addresses`);
+  ln(`  integer ${P}${m.name}_qd [0:${q - 1}];  // cycle from which each may be answered`);
+  ln(`  reg ${P}${m.name}_qb [0:${q - 1}];  // outside the image: answered with 0`);
+  ln(`  integer ${P}${m.name}_head = 0, ${P}${m.name}_tail = 0, ${P}${m.name}_cnt = 0;`);
+  ln(`  integer ${P}${m.name}_requests = 0, ${P}${m.name}_responses = 0, ${P}${m.name}_peak = 0;`);
+  ln(`  reg ${P}${m.name}_pending = 1'b0;`);
+  ln(`  reg [${addr.width - 1}:0] ${P}${m.name}_held;`);
+  ln(`  integer ${P}${m.name}_seed = ${seed};`);
+  ln(`  localparam integer ${P}${m.name}_lat_min = ${cfg.memories?.latency[0] ?? 1};`);
+  ln(`  localparam integer ${P}${m.name}_lat_span = ${(cfg.memories?.latency[1] ?? 8) - (cfg.memories?.latency[0] ?? 1) + 1};`);
+}
+
+/** One clock edge of a memory: take a response and a request, check the request protocol, drive the next cycle. */
+function memoryCycle(
+  ln: (s?: string) => void,
+  design: DesignUnderTest,
+  m: MemorySpec,
+  stallT: number,
+  bpT: number,
+  proto: (s: StreamSpec, msg: string, args?: string, indent?: string) => void,
+): void {
+  const P = TB_PREFIX;
+  const x = `${P}${m.name}`;
+  const req = design.streams.find((s) => s.name === m.request)!;
+  const resp = design.streams.find((s) => s.name === m.response)!;
+  const data = resp.fields.find((f) => f.name === m.dataField)!;
+  const rv = sp(req, 'valid');
+  const rr = sp(req, 'ready');
+  const ra = sp(req, m.addressField);
+  const pv = sp(resp, 'valid');
+  const pr = sp(resp, 'ready');
+  const pd = sp(resp, data.name);
+  const rep = Math.ceil(data.width / 32);
+  ln();
+  ln(`      // memory '${m.name}': a response taken, a request taken (in order, random latency), next cycle's drive`);
+  ln(`      if (${pv} && ${pr} === 1'b1) begin`);
+  ln(`        ${x}_head = (${x}_head + 1) % ${x}_q;`);
+  ln(`        ${x}_cnt = ${x}_cnt - 1;`);
+  ln(`        ${x}_responses = ${x}_responses + 1;`);
+  ln(`        ${P}last_progress = ${P}cycle;`);
+  ln('      end');
+  ln(`      if (${x}_pending && ${rv} !== 1'b1) begin`);
+  proto(req, 'valid dropped before the transfer (it was valid && !ready on the previous edge)');
+  ln('      end');
+  ln(`      else if (${x}_pending && ${ra} !== ${x}_held) begin`);
+  proto(req, `payload changed while valid && !ready (was ${m.addressField}=%h; now ${m.addressField}=%h)`, `, ${x}_held, ${ra}`);
+  ln('      end');
+  ln(`      if (${rv} === 1'b1 && ${rr}) begin`);
+  ln(`        if (${ra} >= ${x}_words) begin`);
+  proto(req, `read address %0d is outside the memory image (%0d words)`, `, ${ra}, ${x}_words`, '          ');
+  ln('        end');
+  ln(`        ${P}r = $random(${x}_seed);`);
+  ln(`        ${x}_qa[${x}_tail] = ${ra};`);
+  ln(`        ${x}_qd[${x}_tail] = ${P}cycle + ${x}_lat_min + ((${P}r & 32'h7fffffff) % ${x}_lat_span);`);
+  ln(`        ${x}_qb[${x}_tail] = ${ra} >= ${x}_words;`);
+  ln(`        ${x}_tail = (${x}_tail + 1) % ${x}_q;`);
+  ln(`        ${x}_cnt = ${x}_cnt + 1;`);
+  ln(`        if (${x}_cnt > ${x}_peak) ${x}_peak = ${x}_cnt;`);
+  ln(`        ${x}_requests = ${x}_requests + 1;`);
+  ln(`        ${P}last_progress = ${P}cycle;`);
+  ln(`        ${x}_pending = 1'b0;`);
+  ln('      end else begin');
+  ln(`        ${x}_pending = (${rv} === 1'b1);`);
+  ln(`        ${x}_held = ${ra};`);
+  ln('      end');
+  if (bpT > 0) {
+    ln(`      ${P}r = $random(${x}_seed);`);
+    ln(`      ${rr} <= ${x}_cnt < ${x}_q && (${P}r & 32'hffff) >= ${bpT};`);
+  } else {
+    ln(`      ${rr} <= ${x}_cnt < ${x}_q;`);
+  }
+  ln(`      if (!(${pv} && ${pr} !== 1'b1)) begin  // not holding an offered word`);
+  const gap = stallT > 0 ? ` && (${P}r & 32'hffff) >= ${stallT}` : '';
+  ln(`        ${P}r = $random(${x}_seed);`);
+  ln(`        if (${x}_cnt > 0 && ${x}_qd[${x}_head] <= ${P}cycle${gap}) begin`);
+  ln(`          ${pv} <= 1'b1;`);
+  ln(`          ${pd} <= ${x}_qb[${x}_head] ? ${data.width}'h0 : ${x}_img[${x}_qa[${x}_head]][${data.width - 1}:0];`);
+  ln('        end else begin');
+  ln(`          ${pv} <= 1'b0;`);
+  ln(`          ${pd} <= {${rep}{$random(${x}_seed)}};`);
+  ln('        end');
+  ln('      end');
+  for (const f of resp.fields) if (f !== data) ln(`      ${sp(resp, f.name)} <= $random(${x}_seed);`);
 }

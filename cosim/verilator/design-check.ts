@@ -117,6 +117,8 @@ export function checkDesign(design: DesignUnderTest, opts: { checkFiles?: boolea
     }
   }
 
+  problems.push(...memoryProblems(design));
+
   if (problems.length) throw new DesignError(top, problems);
   const plain = [...ports.values()].filter((p) => !used.has(p.name));
   return {
@@ -125,4 +127,40 @@ export function checkDesign(design: DesignUnderTest, opts: { checkFiles?: boolea
     plainInputs: plain.filter((p) => p.dir === 'input'),
     plainOutputs: plain.filter((p) => p.dir === 'output'),
   };
+}
+
+/** Problems with the design's memories (see `MemorySpec`): each names the memory. */
+function memoryProblems(design: DesignUnderTest): string[] {
+  const problems: string[] = [];
+  const names = new Set<string>();
+  const used = new Map<string, string>();
+  for (const m of design.memories ?? []) {
+    const role = `memory '${m.name}'`;
+    if (!IDENT.test(m.name)) problems.push(`memory name '${m.name}' is not a plain identifier`);
+    if (names.has(m.name)) problems.push(`${role} is listed twice`);
+    names.add(m.name);
+    if (design.streams.some((s) => s.name === m.name)) problems.push(`${role}: the name is also a stream's name`);
+    if (!Number.isInteger(m.wordWidth) || m.wordWidth < 1) problems.push(`${role}: bad word width ${m.wordWidth}`);
+    const check = (stream: string, dir: 'in' | 'out', field: string, what: string): void => {
+      const s = design.streams.find((x) => x.name === stream);
+      if (!s) {
+        problems.push(`${role}: ${what} stream '${stream}' is not a stream of the design`);
+        return;
+      }
+      if (used.has(stream)) problems.push(`${role}: stream '${stream}' is already used by memory '${used.get(stream)}'`);
+      used.set(stream, m.name);
+      if (s.dir !== dir) problems.push(`${role}: ${what} stream '${stream}' must be a DUT ${dir}put stream`);
+      const f = s.fields.find((x) => x.name === field);
+      if (!f) {
+        problems.push(`${role}: ${what} stream '${stream}' has no field '${field}'`);
+        return;
+      }
+      if (f.signed) problems.push(`${role}: field '${stream}.${field}' must be unsigned`);
+      if (what === 'response' && f.width !== m.wordWidth) problems.push(`${role}: field '${stream}.${field}' is ${f.width} bits, the word width is ${m.wordWidth}`);
+      if (what === 'request' && f.width > 64) problems.push(`${role}: address field '${stream}.${field}' is wider than 64 bits`);
+    };
+    check(m.request, 'out', m.addressField, 'request');
+    check(m.response, 'in', m.dataField, 'response');
+  }
+  return problems;
 }

@@ -21,17 +21,24 @@
  * (cycle of each accepted input record), `result.json`. All cycle files are uint64 LE per record;
  * a transfer "at cycle c" happens on the rising edge that ends cycle c.
  *
+ * Memories (`design.memories`): each memory's image is read from `<name>.mem.bin`; its request stream's
+ * ready is low with probability `--backpressure` (and while `--mem-outstanding` requests are
+ * unanswered); each accepted request is answered in order, no earlier than a seeded random
+ * `--mem-latency MIN:MAX` cycles after its transfer, on the response stream (valid low with
+ * probability `--stall` in a cycle once the word is due; the DUT's ready decides the transfer).
+ * An address outside the image is a protocol error (`address-out-of-range`) and is answered with 0.
+ *
  * Port names come from `streamPortName` (the `<s>_valid`/`<s>_ready`/`<s>_<field>` convention, or a
  * stream's explicit `ports` mapping, e.g. AXI names).
  */
-import type { DesignUnderTest, FieldSpec, PortSpec, StreamSpec } from '../design.ts';
+import { memoryStreamNames, type DesignUnderTest, type FieldSpec, type MemorySpec, type PortSpec, type StreamSpec } from '../design.ts';
 import { fieldWords, recordWords } from '../transactions.ts';
 import { checkDesign, streamPortName } from './design-check.ts';
 
 /** Class name given to Verilator with `--prefix`. */
 export const MODEL_CLASS = 'Vdut';
 /** Bumped whenever the generated testbench's behaviour changes (part of the build cache key). */
-export const TB_VERSION = 5;
+export const TB_VERSION = 6;
 
 const hex32 = (n: number): string => `0x${(n >>> 0).toString(16)}u`;
 const topMask = (width: number): number => (width % 32 === 0 ? 0xffffffff : 2 ** (width % 32) - 1);
@@ -102,8 +109,11 @@ function cstr(s: string): string {
 /** The complete `tb.cpp` for a design. Deterministic: same design, same text. */
 export function generateTestbench(design: DesignUnderTest): string {
   const roles = checkDesign(design, { checkFiles: false });
-  const ins = design.streams.filter((s) => s.dir === 'in');
-  const outs = design.streams.filter((s) => s.dir === 'out');
+  const memStreams = memoryStreamNames(design);
+  const ins = design.streams.filter((s) => s.dir === 'in' && !memStreams.has(s.name));
+  const outs = design.streams.filter((s) => s.dir === 'out' && !memStreams.has(s.name));
+  const mems = design.memories ?? [];
+  const mem = memoryCode(design, mems);
   const nIn = ins.length;
   const nOut = outs.length;
   const maxOutStride = Math.max(1, ...outs.map((s) => recordWords(s.fields)));
@@ -253,6 +263,7 @@ export function generateTestbench(design: DesignUnderTest): string {
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -271,6 +282,7 @@ namespace {
 
 const int kNumIn = ${nIn};
 const int kNumOut = ${nOut};
+const int kNumMem = ${mems.length};
 const int kMaxOutStride = ${maxOutStride};
 const int kMaxPlainWords = ${maxPlainWords};
 const size_t kMaxProtocolErrors = 100;
@@ -315,6 +327,29 @@ struct OutStream {
   int64_t first = -1, last = -1;
   uint32_t cur[kMaxOutStride] = {};
   uint32_t hold[kMaxOutStride] = {};
+};
+
+// A memory behind a request/response stream pair: the image, and the requests not yet answered.
+struct MemRequest {
+  int64_t due;  // first cycle the response may be offered
+  uint64_t addr;
+  bool bad;     // outside the image: answered with 0
+};
+struct Memory {
+  const char* name = "";
+  const char* request = "";
+  const char* addrField = "";
+  uint32_t stride = 0;
+  uint64_t words = 0;
+  std::vector<uint32_t> data;
+  std::vector<uint32_t> zero;
+  std::deque<MemRequest> queue;
+  uint64_t requests = 0, responses = 0, peak = 0;
+  bool reqReady = false, reqPending = false, offering = false;
+  uint64_t reqHold = 0;
+  uint32_t bpThresh = 0, stallThresh = 0;
+  Rng rng;
+  const uint32_t* word(const MemRequest& r) const { return r.bad ? zero.data() : data.data() + r.addr * stride; }
 };
 
 struct ProtocolError {
@@ -444,7 +479,10 @@ int main(int argc, char** argv) {
   int64_t traceFrom = INT64_MIN, traceTo = INT64_MAX;
   InStream in[kNumIn > 0 ? kNumIn : 1];
   OutStream out[kNumOut > 0 ? kNumOut : 1];
-${initStreams}  std::vector<std::pair<std::string, std::vector<uint32_t>>> sets;
+${initStreams}  Memory mem[kNumMem > 0 ? kNumMem : 1];
+${mem.init}  int64_t memLatMin = 1, memLatMax = 8;
+  uint64_t memOutstanding = 64;
+  std::vector<std::pair<std::string, std::vector<uint32_t>>> sets;
 
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -461,6 +499,16 @@ ${initStreams}  std::vector<std::pair<std::string, std::vector<uint32_t>>> sets;
     else if (a == "--max-cycles") maxCycles = parse_u64(a, v);
     else if (a == "--reset-cycles") resetCycles = parse_i64(a, v);
     else if (a == "--trace") tracePath = v;
+    else if (a == "--mem-latency") {
+      const char* colon = std::strchr(v, ':');
+      if (!colon) die("--mem-latency wants MIN:MAX, got '" + std::string(v) + "'");
+      memLatMin = parse_i64(a, std::string(v, colon - v).c_str());
+      memLatMax = parse_i64(a, colon + 1);
+      if (memLatMin < 1 || memLatMax < memLatMin) die("--mem-latency wants 1 <= MIN <= MAX, got '" + std::string(v) + "'");
+    } else if (a == "--mem-outstanding") {
+      memOutstanding = parse_u64(a, v);
+      if (memOutstanding < 1) die("--mem-outstanding must be at least 1");
+    }
     else if (a == "--trace-from") traceFrom = parse_i64(a, v);
     else if (a == "--trace-to") traceTo = parse_i64(a, v);
     else if (a == "--count" || a == "--expect") {
@@ -507,6 +555,17 @@ ${initStreams}  std::vector<std::pair<std::string, std::vector<uint32_t>>> sets;
     }
   }
 
+  for (int k = 0; k < kNumMem; ++k) {
+    Memory& mm = mem[k];
+    const std::string path = dir + "/" + mm.name + ".mem.bin";
+    mm.words = file_words(path) / mm.stride;
+    read_words(path, mm.data, mm.words * mm.stride);
+    mm.zero.assign(mm.stride, 0u);
+    mm.bpThresh = bpThresh;
+    mm.stallThresh = stallThresh;
+    mm.rng = Rng(seed * 0x2545f4914f6cdd1dULL + 0x3000u + static_cast<uint64_t>(k));
+  }
+
   auto ctx = std::make_unique<VerilatedContext>();
   ctx->commandArgs(argc, argv);  // +verilator+seed+N, +verilator+rand+reset+2 (before the model exists)
 #if VM_TRACE
@@ -538,7 +597,7 @@ ${plainZero}  for (const auto& s : sets)
   // Reset: valid low, ready low, reset high.
   ${setClk(0)}
   ${setRst(1)}
-${resetDrive}  for (; cyc < 0; ++cyc) {
+${resetDrive}${mem.reset}  for (; cyc < 0; ++cyc) {
     const uint64_t ts = static_cast<uint64_t>(cyc + resetCycles) * 10;
     ${setClk(0)}
     ctx->time(ts);
@@ -558,14 +617,14 @@ ${resetDrive}  for (; cyc < 0; ++cyc) {
   for (;; ++cyc) {
     if (static_cast<uint64_t>(cyc) >= maxCycles) { status = "max-cycles"; break; }
     const uint64_t ts = static_cast<uint64_t>(cyc + resetCycles) * 10;
-${indent(driveInputs + driveReady)}
+${indent(driveInputs + driveReady + mem.drive)}
     ${setClk(0)}
     ctx->time(ts);
     dut->eval();
     DUMP(ts);
 
     bool progress = false;
-${indent(sampleInputs + sampleOutputs)}
+${indent(sampleInputs + sampleOutputs + mem.sample)}
     ${setClk(1)}
     ctx->time(ts + 5);
     dut->eval();
@@ -626,6 +685,13 @@ ${indent(acceptInputs)}
                  ", \\"first\\": %" PRId64 ", \\"last\\": %" PRId64 ", \\"valid\\": %d, \\"ready\\": %d}",
                  k ? "," : "", o.name, o.expect, o.count, o.first, o.last, o.valid ? 1 : 0, o.ready ? 1 : 0);
   }
+  std::fprintf(f, "\\n  ],\\n  \\"memories\\": [");
+  for (int k = 0; k < kNumMem; ++k) {
+    const Memory& mm = mem[k];
+    std::fprintf(f, "%s\\n    {\\"name\\": \\"%s\\", \\"words\\": %" PRIu64 ", \\"requests\\": %" PRIu64 ", \\"responses\\": %" PRIu64
+                 ", \\"peakOutstanding\\": %" PRIu64 "}",
+                 k ? "," : "", mm.name, mm.words, mm.requests, mm.responses, mm.peak);
+  }
   std::fprintf(f, "\\n  ],\\n  \\"plainOutputs\\": {");
   uint32_t pw[kMaxPlainWords] = {};
   (void)pw;
@@ -641,4 +707,77 @@ ${plainOutJson}  std::fprintf(f, "},\\n  \\"protocolErrorCount\\": %" PRIu64 ",\
   return 0;
 }
 `;
+}
+
+/** The C++ of the design's memories: initialisation, per-cycle drive, sampling, reset values. */
+function memoryCode(design: DesignUnderTest, mems: readonly MemorySpec[]): { init: string; drive: string; sample: string; reset: string } {
+  const streamOf = (n: string): StreamSpec => design.streams.find((s) => s.name === n)!;
+  let init = '';
+  let drive = '';
+  let sample = '';
+  let reset = '';
+  mems.forEach((m, k) => {
+    const req = streamOf(m.request);
+    const resp = streamOf(m.response);
+    const addr = req.fields.find((f) => f.name === m.addressField)!;
+    const data = resp.fields.find((f) => f.name === m.dataField)!;
+    const stride = Math.ceil(m.wordWidth / 32);
+    init += `  mem[${k}].name = ${cstr(m.name)}; mem[${k}].request = ${cstr(m.request)}; mem[${k}].addrField = ${cstr(m.addressField)}; mem[${k}].stride = ${stride};\n`;
+    // Other fields of the response stream (none expected) carry random bits.
+    const otherResp = resp.fields.filter((f) => f !== data);
+    drive +=
+      `  {  // memory '${m.name}': request ready, response offer\n` +
+      `    Memory& mm = mem[${k}];\n` +
+      `    mm.reqReady = mm.queue.size() < memOutstanding && (mm.bpThresh == 0 || mm.rng.u32() >= mm.bpThresh);\n` +
+      `    dut->${streamPortName(req, 'ready')} = mm.reqReady;\n` +
+      `    if (!mm.offering && !mm.queue.empty() && mm.queue.front().due <= cyc)\n` +
+      `      mm.offering = mm.stallThresh == 0 || mm.rng.u32() >= mm.stallThresh;\n` +
+      `    if (mm.offering) {\n` +
+      `      const uint32_t* r = mm.word(mm.queue.front());\n` +
+      `      dut->${streamPortName(resp, 'valid')} = 1;\n` +
+      setPort(streamPortName(resp, data.name), data.width, (w) => `r[${w}]`, '      ') +
+      `    } else {\n` +
+      `      dut->${streamPortName(resp, 'valid')} = 0;\n` +
+      setPortRandom(streamPortName(resp, data.name), data.width, 'mm.rng', '      ') +
+      `    }\n` +
+      otherResp.map((f) => setPortRandom(streamPortName(resp, f.name), f.width, 'mm.rng', '    ')).join('') +
+      `  }\n`;
+    sample +=
+      `  {  // memory '${m.name}': requests in, responses out\n` +
+      `    Memory& mm = mem[${k}];\n` +
+      `    const bool rv = dut->${streamPortName(req, 'valid')} != 0;\n` +
+      `    const uint64_t a = rv ? static_cast<uint64_t>(dut->${streamPortName(req, addr.name)}) : mm.reqHold;\n` +
+      `    if (mm.reqPending) {\n` +
+      `      uint32_t hw[2] = {static_cast<uint32_t>(mm.reqHold), static_cast<uint32_t>(mm.reqHold >> 32)};\n` +
+      `      uint32_t aw[2] = {static_cast<uint32_t>(a), static_cast<uint32_t>(a >> 32)};\n` +
+      `      if (!rv) protocol_error(mm.request, "valid-dropped", "", cyc, "", "");\n` +
+      `      else if (a != mm.reqHold) protocol_error(mm.request, "payload-changed", mm.addrField, cyc, hex(hw, 2), hex(aw, 2));\n` +
+      `    }\n` +
+      `    if (rv && mm.reqReady) {\n` +
+      `      const bool bad = a >= mm.words;\n` +
+      `      if (bad) {\n` +
+      `        uint32_t nw[2] = {static_cast<uint32_t>(mm.words), static_cast<uint32_t>(mm.words >> 32)};\n` +
+      `        uint32_t aw[2] = {static_cast<uint32_t>(a), static_cast<uint32_t>(a >> 32)};\n` +
+      `        protocol_error(mm.request, "address-out-of-range", mm.addrField, cyc, hex(nw, 2), hex(aw, 2));\n` +
+      `      }\n` +
+      `      const int64_t lat = memLatMin + static_cast<int64_t>(mm.rng.next() % static_cast<uint64_t>(memLatMax - memLatMin + 1));\n` +
+      `      mm.queue.push_back({cyc + lat, bad ? 0 : a, bad});\n` +
+      `      if (mm.queue.size() > mm.peak) mm.peak = mm.queue.size();\n` +
+      `      ++mm.requests;\n` +
+      `      progress = true;\n` +
+      `    }\n` +
+      `    mm.reqPending = rv && !mm.reqReady;\n` +
+      `    if (rv) mm.reqHold = a;\n` +
+      `    if (mm.offering && dut->${streamPortName(resp, 'ready')} != 0) {\n` +
+      `      mm.queue.pop_front();\n` +
+      `      mm.offering = false;\n` +
+      `      ++mm.responses;\n` +
+      `      progress = true;\n` +
+      `    }\n` +
+      `  }\n`;
+    reset +=
+      `  dut->${streamPortName(req, 'ready')} = 0;\n  dut->${streamPortName(resp, 'valid')} = 0;\n` +
+      resp.fields.map((f) => setPort(streamPortName(resp, f.name), f.width, () => '0u', '  ')).join('');
+  });
+  return { init, drive, sample, reset };
 }

@@ -11,6 +11,7 @@ import { designFromModule, laneWidthsOf } from '../../cosim/from-module.ts';
 import { cosim, formatReport, type CosimOptions, type CosimReport } from '../../cosim/cosim.ts';
 import { icarusRun } from '../../cosim/icarus/index.ts';
 import { TxnTable } from '../../cosim/transactions.ts';
+import type { MemorySpec } from '../../cosim/design.ts';
 
 export type Golden = (inputs: Record<string, TxnTable>) => Record<string, TxnTable>;
 
@@ -19,17 +20,26 @@ function prefix(t: TxnTable, n: number): TxnTable {
   return new TxnTable(t.fields, k, t.words.slice(0, k * t.stride));
 }
 
-export async function simulateBoth(top: Module, golden: Golden, stimulus: Record<string, TxnTable>, opts: CosimOptions & { icarusTransactions?: number } = {}): Promise<CosimReport> {
+/**
+ * `memories`: the design's memories (a unit's `memories(cfg)`); their images are in `stimulus`
+ * (whole, also for the Icarus prefix) and both testbenches answer the requests.
+ */
+export async function simulateBoth(top: Module, golden: Golden, stimulus: Record<string, TxnTable>, opts: CosimOptions & { icarusTransactions?: number; memories?: MemorySpec[] } = {}): Promise<CosimReport> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `kvhdl-${top.name}-`));
-  const dut = designFromModule(top, dir);
-  const report = await cosim(dut, golden, stimulus, { laneWidths: laneWidthsOf(top, dut.streams), ...opts });
+  const { memories, icarusTransactions: _n, ...cosimOpts } = opts;
+  const dut = designFromModule(top, dir, memories);
+  const report = await cosim(dut, golden, stimulus, { laneWidths: laneWidthsOf(top, dut.streams), ...cosimOpts });
   expect(report.ok, formatReport(report)).toBe(true);
 
   // Icarus on a prefix of every input stream: the outputs must equal the golden model's on that prefix.
   const n = opts.icarusTransactions ?? 300;
   if (n === 0) return report;
-  const sub = Object.fromEntries(Object.entries(stimulus).map(([k, t]) => [k, prefix(t, n)]));
-  const iv = await icarusRun(dut, sub, { seed: opts.seed ?? 1, stall: opts.stall ?? 0.2, backpressure: opts.backpressure ?? 0.2, staticInputs: opts.staticInputs as Record<string, bigint> | undefined, maxTransactions: n });
+  const images = new Set((memories ?? []).map((m) => m.name));
+  const sub = Object.fromEntries(Object.entries(stimulus).map(([k, t]) => [k, images.has(k) ? t : prefix(t, n)]));
+  const iv = await icarusRun(dut, sub, {
+    seed: opts.seed ?? 1, stall: opts.stall ?? 0.2, backpressure: opts.backpressure ?? 0.2, staticInputs: opts.staticInputs as Record<string, bigint> | undefined, maxTransactions: n,
+    ...(opts.memLatency ? { memLatency: opts.memLatency } : {}),
+  });
   expect(iv.hang, iv.hang?.message).toBeUndefined();
   expect(iv.protocolErrors).toEqual([]);
   const want = golden(sub);
