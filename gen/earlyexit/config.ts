@@ -1,0 +1,77 @@
+/** earlyexit configuration and derived widths (see README.md, "Configuration"). */
+import { z } from 'zod';
+import { bitsFor } from '../../hdl/index.ts';
+
+export const earlyexitSchema = z
+  .strictObject({
+    dims: z.number().int().min(1).max(1024).default(16).describe('D: dimensions of the query and of every key (1..1024, any value)'),
+    queryBits: z.number().int().min(2).max(16).default(8).describe('Wq: bits of each signed query element'),
+    keyBits: z.number().int().min(1).max(16).default(8).describe('B: bits of each key element = bit-planes per key'),
+    keySigned: z.boolean().default(true).describe('keys are two\'s complement (true) or unsigned codes, e.g. KIVI (false)'),
+    keyLanes: z.number().int().min(1).max(32).default(4).describe('Nk: keys in flight at once'),
+    dimsPerCycle: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe('W: dimensions per memory word and per cycle (a plane is ceil(D/W) words); 0: D (one word per plane)'),
+    earlyExit: z.boolean().default(true).describe('prune keys that can no longer pass the threshold; false: the baseline that fetches every plane'),
+    maxKeys: z.number().int().min(1).max(65536).default(256).describe('largest number of keys n per row (sets index, count and address widths)'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.keySigned && c.keyBits < 2) {
+      ctx.addIssue({ code: 'custom', path: ['keyBits'], message: `must be at least 2 for signed keys, got ${c.keyBits}` });
+    }
+    if (c.dimsPerCycle > c.dims) {
+      ctx.addIssue({ code: 'custom', path: ['dimsPerCycle'], message: `must be at most dims (${c.dims}), got ${c.dimsPerCycle}` });
+    }
+  });
+
+export type EarlyexitConfig = z.infer<typeof earlyexitSchema>;
+
+/** Widths and counts derived from a configuration (README.md, "Configuration"). */
+export interface EarlyexitDims {
+  D: number;
+  Wq: number;
+  B: number;
+  /** Dimensions per word. */
+  W: number;
+  /** Words (beats) per plane. */
+  C: number;
+  /** Score / θ width (signed). */
+  SW: number;
+  /** Key index width. */
+  IW: number;
+  /** Key count width. */
+  NW: number;
+  /** Word address width. */
+  AW: number;
+  /** Planes-of-a-key width. */
+  PW: number;
+  /** Planes-of-a-row width. */
+  TW: number;
+  /** Words-of-a-row width. */
+  WW: number;
+}
+
+export function dimsOf(cfg: EarlyexitConfig): EarlyexitDims {
+  const D = cfg.dims;
+  const B = cfg.keyBits;
+  const W = cfg.dimsPerCycle || D;
+  const C = Math.ceil(D / W);
+  const clog2D = D <= 1 ? 0 : Math.ceil(Math.log2(D));
+  return {
+    D,
+    Wq: cfg.queryBits,
+    B,
+    W,
+    C,
+    SW: cfg.queryBits + B + clog2D + 1,
+    IW: cfg.maxKeys <= 1 ? 1 : Math.ceil(Math.log2(cfg.maxKeys)),
+    NW: bitsFor(cfg.maxKeys),
+    AW: bitsFor(cfg.maxKeys * B * C - 1),
+    PW: bitsFor(B),
+    TW: bitsFor(cfg.maxKeys * B),
+    WW: bitsFor(cfg.maxKeys * B * C),
+  };
+}
