@@ -13,10 +13,11 @@ import { goldenCommand } from './commands/golden.ts';
 import { handoffCommand } from './commands/handoff.ts';
 import { synthCommand } from './commands/synth.ts';
 import { reportCommand } from './commands/report.ts';
+import { calibrateCommand } from './commands/calibrate.ts';
 import { InputError } from './commands/unit-io.ts';
 import { NpyError } from '../cosim/npy.ts';
 
-export const commands: Command[] = [listCommand, genCommand, cosimCommand, goldenCommand, synthCommand, reportCommand, handoffCommand, verilatorCommand];
+export const commands: Command[] = [listCommand, genCommand, cosimCommand, goldenCommand, synthCommand, reportCommand, handoffCommand, verilatorCommand, calibrateCommand];
 
 const usage = () => `usage: kvhdl <command> [options]   (kvhdl <command> --help for details)
 

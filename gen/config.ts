@@ -35,7 +35,10 @@ function typeText(p: JsonProp): string {
   if (p.enum) return p.enum.map((v) => JSON.stringify(v)).join(' | ');
   if (p.anyOf) return p.anyOf.map(typeText).join(' | ');
   let t = p.type ?? 'any';
-  if (t === 'array' && p.items) t = `${typeText(p.items)}[]`;
+  if (t === 'array' && p.items) {
+    const item = typeText(p.items);
+    t = `${item.includes(' ') ? `(${item})` : item}[]`;
+  }
   const max = p.maximum !== undefined && p.maximum < Number.MAX_SAFE_INTEGER ? p.maximum : undefined;
   if (p.minimum !== undefined || max !== undefined) t += ` ${p.minimum ?? ''}..${max ?? ''}`;
   return t;

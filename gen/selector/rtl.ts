@@ -1,0 +1,43 @@
+/**
+ * selector RTL top (README "Ports", "Micro-architectures"): front end → one core (by mode, arch
+ * and cap policy) → gearbox (`out`) and summary register (`sum`).
+ *
+ *   threshold, capK = 0 or capPolicy "first" → rtl-threshold.ts (streaming, P scores/cycle)
+ *   threshold, capK > 0 and capPolicy "last" → rtl-radix.ts with no select passes (row buffer)
+ *   topk, arch "insertion"                   → rtl-insertion.ts (k-entry eviction array, 1 score/cycle)
+ *   topk, arch "radix"                       → rtl-radix.ts (row buffer, radix-select passes, filter pass)
+ */
+import { ModuleBuilder, moduleName, type Module } from '../../hdl/index.ts';
+import type { SelectorConfig } from './config.ts';
+import { frontEnd } from './rtl-front.ts';
+import { gearbox } from './rtl-gearbox.ts';
+import { summary } from './rtl-summary.ts';
+import { thresholdStreamCore } from './rtl-threshold.ts';
+import { insertionCore } from './rtl-insertion.ts';
+import { rowBufferCore } from './rtl-radix.ts';
+
+/** Which core a configuration builds. */
+export function selectorCore(cfg: SelectorConfig): 'stream' | 'insertion' | 'radix' | 'capbuffer' {
+  if (cfg.mode === 'threshold') return cfg.capK > 0 && cfg.capPolicy === 'last' ? 'capbuffer' : 'stream';
+  return cfg.arch;
+}
+
+export function selectorRtl(cfg: SelectorConfig): Module {
+  const core = selectorCore(cfg);
+  const bucketTag = cfg.rowBuckets.join('x');
+  const name = moduleName(`kv_select_${cfg.mode === 'threshold' ? 'th' : `topk_${cfg.arch}`}`, {
+    w: cfg.scoreBits, n: cfg.maxRow, p: cfg.lanes, q: cfg.outLanes, k: cfg.k,
+    ...(cfg.mode === 'threshold' ? { cap: cfg.capK, ...(cfg.capK ? { pol: cfg.capPolicy } : {}), h: cfg.heads, l: cfg.layers, b: bucketTag } : {}),
+    ...(core === 'radix' ? { r: cfg.radixBits } : {}),
+  });
+  const m = new ModuleBuilder(name, {
+    params: { mode: cfg.mode, core, scoreBits: cfg.scoreBits, maxRow: cfg.maxRow, lanes: cfg.lanes, outLanes: cfg.outLanes, k: cfg.k, capK: cfg.capK },
+    doc: `attention-score selector (${cfg.mode}, ${core} core)`,
+  });
+  const fe = frontEnd(m, cfg);
+  const sum = summary(m, cfg);
+  const c = core === 'stream' ? thresholdStreamCore(m, cfg, fe, sum.free) : core === 'insertion' ? insertionCore(m, cfg, fe, sum.free) : rowBufferCore(m, cfg, fe, sum.free);
+  const ready = gearbox(m, cfg, c.lanes);
+  sum.connect(c.connect(ready));
+  return m.build();
+}
