@@ -6,6 +6,7 @@ import { clockProblem, partProblem } from '../../fpga/handoff/design.ts';
 import { writeVivadoHandoff } from '../../fpga/handoff/vivado.ts';
 import { writeFusesocHandoff } from '../../fpga/handoff/fusesoc.ts';
 import { TOP_WRAPPERS, findTopWrapper } from '../../fpga/handoff/wrappers.ts';
+import { runFiresimCommand } from '../../fpga/firesim/command.ts';
 import { parse, UsageError, type Command } from '../args.ts';
 
 const wrapperNames = ['none', ...Object.keys(TOP_WRAPPERS)].join('|');
@@ -33,10 +34,12 @@ targets lint (verilator --lint-only -Wall), sim (icarus) and, with --part, synth
 
 const usage = `usage: kvhdl handoff vivado <unit> --part <xilinx part> --clock-mhz <F> [--config f.json] [--out dir] [--top-wrapper W]
        kvhdl handoff fusesoc <unit> [--config f.json] [--out dir] [--part <xilinx part> [--clock-mhz <F>]] [--top-wrapper W]
+       kvhdl handoff firesim <unit> [--config f.json] [--out dir] [--seed N]
 
-Writes a package for another tool flow ('kvhdl handoff <vivado|fusesoc> --help' for details):
+Writes a package for another tool flow ('kvhdl handoff <vivado|fusesoc|firesim> --help' for details):
   vivado   Verilog + out-of-context XDC + build.tcl (non-project flow) + package_ip.tcl (IP) + README
-  fusesoc  Verilog + CAPI2 .core with lint (verilator), sim (icarus) and synth (vivado) targets`;
+  fusesoc  Verilog + CAPI2 .core with lint (verilator), sim (icarus) and synth (vivado) targets
+  firesim  Chipyard/FireSim package: shell Verilog (AXI4-Lite regs + AXI4 DMA), Scala BlackBox, C driver + test`;
 
 function unitArg(name: string, u: string): AnyUnit {
   const unit = findUnit(name);
@@ -116,10 +119,11 @@ export const handoffCommand: Command = {
   usage,
   async run(argv) {
     const [sub, ...rest] = argv;
-    if (sub === undefined) throw new UsageError('name a flow: vivado or fusesoc', usage);
+    if (sub === undefined) throw new UsageError('name a flow: vivado, fusesoc or firesim', usage);
     if (sub === '--help' || sub === '-h' || sub === 'help') return console.log(usage), 0;
     if (sub === 'vivado') return runVivado(rest);
     if (sub === 'fusesoc') return runFusesoc(rest);
-    throw new UsageError(`unknown flow '${sub}' (flows: vivado, fusesoc)`, usage);
+    if (sub === 'firesim') return runFiresimCommand(rest);
+    throw new UsageError(`unknown flow '${sub}' (flows: vivado, fusesoc, firesim)`, usage);
   },
 };

@@ -25,3 +25,4 @@ export {
 } from './vivado.ts';
 export { writeFusesocHandoff, fusesocCore, coreVlnv, type FusesocHandoffOptions, type FusesocHandoff } from './fusesoc.ts';
 export { TOP_WRAPPERS, findTopWrapper, axisReadme } from './wrappers.ts';
+export { writeFiresimHandoff, type FiresimHandoff, type FiresimHandoffOptions } from '../firesim/package.ts';

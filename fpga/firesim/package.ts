@@ -1,0 +1,132 @@
+/**
+ * `kvhdl handoff firesim`: writes the FireSim / Chipyard package of a unit configuration.
+ *
+ *   <out>/vsrc/<top>.v                          -> generators/chipyard/src/main/resources/vsrc/
+ *   <out>/scala/Kvhdl<Unit>.scala               -> generators/chipyard/src/main/scala/example/
+ *   <out>/scala/Kvhdl<Unit>Configs.scala        -> generators/chipyard/src/main/scala/config/
+ *   <out>/tests/kvhdl_<unit>{.c,.h,_regs.h,_data.h}  -> tests/
+ *   <out>/firesim/config_build_recipes.yaml     -> entry for firesim/deploy/config_build_recipes.yaml
+ *   <out>/firesim/TARGET_CONFIG
+ *   <out>/README.md, <out>/manifest.json, <out>/docs/<unit>.md (the unit's README)
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { AnyUnit } from '../../gen/unit.ts';
+import { portsOf } from '../../cosim/from-module.ts';
+import { firesimDesign, identOf, type FiresimDesign } from './design.ts';
+import { shellJob, type ShellJob } from './golden.ts';
+import { cDriverHeader, cRegsHeader } from './c-header.ts';
+import { cTest, cTestData } from './c-test.ts';
+import { buildRecipe, scalaBlock, scalaConfig, scalaNames } from './scala.ts';
+import { firesimReadme } from './readme.ts';
+
+export interface FiresimHandoffOptions {
+  unit: AnyUnit;
+  /** Validated configuration. */
+  config: unknown;
+  out: string;
+  /** Seed of the test tensor (default 1). */
+  seed?: number;
+}
+
+export interface FiresimHandoff {
+  design: FiresimDesign;
+  job: ShellJob;
+  files: Record<string, string>;
+  verilogFile: string;
+  testC: string;
+  testDir: string;
+}
+
+/** Every file of the package, by path relative to the package root. */
+export function firesimFiles(d: FiresimDesign, job: ShellJob): Record<string, string> {
+  const n = scalaNames(d);
+  const p = `kvhdl_${identOf(d.unit)}`;
+  const files: Record<string, string> = {
+    [`vsrc/${d.top}.v`]: d.verilog,
+    [`scala/${n.cls}.scala`]: scalaBlock(d),
+    [`scala/${n.cls}Configs.scala`]: scalaConfig(d),
+    [`tests/${p}_regs.h`]: cRegsHeader(d),
+    [`tests/${p}.h`]: cDriverHeader(d),
+    [`tests/${p}_data.h`]: cTestData(d, job),
+    [`tests/${p}.c`]: cTest(d),
+    'firesim/config_build_recipes.yaml': buildRecipe(d),
+    'firesim/TARGET_CONFIG': `${n.targetConfig}\n`,
+  };
+  files['README.md'] = firesimReadme(d, job);
+  // The unit's normative README, so the package's field meanings need no kvhdl checkout.
+  files[`docs/${d.unit}.md`] = readFileSync(new URL(`../../gen/${d.unit}/README.md`, import.meta.url), 'utf8');
+  files['manifest.json'] = `${JSON.stringify(
+    {
+      generator: GENERATOR,
+      unit: d.unit,
+      config: d.config,
+      top: d.top,
+      tag: d.tag,
+      unitTop: d.unitTop,
+      modules: d.modules,
+      ports: portsOf(d.shell),
+      registers: d.regs,
+      layout: d.layout,
+      testShape: { rows: job.rows, cols: job.cols },
+    },
+    null,
+    2,
+  )}\n`;
+  return files;
+}
+
+const GENERATOR = 'kvhdl handoff firesim';
+
+/**
+ * Why `out` cannot take the package (or undefined): the writer replaces the vsrc/, scala/, tests/ and
+ * firesim/ and docs/ folders of an earlier package, so it only writes into a new or empty directory or into
+ * one holding this generator's manifest.json (never, say, a Chipyard checkout's tests/).
+ */
+export function outDirProblem(out: string): string | undefined {
+  const stat = (p: string) => {
+    try {
+      return statSync(p, { throwIfNoEntry: false });
+    } catch {
+      return undefined; // ENOTDIR: a parent is a file (reported when the walk reaches it)
+    }
+  };
+  for (let p = out; ; p = path.dirname(p)) {
+    const st = stat(p);
+    if (st && !st.isDirectory()) return p === out ? 'is not a directory' : `${p} is not a directory`;
+    if (st || p === path.dirname(p)) break;
+  }
+  const st = stat(out);
+  if (!st || readdirSync(out).length === 0) return undefined;
+  let generator: unknown;
+  try {
+    generator = (JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) as { generator?: unknown }).generator;
+  } catch {
+    generator = undefined;
+  }
+  return generator === GENERATOR ? undefined : `not empty and not a package of '${GENERATOR}' (no manifest.json of one); give a new or empty directory`;
+}
+
+export function writeFiresimHandoff(o: FiresimHandoffOptions): FiresimHandoff {
+  const problem = outDirProblem(o.out);
+  if (problem) throw new Error(`${o.out}: ${problem}`);
+  const design = firesimDesign(o.unit, o.config);
+  const { rows, cols } = design.profile.testShape(o.config);
+  const job = shellJob(o.unit, design, rows, cols, o.seed ?? 1);
+  const files = firesimFiles(design, job);
+  for (const sub of ['vsrc', 'scala', 'tests', 'firesim', 'docs']) rmSync(path.join(o.out, sub), { recursive: true, force: true });
+  for (const [rel, text] of Object.entries(files)) {
+    const f = path.join(o.out, rel);
+    mkdirSync(path.dirname(f), { recursive: true });
+    writeFileSync(f, text);
+  }
+  const p = `kvhdl_${identOf(design.unit)}`;
+  return {
+    design,
+    job,
+    files,
+    verilogFile: path.join(o.out, 'vsrc', `${design.top}.v`),
+    testC: path.join(o.out, 'tests', `${p}.c`),
+    testDir: path.join(o.out, 'tests'),
+  };
+}

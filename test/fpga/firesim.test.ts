@@ -1,0 +1,365 @@
+// kvhdl handoff firesim: the package's Verilog (lint, one file, prefixed names), the Scala consistency
+// check, the host co-simulation of the driver + bare-metal test against the Verilated shell with an
+// AXI4 memory model (random latency and stalls, protocol checks), and the rv64gc cross-compile.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { findUnit } from '../../gen/registry.ts';
+import { writeFiresimHandoff, firesimFiles, type FiresimHandoff } from '../../fpga/firesim/package.ts';
+import { splitModules } from '../../fpga/firesim/design.ts';
+import { buildHarness, harnessInput, runHarness } from '../../fpga/firesim/harness.ts';
+import { checkScala, parseScalaIo, scalaNames } from '../../fpga/firesim/scala.ts';
+import { crossCompileTest } from '../../fpga/firesim/cross.ts';
+import { shellJob } from '../../fpga/firesim/golden.ts';
+import { firesimProfile } from '../../fpga/firesim/profile.ts';
+import { wordsToRecords } from '../../fpga/firesim/layout.ts';
+import { portsOf } from '../../cosim/from-module.ts';
+import { verilatorLint } from '../../toolchain/lint.ts';
+import { verilogProblems } from '../helpers/verilog-checks.ts';
+import { handoffCommand } from '../../cli/commands/handoff.ts';
+import { UsageError } from '../../cli/args.ts';
+import { runTool } from '../../toolchain/run-tool.ts';
+
+const made: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'kvhdl-firesim-'));
+  made.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
+/** The configurations under test: every unit with a profile (small minmax, default dequantizer and quantizer). */
+const CASES: { unit: string; config: Record<string, unknown>; synth: boolean }[] = [
+  { unit: 'minmax', config: { lanes: 2, width: 8 }, synth: true },
+  { unit: 'dequantizer', config: {}, synth: false },
+  { unit: 'quantizer', config: {}, synth: false },
+];
+
+function pkg(unit: string, config: Record<string, unknown>, out = tmp()): FiresimHandoff {
+  const u = findUnit(unit)!;
+  return writeFiresimHandoff({ unit: u, config: u.schema.parse(config), out });
+}
+
+describe.each(CASES)('firesim package of $unit', ({ unit, config, synth }) => {
+  let h: FiresimHandoff;
+  beforeAll(() => {
+    h = pkg(unit, config);
+  });
+
+  it('is one Verilog file without includes; every module carries the tag; one clock, synchronous reset', () => {
+    const v = readFileSync(h.verilogFile, 'utf8');
+    const d = h.design;
+    expect(d.tag).toMatch(new RegExp(`^kvhdl_${unit}_[0-9a-f]{8}_$`));
+    expect(v).not.toMatch(/`include/);
+    const modules = [...v.matchAll(/^module (\w+)/gm)].map((m) => m[1]);
+    expect(modules).toEqual(d.modules);
+    expect(modules.every((m) => m.startsWith(d.tag))).toBe(true);
+    expect(new Set(modules).size).toBe(modules.length);
+    // every instantiation names a module of the file
+    for (const m of v.matchAll(/^\s+(\w+)\s+\w+\s*\(\s*\/\//gm)) expect(modules).toContain(m[1]);
+    const always = [...v.matchAll(/always\s*@\s*\(([^)]*)\)/g)].map((m) => m[1].trim());
+    expect(always.length).toBeGreaterThan(0);
+    expect(new Set(always)).toEqual(new Set(['posedge clock']));
+    expect(v).not.toMatch(/negedge|\binitial\b/);
+    expect(v.trimEnd().endsWith('`default_nettype wire')).toBe(true);
+    const ports = portsOf(d.shell).map((p) => p.name);
+    expect(ports.filter((p) => /clock|clk/.test(p))).toEqual(['clock']);
+    expect(ports).toContain('reset');
+    expect(ports).toContain('irq');
+  });
+
+  it('lints clean: verilator -Wall per module (no lint_off), iverilog, yosys; the one file with -Wall minus DECLFILENAME', async () => {
+    const dir = tmp();
+    const files = splitModules(h.design).map((m) => {
+      const f = path.join(dir, `${m.name}.v`);
+      writeFileSync(f, m.text);
+      return f;
+    });
+    expect(files.map((f) => readFileSync(f, 'utf8')).join('\n')).not.toMatch(/lint_off/);
+    expect(await verilogProblems(files, h.design.top, { synth })).toEqual([]);
+    // A file with several modules always draws DECLFILENAME (file name != module name); nothing else.
+    const one = await verilatorLint([h.verilogFile], h.design.top, { extraArgs: ['-Wno-DECLFILENAME'] });
+    expect(one.warnings).toEqual([]);
+    expect(one.ok).toBe(true);
+  });
+
+  it('the register map of the Verilog register file and of the C header are the same', () => {
+    const v = readFileSync(h.verilogFile, 'utf8');
+    const doc = /AXI4-Lite register file: (.*)/.exec(v)?.[1] ?? '';
+    const fromVerilog = doc.split(', ').map((e) => {
+      const m = /^(\w+)@0x([0-9a-f]+) (rw|ro|w1c)(\d+)$/.exec(e)!;
+      return [m[1].toUpperCase(), parseInt(m[2], 16)];
+    });
+    const header = h.files[`tests/kvhdl_${unit}_regs.h`];
+    const P = `KVHDL_${unit.toUpperCase()}_REG_`;
+    const fromC = [...header.matchAll(new RegExp(`#define ${P}(\\w+) 0x([0-9a-f]+)`, 'g'))].map((m) => [m[1], parseInt(m[2], 16)]);
+    expect(fromC).toEqual(fromVerilog);
+    expect(fromC.length).toBe(h.design.regs.length);
+  });
+
+  it('Scala BlackBox IO equals the Verilog ports (names, directions, widths), and the check catches a difference', () => {
+    const d = h.design;
+    const scala = h.files[`scala/${scalaNames(d).cls}.scala`];
+    const verilog = readFileSync(h.verilogFile, 'utf8');
+    expect(checkScala(d, scala, verilog)).toEqual([]);
+    expect(parseScalaIo(scala, scalaNames(d).io).map((p) => p.name)).toEqual(portsOf(d.shell).map((p) => p.name));
+    // the check is not vacuous
+    expect(checkScala(d, scala.replace('val m_axi_wdata = Output(UInt(64.W))', 'val m_axi_wdata = Output(UInt(32.W))'), verilog)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/m_axi_wdata: Verilog output \[64\], Scala output \[32\]/)]),
+    );
+    expect(checkScala(d, scala.replace(/val s_axi_bready = /, 'val s_axi_bredy = '), verilog).length).toBeGreaterThan(0);
+    expect(checkScala(d, scala.replace(`desiredName = "${d.top}"`, `desiredName = "${d.top}_x"`), verilog)).toEqual([`the BlackBox's desiredName is not ${d.top}`]);
+    const cfg = h.files[`scala/${scalaNames(d).cls}Configs.scala`];
+    expect(cfg).toContain(`class ${scalaNames(d).config} extends Config(`);
+    expect(cfg).toContain(`new chipyard.example.${scalaNames(d).fragment}() ++`);
+    expect(h.files['firesim/config_build_recipes.yaml']).toContain(`TARGET_CONFIG: ${scalaNames(d).targetConfig}`);
+    expect(h.files['README.md']).toContain(`with chipyard.example.${scalaNames(d).trait}`);
+  });
+
+  it('the driver and bare-metal test pass against the Verilated shell (random stalls, AXI checks), two seeds', async () => {
+    const b = await buildHarness(harnessInput(h, tmp()));
+    for (const seed of [1, 7]) {
+      const r = await runHarness(b.exe, { seed });
+      expect(r.stderr, r.stdout).toContain(' 0 protocol violations');
+      expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+      expect(r.stdout).toContain(`${unit}: PASS, results match kvhdl's golden model`);
+      // bad requests: the driver reports the error bit
+      expect(r.stdout).toContain('misaligned source refused with error 0x1 (MISALIGNED)');
+      expect(r.stdout).toContain('zero rows refused with error 0x2 (ZERO_LEN)');
+      expect(r.stdout).toContain('rows above max_rows refused with error 0x4 (SHAPE)');
+      const words = /(\d+) words read, (\d+) words written/.exec(r.stdout)!;
+      expect(Number(words[1])).toBe(h.job.inputWords.length);
+      expect(Number(words[2])).toBe(h.job.outputs.reduce((n, o) => n + o.words.length, 0));
+    }
+  });
+
+  it('run-time faults set their error bits (RRESP, BRESP, OVERFLOW, BUSY), irq follows DONE, and the shell recovers', async () => {
+    const b = await buildHarness(harnessInput(h, tmp()));
+    const r = await runHarness(b.exe, { seed: 5, faults: true });
+    expect(r.stderr, r.stdout).toContain(' 0 protocol violations');
+    expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toContain('faults: unmapped source: error 0x10 (expected 0x10)');
+    expect(r.stdout).toContain('faults: unmapped destination: error 0x20 (expected 0x20)');
+    expect(r.stdout).toContain('faults: short output length: error 0x8 (expected 0x8)');
+    expect(r.stdout).toContain('faults: START while busy: error 0x40 (expected 0x40)');
+    expect(r.stdout).toContain('faults: PASS');
+    // its buffers start 64 bytes before a 4 KiB boundary: the DMA cut bursts there (and the checker saw no crossing)
+    expect(r.boundaryCuts).toBeGreaterThan(0);
+  });
+
+  it('cross-compiles the bare-metal test for rv64gc with riscv64-unknown-elf-gcc + picolibc', async () => {
+    const elf = path.join(tmp(), `kvhdl_${unit}.elf`);
+    const info = await crossCompileTest(h.testC, h.testDir, elf);
+    expect(info).toEqual({ elf64: true, machine: 243, flags: 0x5 }); // RISC-V, RVC + double-float ABI
+  });
+});
+
+describe('firesim golden job and layout', () => {
+  it('expected output words decode to the unit golden model records (quantizer: q, grp, res)', () => {
+    const u = findUnit('quantizer')!;
+    const cfg = u.schema.parse({});
+    const h = pkg('quantizer', {});
+    const job = shellJob(u, h.design, h.job.rows, h.job.cols, 1);
+    const gold = u.golden(cfg, { in: job.unitInput });
+    h.design.layout.outputs.forEach((s, i) => {
+      const back = wordsToRecords(s, job.outputs[i].words);
+      expect(back.count).toBe(gold[s.name].count);
+      for (let r = 0; r < back.count; r += 7) for (const f of s.fields) expect(back.get(r, f.name)).toBe(gold[s.name].get(r, f.name));
+    });
+    // eos only on the last input beat, the profile's counts equal the golden model's
+    const eos = Array.from({ length: job.unitInput.count }, (_, i) => job.unitInput.get(i, 'eos'));
+    expect(eos.lastIndexOf(1n)).toBe(eos.length - 1);
+    expect(eos.indexOf(1n)).toBe(eos.length - 1);
+    const counts = firesimProfile('quantizer').outCounts(cfg, job.rows, job.cols);
+    expect(job.outputs.map((o) => o.records)).toEqual([counts.q, counts.grp, counts.res]);
+  });
+
+  it('per-channel quantizer profile counts agree with the golden model', () => {
+    const u = findUnit('quantizer')!;
+    const cfg = u.schema.parse({ mode: 'per-channel', residual: 32, groupSize: 32, channels: 32, lanes: 8 });
+    const h = pkg('quantizer', { mode: 'per-channel', residual: 32, groupSize: 32, channels: 32, lanes: 8 });
+    for (const rows of [1, 31, 32, 33, 64, 70]) expect(() => shellJob(u, h.design, rows, 4, rows)).not.toThrow();
+    expect(firesimProfile('quantizer').outCounts(cfg, 70, 4)).toEqual({ q: 64 * 4, grp: 64 * 1, res: 6 * 4 });
+  });
+
+  it('is byte-identical across runs', () => {
+    const a = pkg('minmax', { lanes: 2, width: 8 });
+    const b = pkg('minmax', { lanes: 2, width: 8 });
+    expect(firesimFiles(a.design, a.job)).toEqual(firesimFiles(b.design, b.job));
+    expect(readFileSync(a.verilogFile, 'utf8')).toBe(readFileSync(b.verilogFile, 'utf8'));
+  });
+});
+
+describe('firesim harness catches failures', () => {
+  it('a wrong expected word makes the bare-metal test fail (the comparison is real)', async () => {
+    const h = pkg('minmax', { lanes: 2, width: 8 });
+    const data = path.join(h.testDir, 'kvhdl_minmax_data.h');
+    const text = readFileSync(data, 'utf8');
+    const m = /kvhdl_minmax_expect_out\[\] __attribute__\(\(aligned\(64\)\)\) = \{\n {2}(0x[0-9a-f]{16})ull/.exec(text)!;
+    const flipped = `0x${(BigInt(m[1]) ^ 1n).toString(16).padStart(16, '0')}`;
+    writeFileSync(data, text.replace(`{\n  ${m[1]}ull`, `{\n  ${flipped}ull`));
+    const b = await buildHarness(harnessInput(h, tmp()));
+    const r = await runHarness(b.exe, { seed: 3 });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain('minmax: out word 0 is');
+    expect(r.stdout).toContain('minmax: FAIL');
+  });
+});
+
+describe('firesim driver: buffers the 32-bit DMA cannot reach', () => {
+  it('kvhdl_<unit>_run refuses a buffer that does not lie below 4 GiB (ERR_ADDR, no START) instead of truncating its address', async () => {
+    const h = pkg('minmax', { lanes: 2, width: 8 });
+    const dir = tmp();
+    // The driver with its bare-metal address mapping and stub registers: DONE reads 1, hw_id matches.
+    writeFileSync(path.join(dir, 'mmio.h'), '#include <stdint.h>\nuint32_t reg_read32(uintptr_t a);\nvoid reg_write32(uintptr_t a, uint32_t v);\n');
+    writeFileSync(
+      path.join(dir, 'addr.c'),
+      `#include <stdio.h>
+#include "mmio.h"
+#include "kvhdl_minmax.h"
+static unsigned starts, src_writes;
+uint32_t reg_read32(uintptr_t a) { return a == KVHDL_MINMAX_REG_HW_ID ? KVHDL_MINMAX_BUILD_ID : a == KVHDL_MINMAX_REG_DONE ? 1u : 0u; }
+void reg_write32(uintptr_t a, uint32_t v) {
+  if (a == KVHDL_MINMAX_REG_CTRL && (v & KVHDL_MINMAX_CTRL_START)) starts++;
+  if (a == KVHDL_MINMAX_REG_SRC_ADDR) src_writes++;
+}
+static void run(const char *name, unsigned long long src, unsigned long long dst) {
+  kvhdl_minmax_job j;
+  uint32_t i, err;
+  j.src = (const void *)(uintptr_t)src;
+  j.rows = 4;
+  j.cols = 2;
+  for (i = 0; i < KVHDL_MINMAX_NUM_OUT; i++) j.dst[i] = (void *)(uintptr_t)dst;
+  starts = src_writes = 0;
+  err = kvhdl_minmax_run(0, &j, 0);
+  printf("%s err=%#x starts=%u src_writes=%u name=%s\\n", name, (unsigned)err, starts, src_writes, err ? kvhdl_minmax_error_name(28) : "-");
+}
+int main(void) {
+  run("low", 0x80000000ull, 0x80010000ull);
+  run("src_above", 0x100000000ull, 0x80010000ull);
+  run("src_crosses", 0x100000000ull - 8u, 0x80010000ull);
+  run("src_ends_at_4g", 0x100000000ull - 4u * 2u * KVHDL_MINMAX_IN_WORDS * 8u, 0x80010000ull);
+  run("dst_above", 0x80000000ull, 0x180000000ull);
+  return 0;
+}
+`,
+    );
+    const cc = process.env.CC ?? 'gcc';
+    const exe = path.join(dir, 'addr');
+    const c = await runTool(cc, ['-std=c11', '-O1', '-Wall', '-Wextra', '-Werror', '-I', dir, '-I', h.testDir, path.join(dir, 'addr.c'), '-o', exe], { timeoutMs: 120_000 });
+    expect(c.exitCode, c.stderr).toBe(0);
+    const r = await runTool(exe, [], { timeoutMs: 60_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      'low err=0 starts=1 src_writes=1 name=-',
+      'src_above err=0x10000000 starts=0 src_writes=0 name=ADDR',
+      'src_crosses err=0x10000000 starts=0 src_writes=0 name=ADDR',
+      'src_ends_at_4g err=0 starts=1 src_writes=1 name=-',
+      'dst_above err=0x10000000 starts=0 src_writes=0 name=ADDR',
+    ]);
+  });
+});
+
+describe('kvhdl handoff firesim (CLI)', () => {
+  async function run(argv: string[]): Promise<{ code: number; out: string }> {
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+    try {
+      return { code: await handoffCommand.run(argv), out: lines.join('\n') };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it('writes the package where --out says, with the config file', async () => {
+    const dir = tmp();
+    const cfg = path.join(dir, 'c.json');
+    writeFileSync(cfg, JSON.stringify({ lanes: 4, width: 12 }));
+    const out = path.join(dir, 'pkg');
+    const r = await run(['firesim', 'minmax', '--config', cfg, '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^minmax: kvhdl_minmax_[0-9a-f]{8}_shell \(5 modules in one file, 12 files\) -> /);
+    const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) as { config: unknown; top: string };
+    expect(manifest.config).toEqual({ lanes: 4, width: 12, stages: 1 });
+    expect(readFileSync(path.join(out, 'docs', 'minmax.md'), 'utf8')).toBe(readFileSync('gen/minmax/README.md', 'utf8'));
+    for (const f of ['README.md', `vsrc/${manifest.top}.v`, 'scala/KvhdlMinmax.scala', 'scala/KvhdlMinmaxConfigs.scala', 'tests/kvhdl_minmax.c', 'tests/kvhdl_minmax.h', 'tests/kvhdl_minmax_regs.h', 'tests/kvhdl_minmax_data.h', 'firesim/TARGET_CONFIG', 'firesim/config_build_recipes.yaml']) {
+      expect(existsSync(path.join(out, f)), f).toBe(true);
+    }
+    expect((await run(['firesim', '--help'])).out).toMatch(/^usage: kvhdl handoff firesim <unit>/);
+  });
+
+  it('usage errors: unknown unit, bad seed, missing unit', async () => {
+    const err = async (argv: string[]) => {
+      const e = await run(argv).then(
+        () => undefined,
+        (x: unknown) => x,
+      );
+      expect(e).toBeInstanceOf(UsageError);
+      return (e as Error).message;
+    };
+    expect(await err(['firesim', 'nope'])).toMatch(/^unknown unit 'nope' \(units: minmax, /);
+    expect(await err(['firesim', 'minmax', '--seed', 'x'])).toBe(`--seed: expected a non-negative integer, got 'x'`);
+    expect(await err(['firesim'])).toBe('expected 1 argument(s), got 0');
+  });
+
+  it('never deletes a directory it did not write: --out must be new, empty or an earlier package', async () => {
+    const err = async (argv: string[]) => {
+      const e = await run(argv).then(
+        () => undefined,
+        (x: unknown) => x,
+      );
+      expect(e).toBeInstanceOf(UsageError);
+      return (e as Error).message;
+    };
+    // A Chipyard checkout (it has tests/ and generators/): refused, nothing removed.
+    const chipyard = tmp();
+    mkdirSync(path.join(chipyard, 'tests'));
+    writeFileSync(path.join(chipyard, 'tests', 'gcd.c'), 'int main(void) { return 0; }\n');
+    expect(await err(['firesim', 'minmax', '--out', chipyard])).toBe(
+      `--out ${chipyard}: not empty and not a package of 'kvhdl handoff firesim' (no manifest.json of one); give a new or empty directory`,
+    );
+    expect(readFileSync(path.join(chipyard, 'tests', 'gcd.c'), 'utf8')).toContain('main');
+    // A file where the directory should be.
+    const file = path.join(tmp(), 'f');
+    writeFileSync(file, 'x');
+    expect(await err(['firesim', 'minmax', '--out', file])).toBe(`--out ${file}: is not a directory`);
+    expect(await err(['firesim', 'minmax', '--out', path.join(file, 'sub')])).toBe(`--out ${path.join(file, 'sub')}: ${file} is not a directory`);
+    // An earlier package is replaced (its stale files go), an empty directory is fine.
+    const out = tmp();
+    expect((await run(['firesim', 'minmax', '--out', out])).code).toBe(0);
+    writeFileSync(path.join(out, 'tests', 'stale.c'), '');
+    expect((await run(['firesim', 'minmax', '--out', out])).code).toBe(0);
+    expect(existsSync(path.join(out, 'tests', 'stale.c'))).toBe(false);
+    expect(existsSync(path.join(out, 'tests', 'kvhdl_minmax.c'))).toBe(true);
+  });
+});
+
+// npm run regress: more configurations (multi-word and 3-word records, per-channel, bf16, 4-bit codes) and seeds.
+const REGRESS: { unit: string; config: Record<string, unknown> }[] = [
+  { unit: 'minmax', config: { lanes: 12, width: 16, stages: 2 } },
+  { unit: 'dequantizer', config: { bits: 8, lanes: 4, format: 'bf16' } },
+  { unit: 'quantizer', config: { mode: 'per-channel', residual: 32, groupSize: 32, channels: 64, lanes: 8 } },
+  { unit: 'quantizer', config: { format: 'bf16', bits: 4, lanes: 16, channels: 64, groupSize: 16, residual: 8 } },
+];
+
+if (process.env.KVHDL_REGRESS) describe('firesim regress', () => {
+  it.each(REGRESS)('$unit $config: lint, bare-metal test over 6 seeds, fault test, Scala check', async ({ unit, config }) => {
+    const h = pkg(unit, config);
+    expect(checkScala(h.design, h.files[`scala/${scalaNames(h.design).cls}.scala`], readFileSync(h.verilogFile, 'utf8'))).toEqual([]);
+    const one = await verilatorLint([h.verilogFile], h.design.top, { extraArgs: ['-Wno-DECLFILENAME'] });
+    expect(one.warnings).toEqual([]);
+    const b = await buildHarness(harnessInput(h, tmp()));
+    for (let seed = 11; seed < 17; seed++) {
+      const r = await runHarness(b.exe, { seed });
+      expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+      expect(r.stdout).toContain('PASS');
+      expect(r.violations).toBe(0);
+    }
+    const f = await runHarness(b.exe, { seed: 3, faults: true });
+    expect(f.exitCode, `${f.stdout}\n${f.stderr}`).toBe(0);
+    expect(f.stdout).toContain('faults: PASS');
+  }, 600_000);
+});
