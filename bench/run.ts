@@ -2,11 +2,17 @@
 import { benchElaboration } from './elaboration.ts';
 import { benchCosim } from './cosim.ts';
 import { benchQuantizer } from './quantizer.ts';
+import { benchSelector } from './selector.ts';
+import { benchEarlyexit } from './earlyexit.ts';
+import { benchFiresim } from './firesim.ts';
 
 async function main(): Promise<void> {
   benchElaboration();
   await benchCosim();
   await benchQuantizer();
+  await benchSelector();
+  await benchEarlyexit();
+  await benchFiresim();
 }
 
 main().catch((e: unknown) => {

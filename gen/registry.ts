@@ -3,8 +3,10 @@ import type { AnyUnit } from './unit.ts';
 import { minmaxUnit } from './minmax/index.ts';
 import { dequantizerUnit } from './dequantizer/index.ts';
 import { quantizerUnit } from './quantizer/index.ts';
+import { selectorUnit } from './selector/index.ts';
+import { earlyexitUnit } from './earlyexit/index.ts';
 
-export const units: readonly AnyUnit[] = [minmaxUnit, dequantizerUnit, quantizerUnit];
+export const units: readonly AnyUnit[] = [minmaxUnit, dequantizerUnit, quantizerUnit, selectorUnit, earlyexitUnit];
 
 export function findUnit(name: string): AnyUnit | undefined {
   return units.find((u) => u.name === name);
