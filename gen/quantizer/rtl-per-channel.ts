@@ -56,6 +56,7 @@ import { Bool, ModuleBuilder, UInt, lit, log2Ceil, moduleName, mux, vecOf, type 
 import { skidBuffer, streamIn, streamOut } from '../../hdl/lib/index.ts';
 import { quantizerFormat, type QuantizerConfig } from './config.ts';
 import { groupQuantizer, type GroupQuantizerOptions } from './rtl-group.ts';
+import { quantizerOutputs } from './rtl-outputs.ts';
 
 /** Lanes rotated: out[i] = x[(i + dir·r) mod P] (r < P, an unsigned expression); any P. */
 function rotate(x: Expr[], r: Expr, dir: 1 | -1): Expr[] {
@@ -83,9 +84,7 @@ export function quantizerPerChannelRtl(cfg: QuantizerConfig, opts: GroupQuantize
   });
 
   const inp = streamIn(m, 'in', { data: pat.vec(P), eos: Bool });
-  const qOut = streamOut(m, 'q', { codes: UInt(b).vec(P), last: Bool });
-  const gOut = streamOut(m, 'grp', { scale: pat, min: pat, flags: UInt(4) });
-  const rOut = streamOut(m, 'res', { data: pat.vec(P), last: Bool });
+  const out = quantizerOutputs(m, W, b, P);
   const beat = skidBuffer(m, 'in_skid', inp);
 
   // ---- geometry ------------------------------------------------------------------------------------
@@ -101,11 +100,8 @@ export function quantizerPerChannelRtl(cfg: QuantizerConfig, opts: GroupQuantize
   /** zero-extends (or keeps) to the address width after wrapping to it */
   const toA = (e: Expr): Expr => (e.width >= aw ? e.trunc(aw) : e.zext(aw));
 
-  // ---- output registers and the global enable ------------------------------------------------------
-  const qV = m.reg('q_valid_r', Bool, { reset: 0 });
-  const gV = m.reg('grp_valid_r', Bool, { reset: 0 });
-  const rV = m.reg('res_valid_r', Bool, { reset: 0 });
-  const advance = m.wire('advance', qV.not().or(qOut.ready).and(gV.not().or(gOut.ready)).and(rV.not().or(rOut.ready)));
+  // ---- the global enable (gen/quantizer/rtl-outputs.ts) ---------------------------------------------
+  const advance = out.advance;
 
   // ---- job bookkeeping: per block busy (handed to the reader), kind, token count -------------------
   const busy = [m.reg('busy0', Bool, { reset: 0 }), m.reg('busy1', Bool, { reset: 0 })];
@@ -245,39 +241,10 @@ export function quantizerPerChannelRtl(cfg: QuantizerConfig, opts: GroupQuantize
   const gq = groupQuantizer(m, 'gq', f, { bits: b, groupSize: G, lanes: P }, { valid: m.wire('gq_in_valid', p2Valid.and(p2Res.not())), data: p2Data }, advance, opts);
 
   // ---- output registers ----------------------------------------------------------------------------
-  const qCodes = m.reg('q_codes_r', UInt(b).vec(P));
-  const qLast = m.reg('q_last_r', Bool);
-  const gScale = m.reg('grp_scale_r', pat);
-  const gMin = m.reg('grp_min_r', pat);
-  const gFlags = m.reg('grp_flags_r', UInt(4));
-  const rData = m.reg('res_data_r', pat.vec(P));
-  const rLast = m.reg('res_last_r', Bool);
-  m.when(advance, () => {
-    qV.set(gq.q.valid);
-    qCodes.set(gq.q.codes.as(UInt(b).vec(P)));
-    qLast.set(gq.q.last);
-    gV.set(gq.grp.valid);
-    gScale.set(gq.grp.scale);
-    gMin.set(gq.grp.min);
-    gFlags.set(gq.grp.flags);
-    rV.set(p2Valid.and(p2Res));
-    rData.set(p2Data);
-    rLast.set(p2Last);
-  }).otherwise(() => {
-    // a stream taken while another one holds the pipeline: its register empties (no duplicate)
-    m.when(qOut.ready, () => qV.set(0));
-    m.when(gOut.ready, () => gV.set(0));
-    m.when(rOut.ready, () => rV.set(0));
+  out.drive({
+    q: { valid: gq.q.valid, codes: gq.q.codes.as(UInt(b).vec(P)), last: gq.q.last },
+    grp: gq.grp,
+    res: { valid: p2Valid.and(p2Res), data: p2Data, last: p2Last },
   });
-  qOut.valid.set(qV);
-  qOut.bits.codes.set(qCodes);
-  qOut.bits.last.set(qLast);
-  gOut.valid.set(gV);
-  gOut.bits.scale.set(gScale);
-  gOut.bits.min.set(gMin);
-  gOut.bits.flags.set(gFlags);
-  rOut.valid.set(rV);
-  rOut.bits.data.set(rData);
-  rOut.bits.last.set(rLast);
   return m.build();
 }

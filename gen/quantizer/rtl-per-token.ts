@@ -44,6 +44,7 @@ import { Bool, ModuleBuilder, UInt, bitsFor, lit, log2Ceil, moduleName, mux, typ
 import { skidBuffer, streamIn, streamOut } from '../../hdl/lib/index.ts';
 import { quantizerFormat, type QuantizerConfig } from './config.ts';
 import { groupQuantizer, groupQuantizerTiming, type GroupQuantizerOptions } from './rtl-group.ts';
+import { quantizerOutputs } from './rtl-outputs.ts';
 
 export function quantizerPerTokenRtl(cfg: QuantizerConfig, opts: GroupQuantizerOptions = {}): Module {
   if (cfg.mode !== 'per-token') throw new RangeError(`quantizerPerTokenRtl: mode must be 'per-token', got '${cfg.mode}'`);
@@ -56,15 +57,9 @@ export function quantizerPerTokenRtl(cfg: QuantizerConfig, opts: GroupQuantizerO
     doc: `KIVI per-token quantization (${cfg.format}, b=${b}, G=${G}, D=${D}, P=${P}, R=${R})`,
   });
   const inp = streamIn(m, 'in', { data: pat.vec(P), eos: Bool });
-  const q = streamOut(m, 'q', { codes: UInt(b).vec(P), last: Bool });
-  const grp = streamOut(m, 'grp', { scale: pat, min: pat, flags: UInt(4) });
-  const res = streamOut(m, 'res', { data: pat.vec(P), last: Bool });
+  const out = quantizerOutputs(m, W, b, P);
   const beat = skidBuffer(m, 'in_skid', inp);
-
-  const qValid = m.reg('q_valid_r', Bool, { reset: 0 });
-  const grpValid = m.reg('grp_valid_r', Bool, { reset: 0 });
-  const resValid = m.reg('res_valid_r', Bool, { reset: 0 });
-  const advance = m.wire('advance', qValid.not().or(q.ready).and(grpValid.not().or(grp.ready)).and(resValid.not().or(res.ready)));
+  const advance = out.advance;
 
   const RB = (R * D) / P; // window depth in beats
   let bQuant; // a beat leaves the window for quantization (valid in the stage after acceptance)
@@ -134,41 +129,11 @@ export function quantizerPerTokenRtl(cfg: QuantizerConfig, opts: GroupQuantizerO
 
   const gq = groupQuantizer(m, 'gq', f, { bits: b, groupSize: G, lanes: P }, { valid: bQuant, data: bData }, advance, opts);
 
-  const qCodes = m.reg('q_codes_r', UInt(b).vec(P));
-  const qLast = m.reg('q_last_r', Bool);
-  const gScale = m.reg('grp_scale_r', pat);
-  const gMin = m.reg('grp_min_r', pat);
-  const gFlags = m.reg('grp_flags_r', UInt(4));
-  const rData = m.reg('res_data_r', pat.vec(P));
-  const rLast = m.reg('res_last_r', Bool);
-  m.when(advance, () => {
-    qValid.set(gq.q.valid);
-    qCodes.set(gq.q.codes);
-    qLast.set(gq.q.last);
-    grpValid.set(gq.grp.valid);
-    gScale.set(gq.grp.scale);
-    gMin.set(gq.grp.min);
-    gFlags.set(gq.grp.flags);
-    resValid.set(bRes);
-    rData.set(bData.as(pat.vec(P)));
-    rLast.set(bResLast);
+  out.drive({
+    q: gq.q,
+    grp: gq.grp,
+    res: { valid: bRes, data: bData.as(pat.vec(P)), last: bResLast },
   });
-  // An output taken while the pipeline is held by another stream empties its register.
-  m.when(advance.not(), () => {
-    m.when(q.ready, () => qValid.set(0));
-    m.when(grp.ready, () => grpValid.set(0));
-    m.when(res.ready, () => resValid.set(0));
-  });
-  q.valid.set(qValid);
-  q.bits.codes.set(qCodes);
-  q.bits.last.set(qLast);
-  grp.valid.set(grpValid);
-  grp.bits.scale.set(gScale);
-  grp.bits.min.set(gMin);
-  grp.bits.flags.set(gFlags);
-  res.valid.set(resValid);
-  res.bits.data.set(rData);
-  res.bits.last.set(rLast);
   return m.build();
 }
 
