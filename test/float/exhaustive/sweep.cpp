@@ -77,19 +77,22 @@ int main(int argc, char **argv) {
   Verilated::commandArgs(argc, argv);
   Fmt f{0, 0, 0, 0, 0};
   std::vector<uint32_t> as;
-  long fa = -1, fb = -1, maxReport = 20;
+  long fa = -1, fb = -1, maxReport = 20, from = -1, to = -1;
   for (int i = 1; i < argc; i++) {
     const std::string k = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : "";
     if (k == "--exp") f.E = std::atoi(v), i++;
     else if (k == "--man") f.M = std::atoi(v), i++;
-    else if (k == "--a-from") { uint32_t lo = std::strtoul(v, nullptr, 0), hi = std::strtoul(argv[i + 3], nullptr, 0); for (uint32_t a = lo; a < hi; a++) as.push_back(a); i += 3; }
+    else if (k == "--a-from") from = std::strtol(v, nullptr, 0), i++;
+    else if (k == "--a-to") to = std::strtol(v, nullptr, 0), i++;
     else if (k == "--a-list") as = parseList(v), i++;
     else if (k == "--fault") { std::vector<uint32_t> p = parseList(v); fa = p.at(0); fb = p.at(1); i++; }
     else if (k == "--report") maxReport = std::atol(v), i++;
     else if (k.rfind("+verilator", 0) == 0) continue;
     else { std::fprintf(stderr, "unknown argument %s\n", k.c_str()); return 2; }
   }
+  if (from >= 0 && to <= 0x10000)
+    for (long a = from; a < to; a++) as.push_back((uint32_t)a);
   if (f.E + f.M != 15 || as.empty()) { std::fprintf(stderr, "need --exp E --man M with E + M = 15 and operands\n"); return 2; }
   f.bias = (1 << (f.E - 1)) - 1;
   f.inf = ((1u << f.E) - 1) << f.M;
