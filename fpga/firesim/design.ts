@@ -12,7 +12,7 @@ import { shellLayout, type ShellLayout } from './layout.ts';
 import { shellRegisters, type CsrReg, type ShellLimits } from './regmap.ts';
 import { buildShell } from './shell.ts';
 
-export const SHELL_VERSION = 'kvhdl-firesim-shell-1';
+export const SHELL_VERSION = 'kvhdl-firesim-shell-2';
 export const DEFAULT_MAX_ROWS = 65535;
 export const DEFAULT_MAX_COLS = 4095;
 
@@ -47,8 +47,8 @@ export function identOf(unit: string): string {
 export function firesimDesign(unit: AnyUnit, cfg: unknown): FiresimDesign {
   const profile = firesimProfile(unit);
   const unitMod = unit.build(cfg);
-  const layout = shellLayout(unitMod, profile);
-  const limits: ShellLimits = { maxRows: DEFAULT_MAX_ROWS, maxCols: DEFAULT_MAX_COLS, fixedCols: profile.fixedCols?.(cfg) ?? 0 };
+  const layout = shellLayout(unitMod, profile, unit.memories?.(cfg) ?? []);
+  const limits: ShellLimits = { maxRows: profile.maxRows ?? DEFAULT_MAX_ROWS, maxCols: DEFAULT_MAX_COLS, fixedCols: profile.fixedCols?.(cfg) ?? 0 };
   if (limits.fixedCols > limits.maxCols) throw new Error(`handoff firesim: ${unit.name} needs ${limits.fixedCols} beats per row, more than the shell's ${limits.maxCols}`);
   const params = profile.params(cfg);
   const build = (hwId: number) => {

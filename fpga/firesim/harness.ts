@@ -20,7 +20,7 @@ import type { FiresimHandoff } from './package.ts';
 import { cFaultTest } from './c-faults.ts';
 
 export const HARNESS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'harness');
-const HARNESS_VERSION = 'kvhdl-firesim-harness-1';
+const HARNESS_VERSION = 'kvhdl-firesim-harness-2';
 
 export interface HarnessInput {
   /** Top module of the Verilog file. */

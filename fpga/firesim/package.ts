@@ -49,7 +49,7 @@ export function firesimFiles(d: FiresimDesign, job: ShellJob): Record<string, st
     [`tests/${p}_regs.h`]: cRegsHeader(d),
     [`tests/${p}.h`]: cDriverHeader(d),
     [`tests/${p}_data.h`]: cTestData(d, job),
-    [`tests/${p}.c`]: cTest(d),
+    [`tests/${p}.c`]: cTest(d, job),
     'firesim/config_build_recipes.yaml': buildRecipe(d),
     'firesim/TARGET_CONFIG': `${n.targetConfig}\n`,
   };

@@ -4,14 +4,27 @@
  * A job is a tensor of `rows` x `cols` input beats (records). The shell generates the input
  * stream's 1-bit side-band fields from the two counters (`row`: set on the last beat of every row,
  * e.g. minmax's `in_last` ends a group; `end`: set on the last beat of the job only, e.g. the
- * quantizer's `in_eos` flushes the residual window), and writes exactly `<s>_len` records of every
- * output stream, which the driver computes from rows and cols with `outCounts` (the same formulas
- * are emitted as C by `outCountsC`).
+ * quantizer's `in_eos` flushes the residual window). Units whose framing is in the data (the
+ * selector's `kind`/`last`, earlyexit's per-row key count) store every input field and use
+ * cols = 1: a job is `rows` records.
+ *
+ * Output streams are fixed or variable. A fixed stream gets exactly `<s>_len` records, which the
+ * driver computes with `outCounts` (from rows, cols and, for data-framed units, the input records;
+ * the same formulas are emitted as C by `outCountsC`). A variable stream (`variable`, e.g. the
+ * selector's compacted `out`) has a data-dependent length: `<s>_len` is the capacity of its buffer
+ * (an upper bound), `<s>_ends` the number of records with `last` set that end it (`outEnds`); the
+ * shell writes the records as they come, including `last`, and reports the count in `<s>_count`.
  */
-import type { AnyUnit } from '../../gen/unit.ts';
+import type { AnyUnit, StreamData } from '../../gen/unit.ts';
 import type { QuantizerConfig } from '../../gen/quantizer/config.ts';
+import type { SelectorConfig } from '../../gen/selector/config.ts';
+import { dimsOf, type EarlyexitConfig } from '../../gen/earlyexit/config.ts';
+import type { TxnTable } from '../../cosim/transactions.ts';
 
 export type SidebandRule = 'row' | 'end';
+
+/** C expression (uint64_t) of unsigned field `field` of input record `record` (a C expression). */
+export type CFieldAccess = (field: string, record: string) => string;
 
 export interface FiresimProfile {
   unit: string;
@@ -22,14 +35,42 @@ export interface FiresimProfile {
   colsDoc: string;
   /** cols is fixed by the configuration (any other value is a SHAPE error), or free (1..maxCols). */
   fixedCols?: (cfg: unknown) => number;
-  /** Records every output stream produces for a job (the driver programs these as `<s>_len`). */
-  outCounts: (cfg: unknown, rows: number, cols: number) => Record<string, number>;
-  /** The same as C statements assigning `len[<i>]` (output streams in port order) from `rows`, `cols` (uint32_t). */
-  outCountsC: (cfg: unknown) => string;
-  /** The job shape of the generated bare-metal test. */
+  /** Largest rows (default: the shell's DEFAULT_MAX_ROWS). */
+  maxRows?: number;
+  /** Output streams with a data-dependent record count (their `last` field is stored). */
+  variable?: readonly string[];
+  /** The framing of the input is in its data: an unreadable input (RRESP) may leave the unit waiting, so the fault test injects SLVERR with good data instead of reading an unmapped source. */
+  dataFramed?: boolean;
+  /**
+   * Records of every output stream for a job of the given input records (the driver programs these
+   * as `<s>_len`): exact for fixed streams, the capacity (an upper bound) for variable ones.
+   */
+  outCounts: (cfg: unknown, rows: number, cols: number, input: TxnTable) => Record<string, number>;
+  /** Variable streams: the records with `last` that end each (`<s>_ends`). */
+  outEnds?: (cfg: unknown, rows: number, cols: number, input: TxnTable) => Record<string, number>;
+  /**
+   * The same as C statements assigning `len[@<s>]` and, for variable streams, `ends[@<s>]` (`@<s>`
+   * stands for the index of output stream <s>) from `rows`, `cols` (uint32_t) and the input records
+   * through `field` (uint32_t `r` and `n` may be used as scratch variables).
+   */
+  outCountsC: (cfg: unknown, field: CFieldAccess) => string;
+  /** The job shape of the generated bare-metal test (units with `testStimulus` ignore it). */
   testShape: (cfg: unknown) => { rows: number; cols: number };
+  /** Units with a memory port: the memory words a job requests, from the golden model's outputs (checked against register mem_reads). */
+  memReads?: (cfg: unknown, outputs: StreamData) => number;
+  /** Data-framed units: the whole input (and memory images) of the bare-metal test; rows = records, cols = 1. */
+  testStimulus?: (unit: AnyUnit, cfg: unknown, seed: number) => StreamData;
   /** Unit configuration fields shown as read-only parameter registers (numbers; enums as an index). */
   params: (cfg: unknown) => Record<string, number>;
+}
+
+/** Largest rows of the data-framed profiles (records; cols is 1). */
+const FLAT_MAX_ROWS = 0xffffff;
+
+/** Most pairs a selector row of n scores can keep (README "Semantics"). */
+function selectorKeepBound(c: SelectorConfig, n: number): number {
+  if (c.mode === 'topk') return Math.min(n, c.k);
+  return c.capK > 0 ? Math.min(n, c.capK) : n;
 }
 
 const enumIndex = (values: readonly string[], v: string): number => values.indexOf(v);
@@ -46,7 +87,7 @@ const PROFILES: Record<string, FiresimProfile> = {
     rowsDoc: 'groups',
     colsDoc: 'beats (of `lanes` values) per group',
     outCounts: (_cfg, rows) => ({ out: rows }),
-    outCountsC: () => 'len[0] = rows;',
+    outCountsC: () => 'len[@out] = rows;',
     testShape: () => ({ rows: 6, cols: 3 }),
     params: (cfg) => {
       const c = cfg as { lanes: number; width: number; stages: number };
@@ -59,7 +100,7 @@ const PROFILES: Record<string, FiresimProfile> = {
     rowsDoc: 'groups',
     colsDoc: 'beats (of `lanes` codes) per group',
     outCounts: (_cfg, rows, cols) => ({ out: rows * cols }),
-    outCountsC: () => 'len[0] = rows * cols;',
+    outCountsC: () => 'len[@out] = rows * cols;',
     testShape: () => ({ rows: 5, cols: 4 }),
     params: (cfg) => {
       const c = cfg as { format: string; bits: number; lanes: number; stages: number };
@@ -85,9 +126,9 @@ const PROFILES: Record<string, FiresimProfile> = {
       const tq = c.mode === 'per-token' ? `rows > ${c.residual}u ? rows - ${c.residual}u : 0u` : `(rows / ${c.residual}u) * ${c.residual}u`;
       return [
         `uint32_t tq = ${tq};`,
-        `len[0] = tq * ${c.channels / c.lanes}u;`,
-        `len[1] = tq * ${c.channels / c.groupSize}u;`,
-        `len[2] = (rows - tq) * ${c.channels / c.lanes}u;`,
+        `len[@q] = tq * ${c.channels / c.lanes}u;`,
+        `len[@grp] = tq * ${c.channels / c.groupSize}u;`,
+        `len[@res] = (rows - tq) * ${c.channels / c.lanes}u;`,
       ].join('\n');
     },
     testShape: (cfg) => {
@@ -106,6 +147,110 @@ const PROFILES: Record<string, FiresimProfile> = {
         lanes: c.lanes,
         mode: enumIndex(['per-token', 'per-channel'], c.mode),
         residual: c.residual,
+      };
+    },
+  },
+  selector: {
+    unit: 'selector',
+    sideband: {},
+    rowsDoc: 'input records (theta-table writes and score-row beats, in stream order)',
+    colsDoc: '1 (the records carry their own framing: kind, last, len)',
+    fixedCols: () => 1,
+    maxRows: FLAT_MAX_ROWS,
+    variable: ['out'],
+    dataFramed: true,
+    outCounts: (cfg, _rows, _cols, input) => {
+      const c = cfg as SelectorConfig;
+      let rows = 0;
+      let cap = 0;
+      for (let r = 0; r < input.count; r++) {
+        if (input.get(r, 'kind') !== 0n || input.get(r, 'last') !== 1n) continue;
+        rows++;
+        cap += Math.max(1, Math.ceil(selectorKeepBound(c, Number(input.get(r, 'len'))) / c.outLanes));
+      }
+      return { out: cap, sum: rows };
+    },
+    outEnds: (_cfg, _rows, _cols, input) => {
+      let rows = 0;
+      for (let r = 0; r < input.count; r++) if (input.get(r, 'kind') === 0n && input.get(r, 'last') === 1n) rows++;
+      return { out: rows };
+    },
+    outCountsC: (cfg, field) => {
+      const c = cfg as SelectorConfig;
+      const bound = c.mode === 'topk' ? `(n < ${c.k}u ? n : ${c.k}u)` : c.capK > 0 ? `(n < ${c.capK}u ? n : ${c.capK}u)` : 'n';
+      return [
+        '/* a row ends with a kind = 0 record with last = 1; its len field is n */',
+        'len[@out] = 0; /* out: capacity, at most max(1, ceil(kept / outLanes)) beats per row */',
+        'len[@sum] = 0; /* sum: one record per row */',
+        'for (r = 0; r < rows * cols; r++) {',
+        `  if (${field('kind', 'r')} != 0 || ${field('last', 'r')} != 1) continue;`,
+        `  n = (uint32_t)${field('len', 'r')};`,
+        `  n = ${bound};`,
+        `  len[@out] += n == 0 ? 1u : (n + ${c.outLanes - 1}u) / ${c.outLanes}u;`,
+        '  len[@sum] += 1u;',
+        '}',
+        'ends[@out] = len[@sum]; /* out: one last per row */',
+      ].join('\n');
+    },
+    testShape: () => ({ rows: 0, cols: 1 }),
+    testStimulus: (unit, cfg, seed) => unit.randomStimulus(cfg, seed, 48),
+    params: (cfg) => {
+      const c = cfg as SelectorConfig;
+      return {
+        mode: enumIndex(['threshold', 'topk'], c.mode),
+        arch: enumIndex(['insertion', 'radix'], c.arch),
+        score_bits: c.scoreBits,
+        max_row: c.maxRow,
+        lanes: c.lanes,
+        out_lanes: c.outLanes,
+        k: c.k,
+        cap_k: c.capK,
+        cap_policy: enumIndex(['first', 'last'], c.capPolicy),
+        heads: c.heads,
+        layers: c.layers,
+        radix_bits: c.radixBits,
+      };
+    },
+  },
+  earlyexit: {
+    unit: 'earlyexit',
+    sideband: {},
+    rowsDoc: 'query records (one row each: q, theta, keys)',
+    colsDoc: '1 (one query record per row)',
+    fixedCols: () => 1,
+    maxRows: FLAT_MAX_ROWS,
+    dataFramed: true,
+    outCounts: (_cfg, _rows, _cols, input) => {
+      let keys = 0;
+      for (let r = 0; r < input.count; r++) keys += Number(input.get(r, 'keys'));
+      return { key: keys, row: input.count };
+    },
+    outCountsC: (_cfg, field) =>
+      [
+        'len[@key] = 0; /* key: one record per key of every row */',
+        `for (r = 0; r < rows * cols; r++) len[@key] += (uint32_t)${field('keys', 'r')};`,
+        'len[@row] = rows * cols; /* row: one record per row */',
+        '(void)n;',
+      ].join('\n'),
+    testShape: () => ({ rows: 0, cols: 1 }),
+    testStimulus: (unit, cfg, seed) => unit.randomStimulus(cfg, seed, 48),
+    memReads: (_cfg, outputs) => {
+      let words = 0;
+      for (let r = 0; r < outputs.row.count; r++) words += Number(outputs.row.get(r, 'words'));
+      return words;
+    },
+    params: (cfg) => {
+      const c = cfg as EarlyexitConfig;
+      const d = dimsOf(c);
+      return {
+        dims: c.dims,
+        query_bits: c.queryBits,
+        key_bits: c.keyBits,
+        key_signed: c.keySigned ? 1 : 0,
+        key_lanes: c.keyLanes,
+        dims_per_cycle: d.W,
+        early_exit: c.earlyExit ? 1 : 0,
+        max_keys: c.maxKeys,
       };
     },
   },

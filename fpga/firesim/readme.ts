@@ -5,6 +5,7 @@ import { portsOf } from '../../cosim/from-module.ts';
 import type { ShellJob } from './golden.ts';
 import { scalaNames } from './scala.ts';
 import { DEFAULT_BASE } from './c-test.ts';
+import { outCountsCode } from './c-header.ts';
 import { MAX_B_PENDING, MAX_BURST, MAX_LEN, WORD_FIFO_DEPTH } from './shell.ts';
 
 export function firesimReadme(d: FiresimDesign, job: ShellJob): string {
@@ -163,7 +164,7 @@ Records per output stream for a job (the driver's \`${p}_out_lens\`; the unit's 
 (\`docs/${d.unit}.md\` in this package, kvhdl's gen/${d.unit}/README.md) defines the meaning of every field):
 
 \`\`\`c
-${d.profile.outCountsC(d.config)}
+${outCountsCode(d)}
 \`\`\`
 
 ## Registers

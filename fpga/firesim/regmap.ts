@@ -34,16 +34,21 @@ export const ERR = {
   RRESP: { bit: 4, doc: 'a read response was SLVERR or DECERR' },
   BRESP: { bit: 5, doc: 'a write response was SLVERR or DECERR' },
   BUSY: { bit: 6, doc: 'START rose while a job was running (ignored)' },
+  MEM_RANGE: { bit: 7, doc: 'units with a memory port: the unit asked for a memory word at or above mem_len (the shell read word 0 instead)' },
 } as const;
 export type ErrName = keyof typeof ERR;
-export const ERR_WIDTH = 7;
+export const ERR_WIDTH = 8;
 
 export const CTRL_START = 0;
 export const CTRL_IRQ_EN = 1;
 
 export const OUT_BASE = 0x40;
 export const OUT_STRIDE = 0x10;
-export const PARAM_BASE = 0x80;
+/** Memory port (units with one) and variable-stream registers. */
+export const EXT_BASE = 0x80;
+export const ENDS_BASE = 0x90;
+export const PARAM_BASE = 0xc0;
+export const MAX_PARAMS = 16;
 export const REG_ADDR_WIDTH = 8;
 
 export interface ShellLimits {
@@ -90,6 +95,21 @@ export function shellRegisters(layout: ShellLayout, limits: ShellLimits, hwId: n
       { name: `${s.name}_words`, offset: base + 12, access: 'ro', width: 32, doc: `64-bit words per '${s.name}' record`, constant: s.words },
     );
   });
+  if (layout.memory) {
+    const mm = layout.memory;
+    regs.push(
+      { name: 'mem_addr', offset: EXT_BASE, access: 'rw', width: 32, doc: `byte address of the image of memory '${mm.name}' (multiple of ${8 * mm.stride})` },
+      { name: 'mem_len', offset: EXT_BASE + 4, access: 'rw', width: 32, doc: `words in the image of '${mm.name}'; a request at or above it sets MEM_RANGE` },
+      { name: 'mem_stride', offset: EXT_BASE + 8, access: 'ro', width: 32, doc: `64-bit words per '${mm.name}' word in the image (its ${mm.wordWidth} bits LSB-first, the rest 0)`, constant: mm.stride },
+      { name: 'mem_reads', offset: EXT_BASE + 12, access: 'ro', width: 32, doc: `'${mm.name}' words the unit requested in the last job` },
+    );
+  }
+  layout.outputs.forEach((s, i) => {
+    if (!layout.variable.includes(s.name)) return;
+    regs.push({ name: `${s.name}_ends`, offset: ENDS_BASE + 4 * i, access: 'rw', width: 32, doc: `records of '${s.name}' with last set that end the stream (its length depends on the data; ${s.name}_len is the buffer's capacity)` });
+  });
+  const np = Object.keys(params).length;
+  if (np > MAX_PARAMS) throw new Error(`handoff firesim: ${np} parameter registers, at most ${MAX_PARAMS}`);
   Object.entries(params).forEach(([k, v], i) => {
     regs.push({ name: `param_${k}`, offset: PARAM_BASE + 4 * i, access: 'ro', width: 32, doc: `unit configuration '${k}'`, constant: v });
   });

@@ -8,7 +8,7 @@
  *   write side: unit output stream s -> words -> FIFO s -> round-robin burst writer (AW + W; up to
  *               MAX_B_PENDING bursts wait for their B response)
  */
-import { Bool, ModuleBuilder, UInt, cat, lit, minOf, mux, type Expr, type Module, type Var } from '../../hdl/index.ts';
+import { Bool, ModuleBuilder, UInt, bitsFor, cat, lit, minOf, mux, type Expr, type Module, type Var } from '../../hdl/index.ts';
 import { fifo, unpack, type Fields, type Source } from '../../hdl/lib/index.ts';
 import { axilRegfile } from '../axi/axil-regfile.ts';
 import { BUS_BITS, type ShellLayout } from './layout.ts';
@@ -19,6 +19,10 @@ export const MAX_BURST = 16;
 export const MAX_B_PENDING = 4;
 export const WORD_FIFO_DEPTH = 32;
 export const AXI_ADDR_BITS = 32;
+/** Memory-port words buffered (64-bit words; units with a memory port). */
+export const MEM_FIFO_DEPTH = 32;
+/** Read bursts in flight at once (units with a memory port). */
+export const TAG_DEPTH = 16;
 /** Largest `<s>_len` (records); larger is a SHAPE error. */
 export const MAX_LEN = 0x0fffffff;
 
@@ -112,7 +116,9 @@ export function buildShell(o: ShellOptions): Shell {
   // request checks (at the START edge)
   const outAddrs = layout.outputs.map((s) => reg(`${s.name}_addr`));
   const outLens = layout.outputs.map((s) => reg(`${s.name}_len`));
-  const misaligned = m.wire('req_misaligned', [srcAddr, ...outAddrs].map((a) => a.slice(2, 0).orR()).reduce((a, b) => a.or(b)));
+  const alignChecks: Expr[] = [srcAddr, ...outAddrs].map((a) => a.slice(2, 0).orR());
+  if (layout.memory) alignChecks.push(reg('mem_addr').slice(Math.log2(layout.memory.stride) + 2, 0).orR());
+  const misaligned = m.wire('req_misaligned', alignChecks.reduce((a, b) => a.or(b)));
   const zeroLen = m.wire('req_zero_len', rows.eq(0).or(cols.eq(0)));
   let shapeBad: Expr = rows.gt(limits.maxRows).or(cols.gt(limits.maxCols));
   for (const l of outLens) shapeBad = shapeBad.or(l.gt(MAX_LEN));
@@ -124,6 +130,7 @@ export function buildShell(o: ShellOptions): Shell {
   errSet.ZERO_LEN.set(startEdge.and(busy.not()).and(zeroLen));
   errSet.SHAPE.set(startEdge.and(busy.not()).and(badShape));
   errSet.BUSY.set(startEdge.and(busy));
+  if (!layout.memory) errSet.MEM_RANGE.set(lit(Bool, 0));
 
   // ---- performance counters ----
   const cycles = m.reg('cycles', UInt(32), { reset: 0 });
@@ -152,31 +159,126 @@ export function buildShell(o: ShellOptions): Shell {
   araddr.set(arAddr);
   arlen.set(arLen);
   const rdBurst = burstOf('rd', rdAddr, rdLeft);
-  const records = m.wire('job_records', rows.slice(15, 0).mul(cols.slice(15, 0)));
-  const rdTotal = m.wire('job_read_words', records.mul(U(4, inWords)).trunc(32));
-  m.when(launch, () => {
-    rdAddr.set(srcAddr);
-    rdLeft.set(rdTotal);
-  }).elseWhen(busy.and(arValid.not()).and(rdLeft.ne(0)), () => {
-    arValid.set(1);
-    arAddr.set(rdAddr);
-    arLen.set(rdBurst.zext(8).subWrap(1));
-    rdAddr.set(rdAddr.addWrap(rdBurst.zext(A).shl(3).trunc(A)));
-    rdLeft.set(rdLeft.subWrap(rdBurst.zext(32)));
-  });
+  const rb = bitsFor(limits.maxRows);
+  const cb = bitsFor(limits.maxCols);
+  const product = rows.slice(rb - 1, 0).mul(cols.slice(cb - 1, 0));
+  const records = m.wire('job_records', product.width > 32 ? product.trunc(32) : product.zext(32));
+  const rdTotal = m.wire('job_read_words', records.mul(U(bitsFor(inWords), inWords)).trunc(32));
   m.when(arValid.and(arready), () => arValid.set(0));
 
+  const u = m.instance('unit', o.unit);
   const rReady = m.wire('r_ready', Bool);
   const rFields = { data: UInt(BUS_BITS) } satisfies Fields;
-  const rq = fifo(m, 'rfifo', { fields: rFields, valid: rvalid, ready: rReady, bits: { data: rdata } } as Source<typeof rFields>, WORD_FIFO_DEPTH);
-  rready.set(rReady);
   const rFire = m.wire('r_fire', rvalid.and(rReady));
   errSet.RRESP.set(rFire.and(rresp.bit(1)));
   m.when(launch, () => wordsRead.set(0)).elseWhen(rFire, () => wordsRead.set(wordsRead.addWrap(1)));
-  m.wire('r_last_seen', rlast); // rlast is implied by the burst length; kept visible for debugging
+  /** Read bursts whose last beat has not arrived (memory port only; 0 otherwise). */
+  let readsIdle: Expr = lit(Bool, 1);
+  let rq: Source<typeof rFields>;
+  const mem = layout.memory;
+  if (!mem) {
+    m.when(launch, () => {
+      rdAddr.set(srcAddr);
+      rdLeft.set(rdTotal);
+    }).elseWhen(busy.and(arValid.not()).and(rdLeft.ne(0)), () => {
+      arValid.set(1);
+      arAddr.set(rdAddr);
+      arLen.set(rdBurst.zext(8).subWrap(1));
+      rdAddr.set(rdAddr.addWrap(rdBurst.zext(A).shl(3).trunc(A)));
+      rdLeft.set(rdLeft.subWrap(rdBurst.zext(32)));
+    });
+    rq = fifo(m, 'rfifo', { fields: rFields, valid: rvalid, ready: rReady, bits: { data: rdata } } as Source<typeof rFields>, WORD_FIFO_DEPTH);
+    rready.set(rReady);
+    m.wire('r_last_seen', rlast); // rlast is implied by the burst length; kept visible for debugging
+  } else {
+    // Two read sources share AR/R (one ID, so R returns in AR order): input bursts and the unit's
+    // memory words. A tag FIFO remembers the source of every burst; a burst is only issued when
+    // its target FIFO has room for all of it (credits), so R never waits on a full FIFO and one
+    // source can never block the other.
+    const memAddr = reg('mem_addr');
+    const memLen = reg('mem_len');
+    const memReads = m.reg('mem_reads', UInt(32), { reset: 0 });
+    reg('mem_reads').set(memReads);
+    const tagInReady = m.wire('tag_in_ready', Bool);
+    const tagPush = m.wire('tag_push', Bool);
+    const tagMem = m.wire('tag_mem', Bool);
+    const tf = { mem: Bool } satisfies Fields;
+    const tq = fifo(m, 'tagq', { fields: tf, valid: tagPush, ready: tagInReady, bits: { mem: tagMem } } as Source<typeof tf>, TAG_DEPTH);
+    const inCredit = m.reg('rd_in_credit', UInt(7), { reset: WORD_FIFO_DEPTH });
+    const memCredit = m.reg('rd_mem_credit', UInt(7), { reset: MEM_FIFO_DEPTH });
+    const bursts = m.reg('rd_bursts', UInt(6), { reset: 0 });
+    const prefMem = m.reg('rd_pref_mem', Bool, { reset: 1 });
+    const reqValid = u.port(`${mem.request}_valid`);
+    const reqAddr = u.port(`${mem.request}_${mem.addressField}`);
+    const canIssue = m.wire('rd_can_issue', busy.and(arValid.not()).and(tagInReady));
+    const memCand = m.wire('rd_mem_cand', canIssue.and(reqValid).and(memCredit.ge(mem.words)));
+    const inCand = m.wire('rd_in_cand', canIssue.and(rdLeft.ne(0)).and(inCredit.ge(rdBurst.zext(7))));
+    const grantMem = m.wire('rd_grant_mem', memCand.and(inCand.not().or(prefMem)));
+    const grantIn = m.wire('rd_grant_in', inCand.and(grantMem.not()));
+    u.port(`${mem.request}_ready`).set(grantMem);
+    const inRange = m.wire('mem_in_range', reqAddr.zext(33).lt(memLen.zext(33)));
+    const shift = Math.log2(mem.stride) + 3; // stride is a power of two
+    const wordAddr = m.wire('mem_word_addr', memAddr.addWrap(reqAddr.zext(A).shl(shift).trunc(A)));
+    errSet.MEM_RANGE.set(grantMem.and(inRange.not()));
+    tagPush.set(grantMem.or(grantIn));
+    tagMem.set(grantMem);
+    m.when(grantMem.or(grantIn), () => prefMem.set(grantIn));
+    m.when(launch, () => {
+      rdAddr.set(srcAddr);
+      rdLeft.set(rdTotal);
+      memReads.set(0);
+    }).elseWhen(grantIn, () => {
+      arValid.set(1);
+      arAddr.set(rdAddr);
+      arLen.set(rdBurst.zext(8).subWrap(1));
+      rdAddr.set(rdAddr.addWrap(rdBurst.zext(A).shl(3).trunc(A)));
+      rdLeft.set(rdLeft.subWrap(rdBurst.zext(32)));
+    }).elseWhen(grantMem, () => {
+      arValid.set(1);
+      arAddr.set(mux(inRange, wordAddr, memAddr));
+      arLen.set(U(8, mem.words - 1));
+      memReads.set(memReads.addWrap(1));
+    });
+    // R: routed by the tag at the head
+    const toMem = tq.bits.mem;
+    const rqInReady = m.wire('rfifo_accept', Bool);
+    const mqInReady = m.wire('mfifo_accept', Bool);
+    rq = fifo(m, 'rfifo', { fields: rFields, valid: rvalid.and(tq.valid).and(toMem.not()), ready: rqInReady, bits: { data: rdata } } as Source<typeof rFields>, WORD_FIFO_DEPTH);
+    const mq = fifo(m, 'mfifo', { fields: rFields, valid: rvalid.and(tq.valid).and(toMem), ready: mqInReady, bits: { data: rdata } } as Source<typeof rFields>, MEM_FIFO_DEPTH);
+    rReady.set(tq.valid.and(mux(toMem, mqInReady, rqInReady)));
+    rready.set(rReady);
+    const burstEnd = m.wire('r_burst_end', rFire.and(rlast));
+    tq.ready.set(burstEnd);
+    m.when(tagPush.and(burstEnd.not()), () => bursts.set(bursts.addWrap(1))).elseWhen(burstEnd.and(tagPush.not()), () => bursts.set(bursts.subWrap(1)));
+    readsIdle = m.wire('rd_idle', bursts.eq(0));
+    // credits: taken when a burst is issued, returned when its word leaves the FIFO
+    const rqPop = m.wire('rfifo_pop', rq.valid.and(rq.ready));
+    const mqPop = m.wire('mfifo_pop', mq.valid.and(mq.ready));
+    inCredit.set(inCredit.addWrap(rqPop.zext(7)).subWrap(mux(grantIn, rdBurst.zext(7), U(7, 0))));
+    memCredit.set(memCredit.addWrap(mqPop.zext(7)).subWrap(mux(grantMem, U(7, mem.words), U(7, 0))));
+    // memory words -> the unit's response stream (words 0..n-2 held, the last straight from the FIFO)
+    const respReady = u.port(`${mem.response}_ready`);
+    let word: Expr = mq.bits.data;
+    if (mem.words > 1) {
+      const k = m.reg('mem_word', UInt(bitsFor(mem.words - 1)), { reset: 0 });
+      const held: Var[] = [];
+      for (let i = 0; i < mem.words - 1; i++) held.push(m.reg(`mem_held_${i}`, UInt(BUS_BITS)));
+      const lastWord = k.eq(mem.words - 1);
+      u.port(`${mem.response}_valid`).set(mq.valid.and(lastWord));
+      mq.ready.set(lastWord.not().or(respReady));
+      m.when(mq.valid.and(lastWord.not()), () => {
+        k.set(k.addWrap(1));
+        held.forEach((h, i) => m.when(k.eq(i), () => h.set(mq.bits.data)));
+      }).elseWhen(mq.valid.and(respReady), () => k.set(0));
+      word = cat(mq.bits.data, ...held.slice().reverse());
+    } else {
+      u.port(`${mem.response}_valid`).set(mq.valid);
+      mq.ready.set(respReady);
+    }
+    u.port(`${mem.response}_${mem.dataField}`).set(m.wire('mem_resp_word', word).slice(mem.wordWidth - 1, 0));
+  }
 
   // record assembly: words 0..inWords-2 are held, the last word comes straight from the FIFO
-  const u = m.instance('unit', o.unit);
   const inS = layout.input;
   const row = m.reg('in_row', UInt(32), { reset: 0 });
   const col = m.reg('in_col', UInt(32), { reset: 0 });
@@ -184,7 +286,7 @@ export function buildShell(o: ShellOptions): Shell {
   const inFire = m.wire('in_fire', u.port(`${inS.name}_valid`).and(u.port(`${inS.name}_ready`)));
   let record: Expr = rq.bits.data;
   if (inWords > 1) {
-    const k = m.reg('in_word', UInt(4), { reset: 0 });
+    const k = m.reg('in_word', UInt(bitsFor(inWords - 1)), { reset: 0 });
     const held: Var[] = [];
     for (let i = 0; i < inWords - 1; i++) held.push(m.reg(`in_held_${i}`, UInt(BUS_BITS)));
     const lastWord = k.eq(inWords - 1);
@@ -245,6 +347,8 @@ export function buildShell(o: ShellOptions): Shell {
     qValid: Expr;
     qData: Expr;
     qReady: Var;
+    /** Every record of the stream has been written (or dropped). */
+    complete: Expr;
   }
   const outs: OutSide[] = [];
   const overflow: Expr[] = [];
@@ -267,7 +371,7 @@ export function buildShell(o: ShellOptions): Shell {
     let lastWord: Expr = lit(Bool, 1);
     let k: Var | undefined;
     if (s.words > 1) {
-      k = m.reg(`${pre}_word`, UInt(4), { reset: 0 });
+      k = m.reg(`${pre}_word`, UInt(bitsFor(s.words - 1)), { reset: 0 });
       for (let j = 1; j < s.words; j++) word = mux(k.eq(j), padded.slice(BUS_BITS * j + BUS_BITS - 1, BUS_BITS * j), word);
       lastWord = k.eq(s.words - 1);
     }
@@ -277,7 +381,7 @@ export function buildShell(o: ShellOptions): Shell {
     u.port(`${s.name}_ready`).set(drop.or(qInReady.and(lw)));
     if (k) {
       const kk = k;
-      m.when(pushFire, () => kk.set(mux(lw, U(4, 0), kk.addWrap(1))));
+      m.when(pushFire, () => kk.set(mux(lw, U(kk.width, 0), kk.addWrap(1))));
     }
     m.when(launch, () => count.set(0)).elseWhen(pushFire.and(lw), () => count.set(count.addWrap(1)));
     const wf = { data: UInt(BUS_BITS) };
@@ -285,9 +389,23 @@ export function buildShell(o: ShellOptions): Shell {
     const pop = m.wire(`${pre}_pop`, wFire.and(cur.eq(i)));
     q.ready.set(wActive.and(wready).and(cur.eq(i)));
     m.when(pushFire.and(pop.not()), () => occ.set(occ.addWrap(1))).elseWhen(pop.and(pushFire.not()), () => occ.set(occ.subWrap(1)));
-    const burst = burstOf(pre, addr, left);
-    const eligible = m.wire(`${pre}_eligible`, left.ne(0).and(occ.zext(32).ge(burst.zext(32))));
-    outs.push({ addr, left, burst, eligible, qValid: q.valid, qData: q.bits.data, qReady: q.ready });
+    if (!layout.variable.includes(s.name)) {
+      const burst = burstOf(pre, addr, left);
+      const eligible = m.wire(`${pre}_eligible`, left.ne(0).and(occ.zext(32).ge(burst.zext(32))));
+      outs.push({ addr, left, burst, eligible, qValid: q.valid, qData: q.bits.data, qReady: q.ready, complete: left.eq(0) });
+    } else {
+      // data-dependent length: the stream ends after <s>_ends records with last (dropped ones
+      // included); then the words still in the FIFO go out in a shorter burst
+      const endsSeen = m.reg(`${pre}_ends_seen`, UInt(32), { reset: 0 });
+      const lastFire = m.wire(`${pre}_last_fire`, valid.and(u.port(`${s.name}_ready`)).and(u.port(`${s.name}_last`)));
+      m.when(launch, () => endsSeen.set(0)).elseWhen(lastFire, () => endsSeen.set(endsSeen.addWrap(1)));
+      const ended = m.wire(`${pre}_ended`, endsSeen.eq(reg(`${s.name}_ends`)));
+      const full = burstOf(`${pre}_full`, addr, left);
+      const burst = m.wire(`${pre}_burst`, mux(occ.zext(7).lt(full.zext(7)), occ.trunc(5), full));
+      const eligible = m.wire(`${pre}_eligible`, left.ne(0).and(occ.ne(0)).and(occ.zext(7).ge(full.zext(7)).or(ended)));
+      const idle = k ? k.eq(0) : lit(Bool, 1);
+      outs.push({ addr, left, burst, eligible, qValid: q.valid, qData: q.bits.data, qReady: q.ready, complete: ended.and(occ.eq(0)).and(idle) });
+    }
   });
   errSet.OVERFLOW.set(overflow.reduce((a, b) => a.or(b)));
 
@@ -329,7 +447,7 @@ export function buildShell(o: ShellOptions): Shell {
     const o2 = outs[j];
     m.when(launch, () => {
       o2.addr.set(outAddrs[j]);
-      o2.left.set(outLens[j].mul(U(4, s.words)).trunc(32));
+      o2.left.set(outLens[j].mul(U(bitsFor(s.words), s.words)).trunc(32));
     }).elseWhen(startBurst.and(si.eq(j)), () => {
       o2.addr.set(o2.addr.addWrap(o2.burst.zext(A).shl(3).trunc(A)));
       o2.left.set(o2.left.subWrap(o2.burst.zext(32)));
@@ -350,8 +468,8 @@ export function buildShell(o: ShellOptions): Shell {
   m.when(startBurst.and(bFire.not()), () => bPending.set(bPending.addWrap(1))).elseWhen(bFire.and(startBurst.not()), () => bPending.set(bPending.subWrap(1)));
 
   // ---- job completion ----
-  const allWritten = outs.map((o2) => o2.left.eq(0)).reduce((a, b) => a.and(b));
-  const finished = m.wire('finished', busy.and(rdLeft.eq(0)).and(arValid.not()).and(row.eq(rows)).and(allWritten).and(wState.eq(0)).and(bPending.eq(0)));
+  const allWritten = outs.map((o2) => o2.complete).reduce((a, b) => a.and(b));
+  const finished = m.wire('finished', busy.and(rdLeft.eq(0)).and(arValid.not()).and(readsIdle).and(row.eq(rows)).and(allWritten).and(wState.eq(0)).and(bPending.eq(0)));
   doneSet.set(finished.or(startEdge.and(busy.not()).and(reqOk.not())));
   m.when(launch, () => {
     busy.set(1);

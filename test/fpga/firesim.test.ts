@@ -31,11 +31,14 @@ afterAll(() => {
   for (const d of made) rmSync(d, { recursive: true, force: true });
 });
 
-/** The configurations under test: every unit with a profile (small minmax, default dequantizer and quantizer). */
+/** The configurations under test: every unit with a profile (small minmax; the defaults of the others; earlyexit also with 100-bit memory words). */
 const CASES: { unit: string; config: Record<string, unknown>; synth: boolean }[] = [
   { unit: 'minmax', config: { lanes: 2, width: 8 }, synth: true },
   { unit: 'dequantizer', config: {}, synth: false },
   { unit: 'quantizer', config: {}, synth: false },
+  { unit: 'selector', config: {}, synth: false },
+  { unit: 'earlyexit', config: {}, synth: false },
+  { unit: 'earlyexit', config: { dims: 100, keyBits: 4, keySigned: false }, synth: false }, // 2-word memory words, stride 2
 ];
 
 function pkg(unit: string, config: Record<string, unknown>, out = tmp()): FiresimHandoff {
@@ -43,7 +46,7 @@ function pkg(unit: string, config: Record<string, unknown>, out = tmp()): Firesi
   return writeFiresimHandoff({ unit: u, config: u.schema.parse(config), out });
 }
 
-describe.each(CASES)('firesim package of $unit', ({ unit, config, synth }) => {
+describe.each(CASES)('firesim package of $unit $config', ({ unit, config, synth }) => {
   let h: FiresimHandoff;
   beforeAll(() => {
     h = pkg(unit, config);
@@ -62,7 +65,9 @@ describe.each(CASES)('firesim package of $unit', ({ unit, config, synth }) => {
     for (const m of v.matchAll(/^\s+(\w+)\s+\w+\s*\(\s*\/\//gm)) expect(modules).toContain(m[1]);
     const always = [...v.matchAll(/always\s*@\s*\(([^)]*)\)/g)].map((m) => m[1].trim());
     expect(always.length).toBeGreaterThan(0);
-    expect(new Set(always)).toEqual(new Set(['posedge clock']));
+    // one clock: every edge-triggered block is on posedge clock (combinational blocks are @(*))
+    expect(always.filter((a) => a !== '*').length).toBeGreaterThan(0);
+    expect(new Set(always.filter((a) => a !== '*'))).toEqual(new Set(['posedge clock']));
     expect(v).not.toMatch(/negedge|\binitial\b/);
     expect(v.trimEnd().endsWith('`default_nettype wire')).toBe(true);
     const ports = portsOf(d.shell).map((p) => p.name);
@@ -131,8 +136,16 @@ describe.each(CASES)('firesim package of $unit', ({ unit, config, synth }) => {
       expect(r.stdout).toContain('zero rows refused with error 0x2 (ZERO_LEN)');
       expect(r.stdout).toContain('rows above max_rows refused with error 0x4 (SHAPE)');
       const words = /(\d+) words read, (\d+) words written/.exec(r.stdout)!;
-      expect(Number(words[1])).toBe(h.job.inputWords.length);
+      const mem = h.design.layout.memory;
+      expect(Number(words[1])).toBe(h.job.inputWords.length + (mem ? h.job.memReads * mem.words : 0));
       expect(Number(words[2])).toBe(h.job.outputs.reduce((n, o) => n + o.words.length, 0));
+      if (mem) {
+        // the DMA served the unit's memory port: as many words as the golden model fetches
+        expect(h.job.memReads).toBeGreaterThan(0);
+        expect(r.stdout).toContain(`${unit}: ${h.job.memReads} memory words requested`);
+        expect(r.stdout).toContain('misaligned memory image refused with error 0x1 (MISALIGNED)');
+        expect(r.stdout).toContain("memory image shorter than the unit's requests refused with error 0x80 (MEM_RANGE)");
+      }
     }
   });
 
@@ -141,13 +154,43 @@ describe.each(CASES)('firesim package of $unit', ({ unit, config, synth }) => {
     const r = await runHarness(b.exe, { seed: 5, faults: true });
     expect(r.stderr, r.stdout).toContain(' 0 protocol violations');
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
-    expect(r.stdout).toContain('faults: unmapped source: error 0x10 (expected 0x10)');
+    expect(r.stdout).toContain('faults: SLVERR on a read beat: error 0x10 (expected 0x10)');
+    if (!h.design.profile.dataFramed) expect(r.stdout).toContain('faults: unmapped source: error 0x10 (expected 0x10)');
+    if (h.design.layout.memory) expect(r.stdout).toContain('faults: unmapped memory image: error 0x10 (expected 0x10)');
     expect(r.stdout).toContain('faults: unmapped destination: error 0x20 (expected 0x20)');
     expect(r.stdout).toContain('faults: short output length: error 0x8 (expected 0x8)');
     expect(r.stdout).toContain('faults: START while busy: error 0x40 (expected 0x40)');
     expect(r.stdout).toContain('faults: PASS');
     // its buffers start 64 bytes before a 4 KiB boundary: the DMA cut bursts there (and the checker saw no crossing)
     expect(r.boundaryCuts).toBeGreaterThan(0);
+  });
+
+  it("the driver's C output lengths (and ends of variable streams) equal the TypeScript profile's on the test input", async () => {
+    const dir = tmp();
+    const p = `kvhdl_${unit}`;
+    writeFileSync(path.join(dir, 'mmio.h'), '#include <stdint.h>\nstatic inline uint32_t reg_read32(uintptr_t a) { (void)a; return 0; }\nstatic inline void reg_write32(uintptr_t a, uint32_t v) { (void)a; (void)v; }\n');
+    const P = p.toUpperCase();
+    writeFileSync(
+      path.join(dir, 'lens.c'),
+      `#include <stdio.h>
+#include "mmio.h"
+#include "${p}.h"
+#include "${p}_data.h"
+int main(void) {
+  uint32_t len[${P}_NUM_OUT], ends[${P}_NUM_OUT], i;
+  ${p}_out_lens(${p}_test_in, ${P}_TEST_ROWS, ${P}_TEST_COLS, len, ends);
+  for (i = 0; i < ${P}_NUM_OUT; i++) printf("%u %u\\n", (unsigned)len[i], (unsigned)ends[i]);
+  return 0;
+}
+`,
+    );
+    const exe = path.join(dir, 'lens');
+    const c = await runTool(process.env.CC ?? 'gcc', ['-std=c11', '-O1', '-Wall', '-Wextra', '-Werror', '-I', dir, '-I', h.testDir, path.join(dir, 'lens.c'), '-o', exe], { timeoutMs: 120_000 });
+    expect(c.exitCode, c.stderr).toBe(0);
+    const r = await runTool(exe, [], { timeoutMs: 60_000 });
+    expect(r.stdout.trim().split('\n')).toEqual(h.job.lens.map((l, i) => `${l} ${h.job.ends[i]}`));
+    // variable streams: the capacity bounds the golden count, and ends counts its rows
+    h.design.layout.outputs.forEach((s, i) => expect(h.job.outputs[i].records).toBeLessThanOrEqual(h.job.lens[i]));
   });
 
   it('cross-compiles the bare-metal test for rv64gc with riscv64-unknown-elf-gcc + picolibc', async () => {
@@ -173,7 +216,7 @@ describe('firesim golden job and layout', () => {
     const eos = Array.from({ length: job.unitInput.count }, (_, i) => job.unitInput.get(i, 'eos'));
     expect(eos.lastIndexOf(1n)).toBe(eos.length - 1);
     expect(eos.indexOf(1n)).toBe(eos.length - 1);
-    const counts = firesimProfile('quantizer').outCounts(cfg, job.rows, job.cols);
+    const counts = firesimProfile('quantizer').outCounts(cfg, job.rows, job.cols, job.unitInput);
     expect(job.outputs.map((o) => o.records)).toEqual([counts.q, counts.grp, counts.res]);
   });
 
@@ -182,7 +225,7 @@ describe('firesim golden job and layout', () => {
     const cfg = u.schema.parse({ mode: 'per-channel', residual: 32, groupSize: 32, channels: 32, lanes: 8 });
     const h = pkg('quantizer', { mode: 'per-channel', residual: 32, groupSize: 32, channels: 32, lanes: 8 });
     for (const rows of [1, 31, 32, 33, 64, 70]) expect(() => shellJob(u, h.design, rows, 4, rows)).not.toThrow();
-    expect(firesimProfile('quantizer').outCounts(cfg, 70, 4)).toEqual({ q: 64 * 4, grp: 64 * 1, res: 6 * 4 });
+    expect(firesimProfile('quantizer').outCounts(cfg, 70, 4, shellJob(u, h.design, 70, 4, 1).unitInput)).toEqual({ q: 64 * 4, grp: 64 * 1, res: 6 * 4 });
   });
 
   it('is byte-identical across runs', () => {
@@ -207,6 +250,53 @@ describe('firesim harness catches failures', () => {
     expect(r.stdout).toContain('minmax: out word 0 is');
     expect(r.stdout).toContain('minmax: FAIL');
   });
+});
+
+describe('firesim selector: data-framed jobs with a data-dependent output length', () => {
+  it('a job of theta-table writes only ends at once with no records; then the full job gives the golden records', async () => {
+    const h = pkg('selector', {});
+    const input = h.job.unitInput;
+    let writes = 0;
+    while (writes < input.count && input.get(writes, 'kind') === 1n) writes++;
+    expect(writes).toBe(2 * 2 * 3); // threshold mode: the L*H*B table first
+    const dir = tmp();
+    const testC = path.join(dir, 'theta_only.c');
+    writeFileSync(
+      testC,
+      `#include <stdio.h>
+#include "mmio.h"
+#include "kvhdl_selector.h"
+#include "kvhdl_selector_data.h"
+static uint64_t out_sum[KVHDL_SELECTOR_TEST_SUM_CAP + 1] __attribute__((aligned(64)));
+static uint64_t out_out[KVHDL_SELECTOR_TEST_OUT_CAP * KVHDL_SELECTOR_OUT_OUT_WORDS + 1] __attribute__((aligned(64)));
+int main(void) {
+  kvhdl_selector_job j;
+  kvhdl_selector_stats st;
+  uint32_t err, i, bad = 0;
+  j.src = kvhdl_selector_test_in;
+  j.rows = ${writes}u;
+  j.cols = 1;
+  j.dst[KVHDL_SELECTOR_OUT_SUM] = out_sum;
+  j.dst[KVHDL_SELECTOR_OUT_OUT] = out_out;
+  err = kvhdl_selector_run(0x${(0x10080000).toString(16)}u, &j, &st);
+  printf("theta only: err=%u sum=%u out=%u written=%u\\n", (unsigned)err, (unsigned)st.count[KVHDL_SELECTOR_OUT_SUM], (unsigned)st.count[KVHDL_SELECTOR_OUT_OUT], (unsigned)st.words_written);
+  j.rows = KVHDL_SELECTOR_TEST_ROWS;
+  err = kvhdl_selector_run(0x${(0x10080000).toString(16)}u, &j, &st);
+  for (i = 0; i < KVHDL_SELECTOR_TEST_OUT_RECORDS * KVHDL_SELECTOR_OUT_OUT_WORDS; i++) bad += out_out[i] != kvhdl_selector_expect_out[i];
+  for (i = 0; i < KVHDL_SELECTOR_TEST_SUM_RECORDS; i++) bad += out_sum[i] != kvhdl_selector_expect_sum[i];
+  printf("full: err=%u sum=%u out=%u differ=%u\\n", (unsigned)err, (unsigned)st.count[KVHDL_SELECTOR_OUT_SUM], (unsigned)st.count[KVHDL_SELECTOR_OUT_OUT], (unsigned)bad);
+  return 0;
+}
+`,
+    );
+    const b = await buildHarness({ ...harnessInput(h, dir), testC });
+    const r = await runHarness(b.exe, { seed: 4 });
+    expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.violations).toBe(0);
+    const sums = h.job.outputs.find((o) => o.name === 'sum')!.records;
+    const outs = h.job.outputs.find((o) => o.name === 'out')!.records;
+    expect(r.stdout.trim().split('\n')).toEqual(['theta only: err=0 sum=0 out=0 written=0', `full: err=0 sum=${sums} out=${outs} differ=0`]);
+  }, 300_000);
 });
 
 describe('firesim driver: buffers the 32-bit DMA cannot reach', () => {
@@ -337,12 +427,20 @@ describe('kvhdl handoff firesim (CLI)', () => {
   });
 });
 
-// npm run regress: more configurations (multi-word and 3-word records, per-channel, bf16, 4-bit codes) and seeds.
+// npm run regress: more configurations (multi-word and 20-word records, per-channel, bf16, 4-bit codes, the selector's cores, earlyexit memory words of 1 to 5 bus words) and seeds.
 const REGRESS: { unit: string; config: Record<string, unknown> }[] = [
   { unit: 'minmax', config: { lanes: 12, width: 16, stages: 2 } },
   { unit: 'dequantizer', config: { bits: 8, lanes: 4, format: 'bf16' } },
   { unit: 'quantizer', config: { mode: 'per-channel', residual: 32, groupSize: 32, channels: 64, lanes: 8 } },
   { unit: 'quantizer', config: { format: 'bf16', bits: 4, lanes: 16, channels: 64, groupSize: 16, residual: 8 } },
+  { unit: 'minmax', config: { lanes: 40, width: 32 } }, // 20-word input records
+  { unit: 'selector', config: { mode: 'topk', arch: 'insertion', k: 8 } },
+  { unit: 'selector', config: { mode: 'topk', arch: 'radix', k: 5, lanes: 3, outLanes: 2 } },
+  { unit: 'selector', config: { mode: 'threshold', capK: 6, capPolicy: 'last', lanes: 8, outLanes: 8, maxRow: 128 } },
+  { unit: 'selector', config: { mode: 'threshold', capK: 3, capPolicy: 'first', lanes: 2, outLanes: 1, scoreBits: 32 } },
+  { unit: 'earlyexit', config: { dims: 128, keyBits: 8, dimsPerCycle: 32, keyLanes: 8 } }, // 17-word query records, C = 4
+  { unit: 'earlyexit', config: { dims: 300, queryBits: 4, keyBits: 2, keySigned: false, keyLanes: 2 } }, // 300-bit memory words (stride 8)
+  { unit: 'earlyexit', config: { dims: 7, keyBits: 3, keyLanes: 1, earlyExit: false } },
 ];
 
 if (process.env.KVHDL_REGRESS) describe('firesim regress', () => {

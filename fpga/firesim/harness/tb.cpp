@@ -5,6 +5,7 @@
 // Environment: KVHDL_SEED (random seed, default 1), KVHDL_MAX_CYCLES (default 20000000),
 // KVHDL_STALL (0: no random stalls or latency, default 1), KVHDL_FAULTS (1: run the fault test
 // kvhdl_faults_main instead of the package's bare-metal test).
+// KVHDL_DEBUG=1 prints every read that gets DECERR.
 // Exit code: the test's, or 3 on a protocol violation, 4 on a simulation timeout.
 #include <cstdint>
 #include <cstdio>
@@ -28,6 +29,7 @@ uint64_t max_cycles = 20000000;
 bool stalls = true;
 int violations = 0;
 uint64_t boundary_cuts = 0;  // bursts shortened to end at a 4 KiB boundary
+unsigned inject_rresp = 0;   // > 0: the inject_rresp-th R beat from now is answered SLVERR (with its data)
 
 // xorshift64*
 uint64_t rs = 1;
@@ -118,7 +120,8 @@ void tick() {
     uint8_t *h;
     uint64_t a = bu.addr + 8ull * r_beat;
     if (mapped(a, 8, &h)) { std::memcpy(&r_data, h, 8); r_resp = 0; }
-    else { r_data = 0; r_resp = 3; }  // DECERR
+    else { r_data = 0; r_resp = 3; if (std::getenv("KVHDL_DEBUG")) std::fprintf(stderr, "DECERR read at 0x%llx (burst 0x%llx len %u)\n", (unsigned long long)a, (unsigned long long)bu.addr, bu.len); }  // DECERR
+    if (inject_rresp > 0 && --inject_rresp == 0) r_resp = 2;  // SLVERR, data intact
     r_last = r_beat == bu.len;
     r_valid = true;
   }
@@ -236,6 +239,9 @@ extern "C" uint32_t kvhdl_shim_bus_addr(const void *ptr, uint32_t bytes) {
 }
 
 extern "C" int kvhdl_shim_irq(void) { return top->irq; }
+
+// Fault injection: the beat-th read beat from now (1 = the next) is answered SLVERR with its data.
+extern "C" void kvhdl_shim_inject_rresp(unsigned beat) { inject_rresp = beat; }
 
 extern "C" void reg_write32(uintptr_t addr, uint32_t data) {
   idle(latency(3));
