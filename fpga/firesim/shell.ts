@@ -210,7 +210,7 @@ export function buildShell(o: ShellOptions): Shell {
     const prefMem = m.reg('rd_pref_mem', Bool, { reset: 1 });
     const reqValid = u.port(`${mem.request}_valid`);
     const reqAddr = u.port(`${mem.request}_${mem.addressField}`);
-    const canIssue = m.wire('rd_can_issue', busy.and(arValid.not()).and(tagInReady));
+    const canIssue = m.wire('rd_can_issue', busy.and(arValid.not().or(arready)).and(tagInReady));
     const memCand = m.wire('rd_mem_cand', canIssue.and(reqValid).and(memCredit.ge(mem.words)));
     const inCand = m.wire('rd_in_cand', canIssue.and(rdLeft.ne(0)).and(inCredit.ge(rdBurst.zext(7))));
     const grantMem = m.wire('rd_grant_mem', memCand.and(inCand.not().or(prefMem)));
