@@ -230,7 +230,6 @@ const PROFILES: Record<string, FiresimProfile> = {
         'len[@key] = 0; /* key: one record per key of every row */',
         `for (r = 0; r < rows * cols; r++) len[@key] += (uint32_t)${field('keys', 'r')};`,
         'len[@row] = rows * cols; /* row: one record per row */',
-        '(void)n;',
       ].join('\n'),
     testShape: () => ({ rows: 0, cols: 1 }),
     testStimulus: (unit, cfg, seed) => unit.randomStimulus(cfg, seed, 48),
