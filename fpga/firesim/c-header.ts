@@ -90,7 +90,7 @@ export function cDriverHeader(d: FiresimDesign): string {
  * tests/mmio.h: reg_write32 / reg_read32). A job is rows x cols input records at job->src; the
  * shell writes the records of every output stream to job->dst[i] (${p}_out_lens gives their number,
  * ${p}_out_bytes the buffer size).
- * Buffers must be 8-byte aligned. The accelerator's DMA is coherent on Chipyard's front bus (no
+ * Buffers must be 8-byte aligned${mem ? ` (the memory image job->mem ${8 * mem.stride}-byte aligned)` : ''}. The accelerator's DMA is coherent on Chipyard's front bus (no
  * cache maintenance); a fence orders the CPU's writes before START.
  */
 #ifndef ${guard}
@@ -107,6 +107,8 @@ export function cDriverHeader(d: FiresimDesign): string {
 #define ${P}_ERR_TIMEOUT (1u << 30) /* DONE did not rise within ${P}_POLL_LIMIT polls */
 #define ${P}_ERR_HW_ID (1u << 29)   /* register hw_id differs from ${P}_BUILD_ID: another build */
 #define ${P}_ERR_ADDR (1u << 28)    /* a buffer does not lie below 4 GiB (32-bit DMA addresses): nothing started */
+#define ${P}_ERR_INPUT (1u << 27)   /* the input records break the unit's input rules (${p}_check_input): nothing started */
+#define ${P}_ERR_REFUSED (${P}_ERROR_MISALIGNED | ${P}_ERROR_ZERO_LEN | ${P}_ERROR_SHAPE) /* the hardware refused the job: no data moved */
 
 /*
  * CPU address -> bus address of a DMA buffer of \`bytes\` bytes. Bare metal: the identity, and
@@ -173,6 +175,25 @@ static inline void ${p}_out_lens(const void *src, uint32_t rows, uint32_t cols, 
 ${outCountsCode(d).split('\n').map((l) => `  ${l}`).join('\n')}
 }
 
+/*
+ * 0 if the rows x cols input records at src are a valid job for the unit, else 1 + the index of the
+ * first record that breaks its input rules (rows * cols if the job ends inside a row).${d.profile.inputCheckC ? '' : ` This unit
+ * has no rules beyond the record layout: always 0.`}
+ */
+static inline uint32_t ${p}_check_input(const void *src, uint32_t rows, uint32_t cols) {
+  uint32_t r = 0, n = 0, a = 0, b = 0, c = 0;
+  (void)src;
+  (void)rows;
+  (void)cols;
+  (void)r;
+  (void)n;
+  (void)a;
+  (void)b;
+  (void)c;
+${d.profile.inputCheckC ? d.profile.inputCheckC(d.config, cFieldAccess(d)).split('\n').map((l) => `  ${l}`).join('\n') : ''}
+  return 0;
+}
+
 /* Bytes the buffer of output stream i needs for a job of rows x cols records at src. */
 static inline uint32_t ${p}_out_bytes(const void *src, uint32_t rows, uint32_t cols, uint32_t i) {
   static const uint32_t words[${P}_NUM_OUT] = { ${outs.map((s) => `${s.words}u`).join(', ')} };
@@ -185,6 +206,7 @@ static inline uint32_t ${p}_out_bytes(const void *src, uint32_t rows, uint32_t c
 static inline const char *${p}_error_name(uint32_t bit) {
   switch (bit) {
 ${errNames.map((k) => `    case ${ERR[k].bit}: return "${k}";`).join('\n')}
+    case 27: return "INPUT";
     case 28: return "ADDR";
     case 29: return "HW_ID";
     case 30: return "TIMEOUT";
@@ -194,17 +216,26 @@ ${errNames.map((k) => `    case ${ERR[k].bit}: return "${k}";`).join('\n')}
 
 /*
  * Runs one job and waits for DONE (polling). Returns 0 on success, else the error bits: the
- * hardware's (${P}_ERROR_*) and/or ${P}_ERR_TIMEOUT / ${P}_ERR_HW_ID / ${P}_ERR_ADDR (then no
- * register was written). \`stats\` may be NULL.
+ * hardware's (${P}_ERROR_*) and/or ${P}_ERR_TIMEOUT, or alone ${P}_ERR_HW_ID / ${P}_ERR_ADDR /
+ * ${P}_ERR_INPUT (then no register was written). \`stats\` may be NULL; it is zeroed first, and
+ * its counters stay 0 when the job was not started or was refused.
  */
 static inline uint32_t ${p}_run(uintptr_t base, const ${p}_job *job, ${p}_stats *stats) {
   uint32_t len[${P}_NUM_OUT], ends[${P}_NUM_OUT];
   uint32_t err, i, polls = 0;
+  if (stats) {
+    uint8_t *z = (uint8_t *)stats;
+    for (i = 0; i < sizeof *stats; i++) z[i] = 0;
+  }
   if (reg_read32(base + ${P}_REG_HW_ID) != ${P}_BUILD_ID) return ${P}_ERR_HW_ID;
   if (!KVHDL_BUS_OK(job->src, (uint64_t)job->rows * job->cols * ${P}_IN_WORDS * 8u)) return ${P}_ERR_ADDR;
 ${mem ? `  if (!KVHDL_BUS_OK(job->mem, (uint64_t)job->mem_len * ${P}_MEM_STRIDE * 8u)) return ${P}_ERR_ADDR;
 ` : ''}  /* the output lengths: only read the input when its shape is valid (else the hardware refuses the job) */
   if (((uintptr_t)job->src & 7u) == 0 && job->rows != 0 && job->rows <= ${P}_MAX_ROWS && job->cols != 0 && job->cols <= ${P}_MAX_COLS && (${P}_FIXED_COLS == 0 || job->cols == ${P}_FIXED_COLS)) {
+    if (${p}_check_input(job->src, job->rows, job->cols) != 0) {
+      if (stats) stats->error = ${P}_ERR_INPUT;
+      return ${P}_ERR_INPUT;
+    }
     ${p}_out_lens(job->src, job->rows, job->cols, len, ends);
   } else {
     for (i = 0; i < ${P}_NUM_OUT; i++) len[i] = ends[i] = 0;
@@ -232,8 +263,8 @@ ${mem ? `  reg_write32(base + ${P}_REG_MEM_ADDR, KVHDL_BUS_ADDR(job->mem, job->m
   ${p}_fence();
   err = reg_read32(base + ${P}_REG_ERROR);
   if (polls >= ${P}_POLL_LIMIT) err |= ${P}_ERR_TIMEOUT;
-  if (stats) {
-    stats->error = err;
+  if (stats) stats->error = err;
+  if (stats && (err & ${P}_ERR_REFUSED) == 0) { /* a refused job leaves the counters of the job before */
     stats->cycles = reg_read32(base + ${P}_REG_CYCLES);
     stats->words_read = reg_read32(base + ${P}_REG_WORDS_READ);
     stats->words_written = reg_read32(base + ${P}_REG_WORDS_WRITTEN);

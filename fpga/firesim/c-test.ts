@@ -160,6 +160,12 @@ ${mem ? `    bad = job;
 ${memUsed ? `    bad = job;
     bad.mem_len = 0;
     fails += expect_error("memory image shorter than the unit's requests", &bad, ${P}_ERROR_MEM_RANGE);
+    /* the requests beyond mem_len were answered with zero words, not read from memory */
+    err = ${p}_run(${P}_BASE, &bad, &st);
+    if (st.words_read != ${P}_TEST_ROWS * ${P}_TEST_COLS * ${P}_IN_WORDS || st.mem_reads == 0) {
+      printf("${d.unit}: with mem_len 0: %u words read (expected only the %u input words), %u memory words requested\\n", (unsigned)st.words_read, (unsigned)(${P}_TEST_ROWS * ${P}_TEST_COLS * ${P}_IN_WORDS), (unsigned)st.mem_reads);
+      fails++;
+    }
 ` : ''}` : ''}  }
 
   if (fails) {

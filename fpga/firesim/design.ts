@@ -52,7 +52,7 @@ export function firesimDesign(unit: AnyUnit, cfg: unknown): FiresimDesign {
   if (limits.fixedCols > limits.maxCols) throw new Error(`handoff firesim: ${unit.name} needs ${limits.fixedCols} beats per row, more than the shell's ${limits.maxCols}`);
   const params = profile.params(cfg);
   const build = (hwId: number) => {
-    const regs = shellRegisters(layout, limits, hwId, params);
+    const regs = shellRegisters(layout, limits, hwId, params, profile.dataFramed ?? false);
     return { regs, shell: buildShell({ name: 'shell', regfileName: 'csr', unit: unitMod, layout, regs, limits }) };
   };
   // The tag hashes the whole design as built with hw_id = 0, comments dropped (the emitter's

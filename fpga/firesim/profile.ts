@@ -56,6 +56,16 @@ export interface FiresimProfile {
   outCountsC: (cfg: unknown, field: CFieldAccess) => string;
   /** The job shape of the generated bare-metal test (units with `testStimulus` ignore it). */
   testShape: (cfg: unknown) => { rows: number; cols: number };
+  /**
+   * Data-framed units: C statements that check the input records of a job (`src`, `rows`, `cols`;
+   * uint32_t scratch variables `r`, `n`, `a`, `b`, `c`) and `return r + 1u;` for the first record
+   * that breaks the unit's input rules (a job that does not end on a row boundary returns
+   * `rows * cols`). The driver refuses such a job with ERR_INPUT before writing any register: the
+   * unit keeps its state between jobs, so a broken job would corrupt the next one.
+   */
+  inputCheckC?: (cfg: unknown, field: CFieldAccess) => string;
+  /** What a user must know to build a valid input (README "Input rules"), Markdown. */
+  inputDoc?: (cfg: unknown) => string;
   /** Units with a memory port: the memory words a job requests, from the golden model's outputs (checked against register mem_reads). */
   memReads?: (cfg: unknown, outputs: StreamData) => number;
   /** Data-framed units: the whole input (and memory images) of the bare-metal test; rows = records, cols = 1. */
@@ -185,11 +195,55 @@ const PROFILES: Record<string, FiresimProfile> = {
         'for (r = 0; r < rows * cols; r++) {',
         `  if (${field('kind', 'r')} != 0 || ${field('last', 'r')} != 1) continue;`,
         `  n = (uint32_t)${field('len', 'r')};`,
-        `  n = ${bound};`,
+        ...(bound === 'n' ? [] : [`  n = ${bound};`]),
         `  len[@out] += n == 0 ? 1u : (n + ${c.outLanes - 1}u) / ${c.outLanes}u;`,
         '  len[@sum] += 1u;',
         '}',
         'ends[@out] = len[@sum]; /* out: one last per row */',
+      ].join('\n');
+    },
+    inputCheckC: (cfg, field) => {
+      const c = cfg as SelectorConfig;
+      const F = (f: string) => field(f, 'r');
+      return [
+        '/* a: inside a row (0/1), b: beats of the row so far, c: head and layer of the row (packed), n: its length */',
+        'a = 0; b = 0; c = 0;',
+        'for (r = 0; r < rows * cols; r++) {',
+        `  if (${F('kind')} != 0) { /* theta-table write: only between rows, indices in range */`,
+        `    if (a || ${F('head')} >= ${c.heads}u || ${F('layer')} >= ${c.layers}u || ${F('bucket')} >= ${c.rowBuckets.length}u) return r + 1u;`,
+        '    continue;',
+        '  }',
+        '  if (!a) {',
+        `    n = (uint32_t)${F('len')};`,
+        `    if (n < 1u || n > ${c.maxRow}u || ${F('head')} >= ${c.heads}u || ${F('layer')} >= ${c.layers}u) return r + 1u;`,
+        `    a = 1; b = 0; c = (uint32_t)(${F('head')} << 16 | ${F('layer')});`,
+        `  } else if ((uint32_t)${F('len')} != n || (uint32_t)(${F('head')} << 16 | ${F('layer')}) != c) {`,
+        '    return r + 1u;',
+        '  }',
+        '  b++;',
+        `  if (${F('last')} != 0) {`,
+        `    if (b != (n + ${c.lanes - 1}u) / ${c.lanes}u) return r + 1u;`,
+        '    a = 0;',
+        `  } else if (b >= (n + ${c.lanes - 1}u) / ${c.lanes}u) {`,
+        '    return r + 1u;',
+        '  }',
+        '}',
+        'if (a) return rows * cols; /* the job ends inside a row */',
+      ].join('\n');
+    },
+    inputDoc: (cfg) => {
+      const c = cfg as SelectorConfig;
+      return [
+        `A job is a sequence of \`in\` records exactly as on the unit's input stream (docs/selector.md, "Stream protocol"):`,
+        `theta-table writes (\`kind\` = 1) and score rows (\`kind\` = 0), a row of n scores (1 <= n <= ${c.maxRow}) being`,
+        `ceil(n / ${c.lanes}) records with the same \`len\` = n, \`head\` and \`layer\` and \`last\` on the final one. Table writes`,
+        'may come only between rows. **A job must end on a row boundary.** The unit keeps its state between',
+        'jobs: the theta table loaded by one job stays loaded for the next ones (a job may hold rows only),',
+        'and a row left open at the end of a job would be continued by the next job. The driver therefore',
+        'checks every record before it starts a job and refuses a job that breaks these rules with',
+        '`ERR_INPUT` (bit 27; nothing is written or started); `kvhdl_selector_check_input` returns 1 + the',
+        'index of the first bad record (the record count for a job that ends inside a row).',
+        `The threshold-mode table must hold every entry a row with n > ${c.k} reads before that row (after reset its contents are unspecified).`,
       ].join('\n');
     },
     testShape: () => ({ rows: 0, cols: 1 }),
@@ -231,6 +285,24 @@ const PROFILES: Record<string, FiresimProfile> = {
         `for (r = 0; r < rows * cols; r++) len[@key] += (uint32_t)${field('keys', 'r')};`,
         'len[@row] = rows * cols; /* row: one record per row */',
       ].join('\n'),
+    inputCheckC: (cfg, field) => {
+      const c = cfg as EarlyexitConfig;
+      return [`for (r = 0; r < rows * cols; r++) if (${field('keys', 'r')} > ${c.maxKeys}u) return r + 1u; /* n <= maxKeys */`, '(void)n; (void)a; (void)b; (void)c;'].join('\n');
+    },
+    inputDoc: (cfg) => {
+      const c = cfg as EarlyexitConfig;
+      const d = dimsOf(c);
+      return [
+        `A job is \`rows\` query records, one per row: \`q\` (${d.D} signed ${d.Wq}-bit lanes), \`theta\` and \`keys\` = n, the row scores`,
+        `keys 0 .. n-1 of the key image (0 <= n <= ${c.maxKeys}; the driver refuses a larger n with \`ERR_INPUT\`, bit 27).`,
+        `\`theta\` is ${d.SW} bits signed: **saturate** a wider threshold to [-2^${d.SW - 1}, 2^${d.SW - 1} - 1] (this changes no`,
+        `decision, docs/earlyexit.md "Arithmetic"); truncating it would change its sign.`,
+        `The key image (\`mem\`, \`mem_len\` words) must hold at least max(n) x ${d.B} x ${d.C} words (keyBits x ceil(dims / dimsPerCycle)):`,
+        'word (t * keyBits + (keyBits - 1 - j)) * C + c holds beat c of bit-plane j of key t (docs/earlyexit.md, "Memory layout");',
+        'a request at or above `mem_len` sets MEM_RANGE and is answered with a zero word without reading memory.',
+        'The unit keeps no state between jobs.',
+      ].join('\n');
+    },
     testShape: () => ({ rows: 0, cols: 1 }),
     testStimulus: (unit, cfg, seed) => unit.randomStimulus(cfg, seed, 48),
     memReads: (_cfg, outputs) => {

@@ -127,7 +127,7 @@ back how many records were written.` : ''}
 \`address\` (4 KiB, must not overlap other devices; the default is also \`${P}_BASE\` in the C test,
 change both together). DMA buffers must lie below 4 GiB (32-bit DMA addresses; Chipyard's DRAM
 starts at 0x8000_0000, so with more than 2 GiB of DRAM keep the buffers in the low part; the driver
-refuses others with ERR_ADDR) and be 8-byte aligned. The block is clocked by the periphery bus clock and its DMA master is
+refuses others with ERR_ADDR) and be 8-byte aligned${mem ? ` (the memory image ${8 * mem.stride}-byte aligned)` : ''}. The block is clocked by the periphery bus clock and its DMA master is
 connected to the front bus directly, so pbus and fbus must share a clock, as they do in Chipyard's
 \`AbstractConfig\` (the "uncore" clock group). The DMA is coherent: front-bus traffic goes through
 the system bus and the L2, so no cache maintenance is needed (the driver issues a \`fence\` before
@@ -150,8 +150,11 @@ uint32_t err = ${p}_run(${P}_BASE, &job, &st);   /* 0: success; else error bits 
 \`src\`${d.profile.dataFramed ? ' (the framing of this unit is in its input data)' : ' (this unit does not need them: its counts follow from rows and cols)'}.${variable.length ? ` After the job, \`stats.count[i]\` holds the records actually written.` : ''}${mem ? ` \`stats.mem_reads\` holds the memory words the unit requested.` : ''} \`${p}_run\` checks \`hw_id\`, programs the
 registers, starts the job and polls DONE (at most \`${P}_POLL_LIMIT\` polls); it returns the
 \`error\` register, plus \`${P}_ERR_TIMEOUT\` (bit 30), or alone \`${P}_ERR_HW_ID\` (bit 29: \`hw_id\` is not
-this build's) or \`${P}_ERR_ADDR\` (bit 28: a buffer does not lie wholly below 4 GiB); with the last two
-it writes no register and starts nothing.
+this build's), \`${P}_ERR_ADDR\` (bit 28: a buffer does not lie wholly below 4 GiB) or
+\`${P}_ERR_INPUT\` (bit 27: the input records break the unit's input rules, see "Input rules"); with
+the last three it writes no register and starts nothing. \`stats\` is zeroed first; its counters
+stay 0 for a job that was not started or that the hardware refused (MISALIGNED, ZERO_LEN, SHAPE:
+the registers then still hold the previous job's counters).
 \`${p}_error_name(bit)\` names a bit. Error bits 0-7 are the register's (see \`error\` below:
 MISALIGNED, ZERO_LEN, SHAPE mean the job was refused and moved no data; OVERFLOW, RRESP, BRESP, BUSY${mem ? ', MEM_RANGE' : ''}
 are set during a job). After TIMEOUT the job may still be running: the block stays BUSY, its DMA
@@ -163,9 +166,13 @@ interrupt on Chipyard's interrupt bus, and its PLIC source number is in the gene
 \`kvhdl-${d.unit.replace(/_/g, "-")}@<address>\` (\`compatible = "kvhdl,${d.unit.replace(/_/g, "-")}"\`), property \`interrupts\`. Clear DONE (write 1
 to \`done\`) or IRQ_EN in the handler: the interrupt is a level, DONE && IRQ_EN.
 
-## Memory layout
+${d.profile.inputDoc ? `## Input rules
 
-A job is \`rows\` x \`cols\` input records (${d.profile.rowsDoc} x ${d.profile.colsDoc}). Every
+${d.profile.inputDoc(d.config)}
+
+` : ''}## Memory layout
+
+A job is \`rows\` x \`cols\` input records (\`rows\`: ${d.profile.rowsDoc}; \`cols\`: ${d.profile.colsDoc}). Every
 record occupies whole 64-bit little-endian words; its fields are packed LSB-first in the order
 below (bit 0 of the record is bit 0 of its first word), and the rest of the record is zero
 (outputs) or ignored (inputs). Record r of a stream starts at \`base + 8 * words * r\`.
@@ -216,7 +223,7 @@ ${regRows.join('\n')}
   alternately when both wait; a burst is issued only when its FIFO (${WORD_FIFO_DEPTH} words for the input,
   ${MEM_FIFO_DEPTH} for memory words) has room for all of it, so \`rready\` never waits on a full FIFO
   and neither source can block the other; at most ${TAG_DEPTH} read bursts are outstanding. A memory
-  request at or above \`mem_len\` sets MEM_RANGE and reads word 0 instead (the unit still gets a word).` : `Read data goes through a
+  request at or above \`mem_len\` sets MEM_RANGE and is answered with a zero word without a memory access (the unit still gets a word, in order).` : `Read data goes through a
   ${WORD_FIFO_DEPTH}-word FIFO (\`rready\` is low while it is full).`}
 - DMA writes: per output stream a ${WORD_FIFO_DEPTH}-word FIFO; a burst (AW, then W with \`wstrb\` all ones
   and \`wlast\` on the last beat; W may be offered before the AW handshake) is issued for a stream

@@ -27,14 +27,14 @@ export interface CsrReg {
 
 /** Error bits (register `error`, write 1 to clear). */
 export const ERR = {
-  MISALIGNED: { bit: 0, doc: 'src_addr or an output address is not a multiple of 8 (the job did not start)' },
+  MISALIGNED: { bit: 0, doc: 'src_addr or an output address is not a multiple of 8, or mem_addr not a multiple of 8 * mem_stride (the job did not start)' },
   ZERO_LEN: { bit: 1, doc: 'rows or cols is 0 (the job did not start)' },
   SHAPE: { bit: 2, doc: 'rows > max_rows, cols > max_cols, or cols differs from the fixed cols of the unit (the job did not start)' },
   OVERFLOW: { bit: 3, doc: 'an output stream produced more records than its <s>_len; the extra records were dropped' },
   RRESP: { bit: 4, doc: 'a read response was SLVERR or DECERR' },
   BRESP: { bit: 5, doc: 'a write response was SLVERR or DECERR' },
   BUSY: { bit: 6, doc: 'START rose while a job was running (ignored)' },
-  MEM_RANGE: { bit: 7, doc: 'units with a memory port: the unit asked for a memory word at or above mem_len (the shell read word 0 instead)' },
+  MEM_RANGE: { bit: 7, doc: 'units with a memory port: the unit asked for a memory word at or above mem_len (answered with a zero word, memory not read)' },
 } as const;
 export type ErrName = keyof typeof ERR;
 export const ERR_WIDTH = 8;
@@ -59,7 +59,8 @@ export interface ShellLimits {
 }
 
 /** The register list for a shell. */
-export function shellRegisters(layout: ShellLayout, limits: ShellLimits, hwId: number, params: Record<string, number>): CsrReg[] {
+export function shellRegisters(layout: ShellLayout, limits: ShellLimits, hwId: number, params: Record<string, number>, dataFramed = false): CsrReg[] {
+  const from = dataFramed ? 'the input records' : 'rows and cols';
   const regs: CsrReg[] = [
     {
       name: 'ctrl', offset: 0x00, access: 'rw', width: 2, doc: 'control',
@@ -90,7 +91,12 @@ export function shellRegisters(layout: ShellLayout, limits: ShellLimits, hwId: n
     const base = OUT_BASE + OUT_STRIDE * i;
     regs.push(
       { name: `${s.name}_addr`, offset: base, access: 'rw', width: 32, doc: `byte address of output stream '${s.name}' (multiple of 8)` },
-      { name: `${s.name}_len`, offset: base + 4, access: 'rw', width: 32, doc: `records of '${s.name}' the job writes (the driver computes it from rows and cols)` },
+      {
+        name: `${s.name}_len`, offset: base + 4, access: 'rw', width: 32,
+        doc: layout.variable.includes(s.name)
+          ? `capacity of the '${s.name}' buffer in records: the most the job may write (its count depends on the data; the driver computes a bound from ${from})`
+          : `records of '${s.name}' the job writes (the driver computes it from ${from})`,
+      },
       { name: `${s.name}_count`, offset: base + 8, access: 'ro', width: 32, doc: `records of '${s.name}' written so far` },
       { name: `${s.name}_words`, offset: base + 12, access: 'ro', width: 32, doc: `64-bit words per '${s.name}' record`, constant: s.words },
     );
@@ -99,7 +105,7 @@ export function shellRegisters(layout: ShellLayout, limits: ShellLimits, hwId: n
     const mm = layout.memory;
     regs.push(
       { name: 'mem_addr', offset: EXT_BASE, access: 'rw', width: 32, doc: `byte address of the image of memory '${mm.name}' (multiple of ${8 * mm.stride})` },
-      { name: 'mem_len', offset: EXT_BASE + 4, access: 'rw', width: 32, doc: `words in the image of '${mm.name}'; a request at or above it sets MEM_RANGE` },
+      { name: 'mem_len', offset: EXT_BASE + 4, access: 'rw', width: 32, doc: `words in the image of '${mm.name}'; a request at or above it sets MEM_RANGE and gets a zero word` },
       { name: 'mem_stride', offset: EXT_BASE + 8, access: 'ro', width: 32, doc: `64-bit words per '${mm.name}' word in the image (its ${mm.wordWidth} bits LSB-first, the rest 0)`, constant: mm.stride },
       { name: 'mem_reads', offset: EXT_BASE + 12, access: 'ro', width: 32, doc: `'${mm.name}' words the unit requested in the last job` },
     );

@@ -194,7 +194,8 @@ export function buildShell(o: ShellOptions): Shell {
     // Two read sources share AR/R (one ID, so R returns in AR order): input bursts and the unit's
     // memory words. A tag FIFO remembers the source of every burst; a burst is only issued when
     // its target FIFO has room for all of it (credits), so R never waits on a full FIFO and one
-    // source can never block the other.
+    // source can never block the other. A memory request at or above mem_len is not read: its tag
+    // is marked `zero`, and at the head of the tag FIFO it puts zero words into the memory FIFO.
     const memAddr = reg('mem_addr');
     const memLen = reg('mem_len');
     const memReads = m.reg('mem_reads', UInt(32), { reset: 0 });
@@ -202,8 +203,9 @@ export function buildShell(o: ShellOptions): Shell {
     const tagInReady = m.wire('tag_in_ready', Bool);
     const tagPush = m.wire('tag_push', Bool);
     const tagMem = m.wire('tag_mem', Bool);
-    const tf = { mem: Bool } satisfies Fields;
-    const tq = fifo(m, 'tagq', { fields: tf, valid: tagPush, ready: tagInReady, bits: { mem: tagMem } } as Source<typeof tf>, TAG_DEPTH);
+    const tagZero = m.wire('tag_zero', Bool);
+    const tf = { mem: Bool, zero: Bool } satisfies Fields;
+    const tq = fifo(m, 'tagq', { fields: tf, valid: tagPush, ready: tagInReady, bits: { mem: tagMem, zero: tagZero } } as Source<typeof tf>, TAG_DEPTH);
     const inCredit = m.reg('rd_in_credit', UInt(7), { reset: WORD_FIFO_DEPTH });
     const memCredit = m.reg('rd_mem_credit', UInt(7), { reset: MEM_FIFO_DEPTH });
     const bursts = m.reg('rd_bursts', UInt(6), { reset: 0 });
@@ -222,6 +224,7 @@ export function buildShell(o: ShellOptions): Shell {
     errSet.MEM_RANGE.set(grantMem.and(inRange.not()));
     tagPush.set(grantMem.or(grantIn));
     tagMem.set(grantMem);
+    tagZero.set(grantMem.and(inRange.not()));
     m.when(grantMem.or(grantIn), () => prefMem.set(grantIn));
     m.when(launch, () => {
       rdAddr.set(srcAddr);
@@ -234,20 +237,33 @@ export function buildShell(o: ShellOptions): Shell {
       rdAddr.set(rdAddr.addWrap(rdBurst.zext(A).shl(3).trunc(A)));
       rdLeft.set(rdLeft.subWrap(rdBurst.zext(32)));
     }).elseWhen(grantMem, () => {
-      arValid.set(1);
-      arAddr.set(mux(inRange, wordAddr, memAddr));
-      arLen.set(U(8, mem.words - 1));
+      m.when(inRange, () => {
+        arValid.set(1);
+        arAddr.set(wordAddr);
+        arLen.set(U(8, mem.words - 1));
+      });
       memReads.set(memReads.addWrap(1));
     });
-    // R: routed by the tag at the head
+    // R: routed by the tag at the head; a `zero` tag takes no R beats
     const toMem = tq.bits.mem;
+    const zeroHead = m.wire('tag_zero_head', tq.valid.and(tq.bits.zero));
+    const axiHead = m.wire('tag_axi_head', tq.valid.and(tq.bits.zero.not()));
     const rqInReady = m.wire('rfifo_accept', Bool);
     const mqInReady = m.wire('mfifo_accept', Bool);
-    rq = fifo(m, 'rfifo', { fields: rFields, valid: rvalid.and(tq.valid).and(toMem.not()), ready: rqInReady, bits: { data: rdata } } as Source<typeof rFields>, WORD_FIFO_DEPTH);
-    const mq = fifo(m, 'mfifo', { fields: rFields, valid: rvalid.and(tq.valid).and(toMem), ready: mqInReady, bits: { data: rdata } } as Source<typeof rFields>, MEM_FIFO_DEPTH);
-    rReady.set(tq.valid.and(mux(toMem, mqInReady, rqInReady)));
+    rq = fifo(m, 'rfifo', { fields: rFields, valid: rvalid.and(axiHead).and(toMem.not()), ready: rqInReady, bits: { data: rdata } } as Source<typeof rFields>, WORD_FIFO_DEPTH);
+    const mqValid = m.wire('mfifo_push', rvalid.and(axiHead).and(toMem).or(zeroHead));
+    const mq = fifo(m, 'mfifo', { fields: rFields, valid: mqValid, ready: mqInReady, bits: { data: mux(zeroHead, U(BUS_BITS, 0), rdata) } } as Source<typeof rFields>, MEM_FIFO_DEPTH);
+    rReady.set(axiHead.and(mux(toMem, mqInReady, rqInReady)));
     rready.set(rReady);
-    const burstEnd = m.wire('r_burst_end', rFire.and(rlast));
+    // the zero words of a `zero` tag: one per cycle while the memory FIFO takes them
+    const zeroFire = m.wire('zero_fire', zeroHead.and(mqInReady));
+    let zeroLast: Expr = lit(Bool, 1);
+    if (mem.words > 1) {
+      const zb = m.reg('zero_beat', UInt(bitsFor(mem.words - 1)), { reset: 0 });
+      zeroLast = zb.eq(mem.words - 1);
+      m.when(zeroFire, () => zb.set(mux(zeroLast, U(zb.width, 0), zb.addWrap(1))));
+    }
+    const burstEnd = m.wire('r_burst_end', rFire.and(rlast).or(zeroFire.and(zeroLast)));
     tq.ready.set(burstEnd);
     m.when(tagPush.and(burstEnd.not()), () => bursts.set(bursts.addWrap(1))).elseWhen(burstEnd.and(tagPush.not()), () => bursts.set(bursts.subWrap(1)));
     readsIdle = m.wire('rd_idle', bursts.eq(0));

@@ -13,7 +13,8 @@ import { checkScala, parseScalaIo, scalaNames } from '../../fpga/firesim/scala.t
 import { crossCompileTest } from '../../fpga/firesim/cross.ts';
 import { shellJob } from '../../fpga/firesim/golden.ts';
 import { firesimProfile } from '../../fpga/firesim/profile.ts';
-import { wordsToRecords } from '../../fpga/firesim/layout.ts';
+import { recordsToWords, wordsToRecords } from '../../fpga/firesim/layout.ts';
+import { TxnTable } from '../../cosim/transactions.ts';
 import { portsOf } from '../../cosim/from-module.ts';
 import { verilatorLint } from '../../toolchain/lint.ts';
 import { verilogProblems } from '../helpers/verilog-checks.ts';
@@ -165,7 +166,7 @@ describe.each(CASES)('firesim package of $unit $config', ({ unit, config, synth 
     expect(r.boundaryCuts).toBeGreaterThan(0);
   });
 
-  it("the driver's C output lengths (and ends of variable streams) equal the TypeScript profile's on the test input", async () => {
+  it("the driver's C output lengths (and ends of variable streams) equal the TypeScript profile's on the test input, which its input check accepts", async () => {
     const dir = tmp();
     const p = `kvhdl_${unit}`;
     writeFileSync(path.join(dir, 'mmio.h'), '#include <stdint.h>\nstatic inline uint32_t reg_read32(uintptr_t a) { (void)a; return 0; }\nstatic inline void reg_write32(uintptr_t a, uint32_t v) { (void)a; (void)v; }\n');
@@ -180,6 +181,7 @@ int main(void) {
   uint32_t len[${P}_NUM_OUT], ends[${P}_NUM_OUT], i;
   ${p}_out_lens(${p}_test_in, ${P}_TEST_ROWS, ${P}_TEST_COLS, len, ends);
   for (i = 0; i < ${P}_NUM_OUT; i++) printf("%u %u\\n", (unsigned)len[i], (unsigned)ends[i]);
+  printf("check %u\\n", (unsigned)${p}_check_input(${p}_test_in, ${P}_TEST_ROWS, ${P}_TEST_COLS));
   return 0;
 }
 `,
@@ -188,7 +190,7 @@ int main(void) {
     const c = await runTool(process.env.CC ?? 'gcc', ['-std=c11', '-O1', '-Wall', '-Wextra', '-Werror', '-I', dir, '-I', h.testDir, path.join(dir, 'lens.c'), '-o', exe], { timeoutMs: 120_000 });
     expect(c.exitCode, c.stderr).toBe(0);
     const r = await runTool(exe, [], { timeoutMs: 60_000 });
-    expect(r.stdout.trim().split('\n')).toEqual(h.job.lens.map((l, i) => `${l} ${h.job.ends[i]}`));
+    expect(r.stdout.trim().split('\n')).toEqual([...h.job.lens.map((l, i) => `${l} ${h.job.ends[i]}`), 'check 0']);
     // variable streams: the capacity bounds the golden count, and ends counts its rows
     h.design.layout.outputs.forEach((s, i) => expect(h.job.outputs[i].records).toBeLessThanOrEqual(h.job.lens[i]));
   });
@@ -297,6 +299,110 @@ int main(void) {
     const outs = h.job.outputs.find((o) => o.name === 'out')!.records;
     expect(r.stdout.trim().split('\n')).toEqual(['theta only: err=0 sum=0 out=0 written=0', `full: err=0 sum=${sums} out=${outs} differ=0`]);
   }, 300_000);
+});
+
+/** Runs kvhdl_<unit>_check_input and kvhdl_<unit>_run (stub registers: DONE reads 1) on each input; one line per case. */
+async function driverInputCheck(h: FiresimHandoff, cases: { name: string; t: TxnTable; rows: number }[]): Promise<string[]> {
+  const p = `kvhdl_${h.design.unit}`;
+  const P = p.toUpperCase();
+  const dir = tmp();
+  writeFileSync(path.join(dir, 'mmio.h'), '#include <stdint.h>\nuint32_t reg_read32(uintptr_t a);\nvoid reg_write32(uintptr_t a, uint32_t v);\n');
+  const arr = (name: string, w: bigint[]) => `static const uint64_t ${name}[] = { ${w.map((x) => `0x${x.toString(16)}ull`).join(', ')} };`;
+  const outs = h.design.layout.outputs;
+  writeFileSync(
+    path.join(dir, 'check.c'),
+    `#include <stdio.h>
+#include "mmio.h"
+#define KVHDL_BUS_ADDR(ptr, bytes) ((uint32_t)(uintptr_t)(ptr)) /* host pointers: no 4 GiB check here */
+#define KVHDL_BUS_OK(ptr, bytes) 1
+#include "${p}.h"
+static unsigned writes;
+uint32_t reg_read32(uintptr_t a) { return a == ${P}_REG_HW_ID ? ${P}_BUILD_ID : a == ${P}_REG_DONE ? 1u : 0u; }
+void reg_write32(uintptr_t a, uint32_t v) { (void)a; (void)v; writes++; }
+static uint64_t out_buf[${outs.length}][4096];
+${h.design.layout.memory ? 'static uint64_t mem_buf[8];' : ''}
+${cases.map((c, i) => arr(`in${i}`, recordsToWords(h.design.layout.input, c.t))).join('\n')}
+static void one(const char *name, const uint64_t *in, uint32_t rows) {
+  ${p}_job j;
+  ${p}_stats st;
+  uint32_t err, i, bad = ${p}_check_input(in, rows, 1);
+  j.src = in;
+  j.rows = rows;
+  j.cols = 1;
+  for (i = 0; i < ${P}_NUM_OUT; i++) j.dst[i] = out_buf[i];
+${h.design.layout.memory ? '  j.mem = mem_buf;\n  j.mem_len = 1;\n' : ''}  writes = 0;
+  err = ${p}_run(0, &j, &st);
+  printf("%s: bad=%u err=%#x writes=%u stats.error=%#x\\n", name, (unsigned)bad, (unsigned)err, writes, (unsigned)st.error);
+}
+int main(void) {
+${cases.map((c, i) => `  one("${c.name}", in${i}, ${c.rows}u);`).join('\n')}
+  return 0;
+}
+`,
+  );
+  const exe = path.join(dir, 'check');
+  const c = await runTool(process.env.CC ?? 'gcc', ['-std=c11', '-O1', '-Wall', '-Wextra', '-Werror', '-I', dir, '-I', h.testDir, path.join(dir, 'check.c'), '-o', exe], { timeoutMs: 120_000 });
+  expect(c.exitCode, c.stderr).toBe(0);
+  const r = await runTool(exe, [], { timeoutMs: 60_000 });
+  expect(r.exitCode, r.stderr).toBe(0);
+  return r.stdout.trim().split('\n');
+}
+
+describe('firesim selector: the driver refuses inputs that break the row framing (ERR_INPUT)', () => {
+  it('ends inside a row, a table write inside a row, a short or long row, n out of range, a row changing head: index of the first bad record, nothing started', async () => {
+    const h = pkg('selector', {});
+    const cfg = h.design.config as { lanes: number; maxRow: number; heads: number };
+    const input = h.job.unitInput;
+    const copy = (): TxnTable => {
+      const t = new TxnTable(input.fields, input.count);
+      for (let i = 0; i < input.count; i++) for (const f of input.fields) t.set(i, f.name, input.get(i, f.name));
+      return t;
+    };
+    // the first row of at least 3 beats
+    let first = -1;
+    for (let i = 0; i < input.count && first < 0; i++) {
+      if (input.get(i, 'kind') === 0n && (i === 0 || input.get(i - 1, 'kind') === 1n || input.get(i - 1, 'last') === 1n) && Number(input.get(i, 'len')) > 2 * cfg.lanes) first = i;
+    }
+    expect(first).toBeGreaterThan(0);
+    const cases: { name: string; t: TxnTable; rows: number; want: number }[] = [];
+    cases.push({ name: 'valid', t: input, rows: input.count, want: 0 });
+    cases.push({ name: 'ends inside a row', t: input, rows: first + 2, want: first + 2 });
+    let t = copy();
+    t.set(first + 1, 'kind', 1n);
+    cases.push({ name: 'table write inside a row', t, rows: input.count, want: first + 2 });
+    t = copy();
+    t.set(first, 'last', 1n);
+    cases.push({ name: 'row too short', t, rows: input.count, want: first + 1 });
+    t = copy();
+    for (let i = first; i < first + 3; i++) t.set(i, 'len', BigInt(cfg.maxRow + 1));
+    cases.push({ name: 'n above maxRow', t, rows: input.count, want: first + 1 });
+    t = copy();
+    t.set(first + 1, 'head', (input.get(first, 'head') + 1n) % BigInt(cfg.heads));
+    cases.push({ name: 'head changes inside a row', t, rows: input.count, want: first + 2 });
+    const lines = await driverInputCheck(h, cases);
+    const writesOk = (want: number) => (want === 0 ? /writes=[1-9]\d*/ : /writes=0 /);
+    cases.forEach((k, i) => {
+      expect(lines[i]).toMatch(new RegExp(`^${k.name}: bad=${k.want} err=${k.want === 0 ? '0' : '0x8000000'} `));
+      expect(lines[i]).toMatch(writesOk(k.want));
+      if (k.want !== 0) expect(lines[i]).toContain('stats.error=0x8000000');
+    });
+  });
+});
+
+describe('firesim earlyexit: the driver refuses a row with more keys than maxKeys (ERR_INPUT)', () => {
+  it('keys = maxKeys + 1 in record 2: check_input gives 3, nothing started; the test input passes', async () => {
+    const h = pkg('earlyexit', {});
+    const input = h.job.unitInput;
+    const t = new TxnTable(input.fields, input.count);
+    for (let i = 0; i < input.count; i++) for (const f of input.fields) t.set(i, f.name, input.get(i, f.name));
+    t.set(2, 'keys', BigInt((h.design.config as { maxKeys: number }).maxKeys + 1));
+    const lines = await driverInputCheck(h, [
+      { name: 'valid', t: input, rows: input.count },
+      { name: 'too many keys', t, rows: input.count },
+    ]);
+    expect(lines[0]).toMatch(/^valid: bad=0 err=0 writes=[1-9]/);
+    expect(lines[1]).toBe('too many keys: bad=3 err=0x8000000 writes=0 stats.error=0x8000000');
+  });
 });
 
 describe('firesim driver: buffers the 32-bit DMA cannot reach', () => {
