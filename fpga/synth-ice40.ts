@@ -10,6 +10,7 @@ import { countCells, statCellTypes } from './yosys-stat.ts';
 import { logicDepth, type DepthRules, type LogicDepth } from './logic-depth.ts';
 import { ysQuote } from './yosys-script.ts';
 import { tail } from './synth-xc7.ts';
+import { criticalPathOf, type CriticalPath } from './critical-path.ts';
 
 export interface Ice40Resources {
   lut4: number;
@@ -77,6 +78,8 @@ export interface PnrResult {
   fmaxMHz: number;
   /** nextpnr's utilization report: used / available per BEL type (ICESTORM_LC, ICESTORM_RAM, ...). */
   utilization: Record<string, { used: number; available: number }>;
+  /** The register-to-register critical path of `clock` (from nextpnr's report), if it reports one. */
+  criticalPath: CriticalPath | null;
 }
 
 export interface Ice40Run {
@@ -150,7 +153,7 @@ export async function runIce40(dir: string, coreFiles: readonly string[], core: 
     const clocks = Object.entries(rep.fmax ?? {});
     const clk = clocks.find(([name]) => /^clock(\$|$)/.test(name)) ?? (clocks.length === 1 ? clocks[0] : undefined);
     if (!clk) throw new Error(`nextpnr report ${report} has no Fmax for 'clock' (clocks: ${clocks.map(([n]) => n).join(', ') || 'none'})`);
-    run.pnr = { device: d.name, package: d.package, fmaxMHz: clk[1].achieved, utilization: rep.utilization ?? {} };
+    run.pnr = { device: d.name, package: d.package, fmaxMHz: clk[1].achieved, utilization: rep.utilization ?? {}, criticalPath: criticalPathOf(rep, clk[0]) ?? null };
     break;
   }
   return run;

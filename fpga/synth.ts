@@ -24,7 +24,7 @@ export type SynthTarget = 'xc7' | 'ice40';
 export const SYNTH_TARGETS: readonly SynthTarget[] = ['xc7', 'ice40'];
 
 /** Bump when a script, a count rule or the result format changes (invalidates the cache). */
-export const SYNTH_FLOW_VERSION = 1;
+export const SYNTH_FLOW_VERSION = 2;
 
 export interface SynthOptions {
   target: SynthTarget;
@@ -73,6 +73,8 @@ export interface Ice40SynthResult extends SynthResultBase {
   device: { name: Ice40DeviceName; package: string } | null;
   fits: boolean;
   utilization: PnrResult['utilization'];
+  /** The critical path behind `fmaxMHz` (register to register, named as in the design; `core.` is the unit inside the pin wrapper), or null. */
+  criticalPath: PnrResult['criticalPath'];
 }
 
 export type SynthResult = Xc7SynthResult | Ice40SynthResult;
@@ -141,6 +143,7 @@ export async function synthModule(top: Module, opts: SynthOptions): Promise<Synt
         wrapped: { top: w.module.name, inputBits: w.inputBits, outputBits: w.outputBits, resources: i.wrapped.resources, cellTypes: i.wrapped.cellTypes },
         device: i.pnr ? { name: i.pnr.device, package: i.pnr.package } : null, fits: i.pnr !== null,
         utilization: i.pnr?.utilization ?? {},
+        criticalPath: i.pnr?.criticalPath ?? null,
         seconds: 0, cached: false, cacheKey: key,
       };
     }

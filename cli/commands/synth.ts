@@ -3,6 +3,7 @@ import { units, findUnit } from '../../gen/registry.ts';
 import { loadConfig } from '../../gen/config.ts';
 import { SYNTH_TARGETS, synthUnit, type SynthTarget, type UnitSynthResult } from '../../fpga/synth.ts';
 import { synthTable } from '../../fpga/format.ts';
+import { criticalPathText } from '../../fpga/critical-path.ts';
 import type { Ice40DeviceName } from '../../fpga/synth-ice40.ts';
 import { parse, UsageError, type Command } from '../args.ts';
 
@@ -25,7 +26,7 @@ export const synthCommand: Command = {
   summary: 'resource, logic-depth and Fmax estimates for a unit configuration (Yosys, nextpnr-ice40)',
   usage: `usage: kvhdl synth <unit> [--config f.json] [--target xc7|ice40|xc7,ice40] [--device auto|up5k|hx8k] [--json out.json] [--no-cache]
 
-Synthesizes the unit's Verilog and prints a table of resources, LUT levels and Fmax
+Synthesizes the unit's Verilog and prints a table of resources, LUT levels and Fmax, and the iCE40 critical path
 (see fpga/README.md for the methods and what the numbers mean).
   --config f.json  unit configuration (defaults for fields not given; see 'kvhdl list')
   --target t       xc7 (Yosys synth_xilinx; no Fmax: there is no open-source 7-series P&R),
@@ -58,6 +59,7 @@ yosys/nextpnr-ice40 from PATH instead; their numbers can differ). Each run takes
     console.log(`${unit.name} ${r0.top} ${JSON.stringify(config)}  (${tools})`);
     console.log(synthTable(results));
     for (const r of results) for (const n of r.notes) console.log(`${r.target}: ${n}`);
+    for (const r of results) if (r.target === 'ice40' && r.criticalPath) console.log(`ice40: critical path ${criticalPathText(r.criticalPath)}`);
     if (values.json) {
       writeFileSync(values.json, JSON.stringify(results, null, 2) + '\n');
       console.log(`json: ${values.json}`);

@@ -10,6 +10,7 @@ import { runEda } from '../../fpga/eda.ts';
 import { synthUnit, type Ice40SynthResult, type Xc7SynthResult } from '../../fpga/synth.ts';
 import { synthCommand } from '../../cli/commands/synth.ts';
 import { reportCommand } from '../../cli/commands/report.ts';
+import { criticalPathOf, criticalPathText, designName } from '../../fpga/critical-path.ts';
 
 // One cache for the whole file: the later tests (report, CLI) are answered from it.
 const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'kvhdl-synth-cache-'));
@@ -114,6 +115,37 @@ describe('xc7 synthesis estimates', () => {
   });
 });
 
+describe('critical path from a nextpnr report', () => {
+  const step = (type: string, from: string, to: string, delay: number, net?: string) => ({ type, from: { cell: from, port: 'O' }, to: { cell: to, port: 'I0' }, delay, ...(net ? { net } : {}) });
+  const report = {
+    critical_paths: [
+      { from: '<async>', to: 'posedge clock$SB_IO_IN_$glb_clk', path: [step('source', 'reset$sb_io', 'reset$sb_io', 0), step('routing', 'reset$sb_io', 'core.x_SB_LUT4_O_LC', 5)] },
+      {
+        from: 'posedge clock$SB_IO_IN_$glb_clk',
+        to: 'posedge clock$SB_IO_IN_$glb_clk',
+        path: [
+          step('clk-to-q', 'core.acc_SB_DFFE_Q_5_D_SB_LUT4_O_LC', 'core.acc_SB_DFFE_Q_5_D_SB_LUT4_O_LC', 1.4),
+          step('routing', 'core.acc_SB_DFFE_Q_5_D_SB_LUT4_O_LC', 'core.sum_SB_LUT4_O_LC', 2, 'core._acc_0[1]'),
+          step('logic', 'core.sum_SB_LUT4_O_LC', 'core.sum_SB_LUT4_O_LC', 0.9),
+          step('routing', 'core.sum_SB_LUT4_O_LC', 'core.sum_SB_CARRY_CO_LC', 0.5),
+          step('logic', 'core.sum_SB_CARRY_CO_LC', 'core.sum_SB_CARRY_CO_LC', 0.3),
+          step('routing', 'core.sum_SB_CARRY_CO_LC', 'core.out_q_SB_DFF_Q_DFFLC', 1.7),
+          step('setup', 'core.out_q_SB_DFF_Q_DFFLC', 'core.out_q_SB_DFF_Q_DFFLC', 1.2),
+        ],
+      },
+    ],
+  };
+  it('takes the clock-to-clock path, cuts cell names to design names and splits the delay', () => {
+    expect(designName('core.plane_sum_SB_DFFE_Q_5_D_SB_LUT4_O_LC')).toBe('core.plane_sum');
+    expect(designName('reset$sb_io')).toBe('reset');
+    const c = criticalPathOf(report, 'clock$SB_IO_IN_$glb_clk')!;
+    expect(c).toEqual({ from: 'core.acc', to: 'core.out_q', ns: 8, logicNs: 1.2, routingNs: 4.2, cells: 2, through: ['core.sum'] });
+    expect(criticalPathText(c)).toBe('core.acc -> core.out_q: 8.0 ns = 1.2 logic + 4.2 routing + 2.6 register (clock-to-out, setup), 2 logic cells, through core.sum');
+    expect(criticalPathOf({}, 'clock')).toBeUndefined();
+    expect(criticalPathOf({ critical_paths: [report.critical_paths[0]] }, 'clock')).toBeUndefined();
+  });
+});
+
 describe('ice40 synthesis, place and route', () => {
   let r: Ice40SynthResult;
 
@@ -129,6 +161,17 @@ describe('ice40 synthesis, place and route', () => {
     expect(r.logicDepth).toBeGreaterThan(0);
     expect(r.utilization.ICESTORM_LC.used).toBeGreaterThan(0);
     expect(r.tools.nextpnr).toMatch(/^@yowasp\/nextpnr-ice40 \d/);
+  });
+
+  it('names the critical path in the design\'s terms, and its delay is the Fmax period', () => {
+    const c = r.criticalPath!;
+    expect(c).not.toBeNull();
+    // from and to are registers of the unit (core.) or of the pin wrapper, never a Yosys cell name
+    for (const n of [c.from, c.to, ...c.through]) expect(n).not.toMatch(/SB_|\$/);
+    expect(`${c.from} ${c.to}`).toMatch(/core\./);
+    expect(c.cells).toBeGreaterThan(0);
+    expect(c.logicNs + c.routingNs).toBeLessThanOrEqual(c.ns + 0.01);
+    expect(Math.abs(c.ns - 1000 / r.fmaxMHz!) / c.ns).toBeLessThan(0.02);
   });
 
   it('the pin wrapper keeps the whole unit (wrapped counts >= the unit alone)', () => {
