@@ -62,7 +62,7 @@ export function criticalPathOf(report: unknown, clock: string): CriticalPath | u
       logicNs += s.delay;
       cells++;
       const n = designName(s.from.cell);
-      if (!through.includes(n)) through.push(n);
+      if (!n.startsWith('$') && !through.includes(n)) through.push(n); // $nextpnr_...: cells nextpnr made
     } else if (s.type === 'routing') {
       routingNs += s.delay;
     }

@@ -6,8 +6,11 @@ import { SInt, lit, mux, type Expr, type ModuleBuilder } from '../../hdl/index.t
 import { reduceTree, sumOp } from '../../hdl/lib/index.ts';
 import type { EarlyexitDims } from './config.ts';
 
-/** `q`: the D query lanes (SInt(Wq) each); `data`: the W-bit word; `beat`: c (unused when C = 1). */
-export function planeBeatSum(m: ModuleBuilder, d: EarlyexitDims, q: readonly Expr[], data: Expr, beat: Expr): Expr {
+/**
+ * `q`: the D query lanes (SInt(Wq) each); `data`: the W-bit word; `beat`: c (unused when C = 1);
+ * `stages`: register stages inside the adder tree (the sum comes that many cycles later).
+ */
+export function planeBeatSum(m: ModuleBuilder, d: EarlyexitDims, q: readonly Expr[], data: Expr, beat: Expr, stages = 0): Expr {
   const zero = lit(SInt(d.Wq), 0);
   const terms: Expr[] = [];
   for (let i = 0; i < d.W; i++) {
@@ -20,5 +23,5 @@ export function planeBeatSum(m: ModuleBuilder, d: EarlyexitDims, q: readonly Exp
     }
     terms.push(m.wire(`and_${i}`, mux(data.bit(i), lane, zero)));
   }
-  return reduceTree(m, 'plane_tree', terms, sumOp).result;
+  return reduceTree(m, 'plane_tree', terms, sumOp, { stages }).result;
 }

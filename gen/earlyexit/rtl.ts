@@ -42,6 +42,11 @@ export function earlyexitRtl(cfg: EarlyexitConfig): Module {
   const BW = log2Ceil(C);
   const PSW = Wq + treeLevels(D) + 1; // a whole plane sum (|S| ≤ D·2^(Wq−1))
   const THW = SW + 1; // thresholds (README: every bound lies inside ±2^(SW−2); θ is SW bits)
+  // Cuts inside the D-input adder trees (the plane sum of a word, Q⁺ of a row): one per three adder
+  // levels, so that no tree is a long chain of carry chains in one cycle. A tree with k cuts has
+  // k + 1 register stages (reduceTree spreads them evenly; the last one is its output register).
+  const QTS = Math.floor(treeLevels(D) / 3);
+  const PTS = Math.floor(treeLevels(d.W) / 3);
   const m = new ModuleBuilder(
     moduleName('kv_earlyexit', { d: D, q: Wq, b: B, s: cfg.keySigned, k: Nk, w: d.W, e: cfg.earlyExit, n: cfg.maxKeys }),
     {
@@ -64,7 +69,7 @@ export function earlyexitRtl(cfg: EarlyexitConfig): Module {
   query.ready.set(phase.eq(IDLE));
   const qLanes = qReg.lanesOf();
   const qPos = qLanes.map((v, i) => m.wire(`q_pos_${i}`, mux(v.bit(Wq - 1), lit(SInt(Wq), 0), v)));
-  const qPlusSum = reduceTree(m, 'q_plus_tree', qPos, sumOp).result;
+  const qPlusSum = reduceTree(m, 'q_plus_tree', qPos, sumOp, { stages: QTS === 0 ? 0 : QTS + 1 }).result;
   const qPlus = m.reg('q_plus', SInt(qPlusSum.width));
   const thr: Var[] = [];
   for (let j = 0; j < B; j++) {
@@ -127,44 +132,91 @@ export function earlyexitRtl(cfg: EarlyexitConfig): Module {
   tags.ready.set(respFire);
 
   // Stage 1: the beat's plane sum.
-  const beatSum = planeBeatSum(m, d, qLanes, resp.bits.data, tags.bits.beat);
+  // without cuts the tree is combinational and s1_sum registers it; with cuts its own output
+  // register is stage 1's sum (PTS + 1 cycles after the response)
+  const beatSum = planeBeatSum(m, d, qLanes, resp.bits.data, tags.bits.beat, PTS === 0 ? 0 : PTS + 1);
   const s1Valid = m.reg('s1_valid', Bool, { reset: 0 });
-  const s1Sum = m.reg('s1_sum', SInt(PSW));
+  const s1SumReg = PTS === 0 ? m.reg('s1_sum', SInt(PSW)) : undefined;
+  const s1Sum = s1SumReg ?? m.wire('s1_sum', fit(beatSum, PSW));
   const s1Slot = m.reg('s1_slot', UInt(SLW));
-  const s1First = m.reg('s1_first', Bool);
+  const s1First = C > 1 ? m.reg('s1_first', Bool) : undefined; // the plane's first beat (C > 1)
   const s1Last = m.reg('s1_last', Bool);
   // The slot's plane index, partial and threshold, picked here: a slot has one plane in flight, so
   // they cannot change before this plane's update in stage 2.
   const s1Plane = m.reg('s1_plane', UInt(JW));
   const s1Partial = m.reg('s1_partial', SInt(SW));
-  const s1Thr = m.reg('s1_thr', SInt(THW));
+  // The prune test P_new <= thr_j, rearranged so that stage 2 compares the plane sum S alone
+  // (its adder and the comparison are then not in series with P_new = 2P + S):
+  //   other planes: 2P + S <= thr  <=>  S <= thr - 2P;
+  //   MSB plane, unsigned keys: S <= thr;  signed keys: -S <= thr  <=>  !(S <= -thr - 1).
+  const CMPW = THW + 2;
+  const s1Cmp = m.reg('s1_cmp', SInt(CMPW));
+  const s1CmpInv = m.reg('s1_cmp_inv', Bool);
   const tagPlane = m.wire('tag_plane', pick(plane, tags.bits.slot));
-  s1Valid.set(respFire);
-  m.when(respFire, () => {
-    s1Sum.set(fit(beatSum, PSW));
-    s1Slot.set(tags.bits.slot);
-    s1First.set(tags.bits.beat.eq(0));
-    s1Last.set(tags.bits.last);
-    s1Plane.set(tagPlane);
-    s1Partial.set(pick(part, tags.bits.slot));
-    s1Thr.set(pick(thr, tagPlane));
+  const tagPartial = m.wire('tag_partial', pick(part, tags.bits.slot));
+  /** The bound stage 2 compares S with, and whether to invert the result, for a plane and partial. */
+  const cmpOf = (pl: Expr, partial: Expr, at: string): { cmp: Expr; inv: Expr } => {
+    const t = m.wire(`${at}_thr`, pick(thr, pl));
+    const msb = m.wire(`${at}_msb`, pl.eq(B - 1));
+    const msbCmp = cfg.keySigned ? t.not() : t;
+    return { cmp: mux(msb, fit(msbCmp, CMPW), fit(t.sub(partial.shl(1)), CMPW)), inv: cfg.keySigned ? msb : lit(Bool, 0) };
+  };
+  // The word's tag and slot state travel beside the plane tree's register stages (the slot's
+  // partial and plane cannot change meanwhile: its plane is still in flight). With cuts in the
+  // tree, the comparison bound is computed from the registered plane and partial in the last of
+  // those stages, off the path from the tag FIFO.
+  let pv: Expr = respFire;
+  let pb: Record<string, Expr> = {
+    slot: tags.bits.slot,
+    first: tags.bits.beat.eq(0),
+    last: tags.bits.last,
+    plane: tagPlane,
+    partial: tagPartial,
+  };
+  if (PTS === 0) Object.assign(pb, cmpOf(tagPlane, tagPartial, 'tag'));
+  for (let t = 0; t < (PTS === 0 ? 0 : PTS + 1) - 1; t++) {
+    const v = m.reg(`tree${t}_valid`, Bool, { reset: 0 });
+    v.set(pv);
+    const nb: Record<string, Expr> = {};
+    for (const [k, e] of Object.entries(pb)) {
+      if (k === 'first' && C === 1) continue;
+      const r = m.reg(`tree${t}_${k}`, e.type);
+      m.when(pv, () => r.set(e));
+      nb[k] = r;
+    }
+    pv = v;
+    pb = nb;
+  }
+  s1Valid.set(pv);
+  m.when(pv, () => {
+    s1SumReg?.set(fit(beatSum, PSW));
+    s1Slot.set(pb.slot);
+    s1First?.set(pb.first);
+    s1Last.set(pb.last);
+    s1Plane.set(pb.plane);
+    s1Partial.set(pb.partial);
+  });
+  const late = PTS === 0 ? { cmp: pb.cmp, inv: pb.inv } : cmpOf(pb.plane, pb.partial, 'late');
+  m.when(pv, () => {
+    s1Cmp.set(late.cmp);
+    s1CmpInv.set(late.inv);
   });
 
   // Stage 2: the plane sum S (over C beats), P ← 2P + S (or ±S for the MSB plane), the prune test.
-  const beatAcc = m.reg('beat_acc', SInt(PSW));
-  const planeSum = m.wire('plane_sum', fit(mux(s1First, lit(SInt(PSW), 0), beatAcc).add(s1Sum), PSW));
+  // one beat per plane (C = 1): the beat's sum is the plane sum, no accumulator in the path
+  const beatAcc = C > 1 ? m.reg('beat_acc', SInt(PSW)) : undefined;
+  const planeSum = m.wire('plane_sum', !beatAcc || !s1First ? s1Sum : fit(mux(s1First, lit(SInt(PSW), 0), beatAcc).add(s1Sum), PSW));
   const jSel = s1Plane;
   const pSel = s1Partial;
   const msb = jSel.eq(B - 1);
   const msbValue = cfg.keySigned ? planeSum.neg() : planeSum;
   const pNew = m.wire('partial_next', mux(msb, fit(msbValue, SW), fit(pSel.shl(1).add(planeSum), SW)));
-  const thrSel = s1Thr;
-  const belowBound = m.wire('below_bound', pNew.sext(THW).le(thrSel)); // A_j + (2^j − 1)·Q⁺ ≤ θ
+  const belowBound = m.wire('below_bound', planeSum.sext(CMPW).le(s1Cmp).xor(s1CmpInv)); // A_j + (2^j − 1)·Q⁺ ≤ θ
   const lastPlane = jSel.eq(0);
   const keyDone = m.wire('decide_stop', cfg.earlyExit ? belowBound.or(lastPlane) : lastPlane);
   const keyKept = m.wire('decide_keep', lastPlane.and(belowBound.not()));
   const planeDone = m.wire('plane_done', s1Valid.and(s1Last));
-  m.when(s1Valid.and(s1Last.not()), () => beatAcc.set(planeSum));
+  if (beatAcc) m.when(s1Valid.and(s1Last.not()), () => beatAcc.set(planeSum));
 
   // Output: the slot of the next key to emit.
   const outPtr = m.reg('out_ptr', UInt(SLW), { reset: 0 });
@@ -215,10 +267,22 @@ export function earlyexitRtl(cfg: EarlyexitConfig): Module {
     cntPlanes.set(0);
     cntWords.set(0);
   });
-  m.when(phase.eq(QPLUS), () => {
-    qPlus.set(qPlusSum);
-    phase.set(THR);
-  });
+  if (QTS === 0) {
+    m.when(phase.eq(QPLUS), () => {
+      qPlus.set(qPlusSum);
+      phase.set(THR);
+    });
+  } else {
+    // the tree's output register holds Q⁺ of q_reg QTS + 1 cycles after QPLUS begins
+    const qpWait = m.reg('q_plus_wait', UInt(log2Ceil(QTS + 2)), { reset: 0 });
+    m.when(phase.eq(QPLUS), () => {
+      m.when(qpWait.eq(QTS + 1), () => {
+        qPlus.set(qPlusSum);
+        phase.set(THR);
+        qpWait.set(0);
+      }).otherwise(() => qpWait.set(qpWait.addWrap(1)));
+    });
+  }
   m.when(phase.eq(THR), () => phase.set(RUN));
   m.when(phase.eq(RUN).and(emitted.eq(nKeys)), () => phase.set(SUM));
   m.when(rowOut.valid.and(rowOut.ready), () => phase.set(IDLE));
