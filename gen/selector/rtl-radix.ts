@@ -1,7 +1,15 @@
 /**
  * Row-buffer core (README "Micro-architectures"): used by topk arch "radix" and by threshold mode
- * with capK > 0 and capPolicy "last". The row is written into an on-chip buffer of ceil(N/P) beats
- * (FILL); the input then waits while
+ * with capK > 0 and capPolicy "last". Two row buffers of ceil(N/P) beats each (ping-pong, one
+ * memory: buffer b, beat i at address b * 2^AW + i) decouple the two sides:
+ *  - FILL side: writes the input's row beats, one per cycle, into buffer `rb_fill_buf` while that
+ *    buffer is free; at the row's last beat it hands the row's descriptor (length, maximum, beat
+ *    count, n <= k flag, theta, survivor count) to the process side (`rb_next_*`) and switches
+ *    to the other buffer.
+ *  - process side: loads a waiting descriptor when idle (`rb_proc_buf` = its buffer), runs the
+ *    passes over that buffer, and frees it at the filter pass's last beat. So the next row fills
+ *    while this one is processed; the input waits only when both buffers hold unprocessed rows.
+ * The passes:
  *  - topk: ceil(W/r) select passes read the buffer and find v, the k-th largest score, r bits per
  *    pass (MSB first, on offset-binary u = s xor 2^(W-1)): pass j counts, for every digit d, the
  *    scores with u >= prefix | d << lo_j and keeps the largest d whose count is >= k. The same
@@ -9,7 +17,9 @@
  *  - threshold / cap "last": FILL counts the survivors S; the filter pass keeps the survivors of
  *    rank >= S - capK (the last capK).
  * Rows with n <= k (topk) skip the select passes and keep everything. The filter pass feeds the
- * gearbox one buffer beat per cycle.
+ * gearbox one buffer beat per cycle. Theta is read by the front end for each row beat (table
+ * writes and rows in stream order) and travels with the row's descriptor, so a table write that
+ * follows a row never reaches it, even while that row is still being filtered.
  */
 import { Bool, SInt, UInt, bitsFor, cat, lit, log2Ceil, mux, type Expr, type ModuleBuilder } from '../../hdl/index.ts';
 import { selectorWidths, type SelectorConfig } from './config.ts';
@@ -25,7 +35,8 @@ export function radixPasses(W: number, r: number): { hi: number; lo: number }[] 
   return out;
 }
 
-const FILL = 0;
+/** Process-side phases; IDLE: no row under processing (a waiting row is loaded in this phase). */
+const IDLE = 0;
 const SEL = 1;
 const DECIDE = 2;
 const FILTER = 3;
@@ -39,20 +50,29 @@ export function rowBufferCore(m: ModuleBuilder, cfg: SelectorConfig, fe: FrontBe
   const D = Math.ceil(cfg.maxRow / P);
   const AW = log2Ceil(Math.max(2, D));
   const RW = bitsFor(D);
-  const phase = m.reg('rb_phase', UInt(2), { reset: FILL });
+  // two buffers of D beats: buffer b, beat i at address b * 2^AW + i (AW + 1 address bits)
+  const buf = m.mem('rb_rows', SInt(W).vec(P), 2 ** AW + D);
+  const bufAddr = (b: Expr, beat: Expr) => cat(b, fit(beat, AW));
+
+  // ---- process-side state (the row under processing)
+  const phase = m.reg('rb_phase', UInt(2), { reset: IDLE });
+  const procBuf = m.reg('rb_proc_buf', Bool, { reset: 0 });
   const rowLen = m.reg('rb_row_len', UInt(w.LW));
   const rowMax = m.reg('rb_row_max', SInt(W));
   const nb = m.reg('rb_beats', UInt(RW));
   const keepAll = m.reg('rb_keep_all', Bool);
-  const buf = m.mem('rb_rows', SInt(W).vec(P), Math.max(2, D));
-
-  // ---- FILL
-  const inFill = m.wire('rb_in_fill', phase.eq(FILL));
-  fe.ready.set(inFill);
-  const take = m.wire('rb_take', fe.valid.and(inFill));
-  m.when(take, () => buf.write(fit(fe.beat, AW), fe.data));
   const S = topk ? null : m.reg('rb_surv', UInt(w.LW));
   const theta = topk ? null : m.reg('rb_theta', SInt(w.TW));
+
+  // ---- FILL side: buffer rb_fill_buf, free unless it holds the row under processing or the waiting one
+  const fillBuf = m.reg('rb_fill_buf', Bool, { reset: 0 });
+  const nextValid = m.reg('rb_next_valid', Bool, { reset: 0 });
+  const nextBuf = m.reg('rb_next_buf', Bool);
+  const processing = m.wire('rb_processing', phase.eq(IDLE).not());
+  const fillFree = m.wire('rb_fill_free', processing.and(procBuf.eq(fillBuf)).not().and(nextValid.and(nextBuf.eq(fillBuf)).not()));
+  fe.ready.set(fillFree);
+  const take = m.wire('rb_take', fe.valid.and(fillFree));
+  m.when(take, () => buf.write(bufAddr(fillBuf, fe.beat), fe.data));
   let fillTotal: Expr = lit(UInt(w.LW), 0);
   if (!topk) {
     const survSeen = m.reg('rb_surv_seen', UInt(w.LW), { reset: 0 });
@@ -60,6 +80,27 @@ export function rowBufferCore(m: ModuleBuilder, cfg: SelectorConfig, fe: FrontBe
     fillTotal = m.wire('rb_fill_total', fit(survSeen.zext(w.LW + 1).addWrap(popcount(surv, PW).zext(w.LW + 1)), w.LW));
     m.when(take, () => survSeen.set(mux(fe.last, lit(UInt(w.LW), 0), fillTotal)));
   }
+
+  // ---- handoff: the filled row's descriptor waits in rb_next_* until the process side is idle
+  const nextLen = m.reg('rb_next_len', UInt(w.LW));
+  const nextMax = m.reg('rb_next_max', SInt(W));
+  const nextBeats = m.reg('rb_next_beats', UInt(RW));
+  const nextKeepAll = m.reg('rb_next_keep_all', Bool);
+  const nextSurv = topk ? null : m.reg('rb_next_surv', UInt(w.LW));
+  const nextTheta = topk ? null : m.reg('rb_next_theta', SInt(w.TW));
+  const start = m.wire('rb_start', phase.eq(IDLE).and(nextValid));
+  m.when(start, () => nextValid.set(0));
+  m.when(take.and(fe.last), () => {
+    nextValid.set(1);
+    nextBuf.set(fillBuf);
+    fillBuf.set(fillBuf.not());
+    nextLen.set(fe.len);
+    nextMax.set(fe.rowMax);
+    nextBeats.set(fit(fe.beat, RW).addWrap(1));
+    nextKeepAll.set(fe.keepAll);
+    nextTheta?.set(fe.theta);
+    nextSurv?.set(fillTotal);
+  });
 
   // ---- read pipeline (SEL and FILTER)
   const ra = m.reg('rb_raddr', UInt(RW), { reset: 0 });
@@ -70,7 +111,7 @@ export function rowBufferCore(m: ModuleBuilder, cfg: SelectorConfig, fe: FrontBe
   const laneFire = m.wire('rb_lane_fire', Bool);
   const consume = m.wire('rb_consume', rdValid.and(phase.eq(SEL).or(laneFire)));
   const adv = m.wire('rb_adv', rdValid.not().or(consume));
-  const rd = buf.read('rb_data', fit(ra, AW), adv.and(issuing));
+  const rd = buf.read('rb_data', bufAddr(procBuf, ra), adv.and(issuing));
   m.when(adv, () => {
     rdValid.set(issuing);
     m.when(issuing, () => {
@@ -141,18 +182,19 @@ export function rowBufferCore(m: ModuleBuilder, cfg: SelectorConfig, fe: FrontBe
   const lanes: LaneBeat = { valid: inFilter.and(rdValid).and(lastData.not().or(sumFree)), idx, score: scores, keep, end: lastData };
 
   // ---- phase control
-  m.when(take.and(fe.last), () => {
-    rowLen.set(fe.len);
-    rowMax.set(fe.rowMax);
-    nb.set(fit(fe.beat, RW).addWrap(1));
-    keepAll.set(fe.keepAll);
-    theta?.set(fe.theta);
-    S?.set(fillTotal);
+  m.when(start, () => {
+    procBuf.set(nextBuf);
+    rowLen.set(nextLen);
+    rowMax.set(nextMax);
+    nb.set(nextBeats);
+    keepAll.set(nextKeepAll);
+    if (theta && nextTheta) theta.set(nextTheta);
+    if (S && nextSurv) S.set(nextSurv);
     ra.set(lit(UInt(RW), 0));
     prefix.set(lit(UInt(W), 0));
     gtCnt.set(lit(UInt(w.LW), 0));
     pass.set(lit(UInt(PSW), 0));
-    phase.set(topk ? mux(fe.keepAll, lit(UInt(2), FILTER), lit(UInt(2), SEL)) : lit(UInt(2), FILTER));
+    phase.set(topk ? mux(nextKeepAll, lit(UInt(2), FILTER), lit(UInt(2), SEL)) : lit(UInt(2), FILTER));
   });
   if (topk) {
     m.when(phase.eq(SEL).and(consume).and(lastData), () => phase.set(DECIDE));
@@ -182,7 +224,7 @@ export function rowBufferCore(m: ModuleBuilder, cfg: SelectorConfig, fe: FrontBe
     connect(ready) {
       laneFire.set(lanes.valid.and(ready));
       m.when(laneFire, () => seen.set(mux(lastData, lit(UInt(w.LW), 0), seen.addWrap(fit(beatCount, w.LW)))));
-      m.when(laneFire.and(lastData), () => phase.set(FILL));
+      m.when(laneFire.and(lastData), () => phase.set(IDLE));
       const kept = m.wire('rb_kept', rowKept);
       return { push: laneFire.and(lastData), kept, pruned: m.wire('rb_pruned', rowLen.subWrap(kept)), max: rowMax, overflow: m.wire('rb_overflow', overflow) };
     },

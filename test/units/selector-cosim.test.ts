@@ -5,7 +5,8 @@
  * extremes, theta at the extremes, capK overflow, back-to-back rows of different heads/layers, a
  * table reload between rows. The DUT's kept sets are also checked against a sort/compare written
  * here (not the golden model). Icarus runs one directed set; verilator -Wall/iverilog/yosys lint
- * every core's Verilog.
+ * every core's Verilog. The two row-buffer cores are checked to fill the next row while the passes
+ * run (input span of a run of rows, README formula) and to keep a table write after a row out of it.
  */
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
@@ -150,6 +151,64 @@ describe('selector RTL vs golden and an independent sort, random stalls', () => 
     const r = await runUnit(selectorUnit, cfg, encodeInput(cfg, items), { workDir: tmp(), seed: 1, stall: 0 });
     expect(r.ok, r.problem).toBe(true);
     expect(r.ii).toBe(1);
+  }, 300_000);
+
+  // README "Micro-architectures and throughput": the row-buffer cores fill one buffer at 1 beat per
+  // cycle while the other row is processed, so a run of equal rows takes one row per
+  // max(⌈n/P⌉, T) input cycles, T = ⌈n/P⌉ + 2 (cap "last") or (⌈W/r⌉ + 1)·(⌈n/P⌉ + 2) (radix,
+  // n > k). A core that stalled the input during the passes would need ⌈n/P⌉ + T per row.
+  for (const cfg of [configs[2], configs[4]]) {
+    it(`${selectorCore(cfg)}: the next row fills while the passes run (input span of R rows, no stalls)`, async () => {
+      const R = 12;
+      const n = cfg.maxRow;
+      const fill = Math.ceil(n / cfg.lanes);
+      const passes = cfg.mode === 'topk' ? Math.ceil(cfg.scoreBits / cfg.radixBits) : 0;
+      const T = (passes + 1) * (fill + 2);
+      const r = new Rng(21);
+      const lo = -(2 ** (cfg.scoreBits - 1));
+      const writes: InItem[] = [];
+      if (cfg.mode === 'threshold') for (let l = 0; l < cfg.layers; l++) for (let h = 0; h < cfg.heads; h++) for (let b = 0; b < cfg.rowBuckets.length; b++) writes.push({ kind: 'theta', layer: l, head: h, bucket: b, theta: r.int(lo, -lo - 1) });
+      const rows: InItem[] = Array.from({ length: R }, () => ({ kind: 'row', layer: r.int(0, cfg.layers - 1), head: r.int(0, cfg.heads - 1), scores: Array.from({ length: n }, () => r.int(lo, -lo - 1)) }));
+      const items = [...writes, ...rows];
+      const res = await runUnit(selectorUnit, cfg, encodeInput(cfg, items), { workDir: tmp(), seed: 1, stall: 0 });
+      expect(res.ok, res.problem).toBe(true);
+      expect(dutKept(cfg, res.outputs)).toEqual(expectedKept(cfg, items));
+      const beats = writes.length + R * fill;
+      expect(res.transactions.in).toBe(beats);
+      const span = Math.round(res.ii! * (beats - 1)); // cycles from the first to the last accepted input beat
+      // rows 0 and 1 fill back to back; row i >= 2 fills once row i - 2 has left its buffer
+      const overlapped = writes.length + 2 * fill + (R - 2) * Math.max(fill, T);
+      const serial = writes.length + R * fill + (R - 1) * T; // the input waiting during every row's passes
+      expect(span).toBeLessThanOrEqual(overlapped + 4);
+      expect(span).toBeGreaterThanOrEqual(writes.length + (R - 2) * T); // the passes are the limit, as the formula says
+      expect(span).toBeLessThan(serial - (R - 2) * fill);
+    }, 300_000);
+  }
+
+  it('capbuffer: a table write right after a row does not reach it while it is filtered', async () => {
+    const cfg = configs[2];
+    const W = cfg.scoreBits;
+    const lo = -(2 ** (W - 1));
+    const hi = 2 ** (W - 1) - 1;
+    const r = new Rng(31);
+    const items: InItem[] = [];
+    for (let l = 0; l < cfg.layers; l++) for (let h = 0; h < cfg.heads; h++) for (let b = 0; b < cfg.rowBuckets.length; b++) items.push({ kind: 'theta', layer: l, head: h, bucket: b, theta: 0 });
+    const bucket = cfg.rowBuckets.length - 1; // rows of N scores
+    const thetas = [lo - 1, hi, 0, lo - 1, hi - 12, hi, 20, lo - 1];
+    for (const t of thetas) {
+      items.push({ kind: 'row', layer: 0, head: 0, scores: Array.from({ length: cfg.maxRow }, () => r.int(lo, hi)) });
+      items.push({ kind: 'theta', layer: 0, head: 0, bucket, theta: t }); // for the next row only
+    }
+    items.push({ kind: 'row', layer: 0, head: 0, scores: Array.from({ length: cfg.maxRow }, () => r.int(lo, hi)) });
+    const want = expectedKept(cfg, items);
+    // had each write reached the row before it, the kept sets would differ
+    const early = items.map((it, i) => (it.kind === 'row' && items[i + 1]?.kind === 'theta' ? items[i + 1] : it.kind === 'theta' && items[i - 1]?.kind === 'row' ? items[i - 1] : it));
+    expect(expectedKept(cfg, early)).not.toEqual(want);
+    for (const stall of [0, 0.3]) {
+      const res = await runUnit(selectorUnit, cfg, encodeInput(cfg, items), { workDir: tmp(), seed: 4, stall });
+      expect(res.ok, res.problem).toBe(true);
+      expect(dutKept(cfg, res.outputs)).toEqual(want);
+    }
   }, 300_000);
 });
 
