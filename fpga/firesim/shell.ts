@@ -12,6 +12,7 @@ import { Bool, ModuleBuilder, UInt, bitsFor, cat, lit, minOf, mux, type Expr, ty
 import { fifo, unpack, type Fields, type Source } from '../../hdl/lib/index.ts';
 import { axilRegfile } from '../axi/axil-regfile.ts';
 import { BUS_BITS, type ShellLayout } from './layout.ts';
+import { assembleWords } from './word-assembly.ts';
 import { CTRL_IRQ_EN, CTRL_START, ERR, ERR_WIDTH, REG_ADDR_WIDTH, regfileMap, type CsrReg, type ErrName, type ShellLimits } from './regmap.ts';
 
 export const MAX_BURST = 16;
@@ -272,26 +273,10 @@ export function buildShell(o: ShellOptions): Shell {
     const mqPop = m.wire('mfifo_pop', mq.valid.and(mq.ready));
     inCredit.set(inCredit.addWrap(rqPop.zext(7)).subWrap(mux(grantIn, rdBurst.zext(7), U(7, 0))));
     memCredit.set(memCredit.addWrap(mqPop.zext(7)).subWrap(mux(grantMem, U(7, mem.words), U(7, 0))));
-    // memory words -> the unit's response stream (words 0..n-2 held, the last straight from the FIFO)
-    const respReady = u.port(`${mem.response}_ready`);
-    let word: Expr = mq.bits.data;
-    if (mem.words > 1) {
-      const k = m.reg('mem_word', UInt(bitsFor(mem.words - 1)), { reset: 0 });
-      const held: Var[] = [];
-      for (let i = 0; i < mem.words - 1; i++) held.push(m.reg(`mem_held_${i}`, UInt(BUS_BITS)));
-      const lastWord = k.eq(mem.words - 1);
-      u.port(`${mem.response}_valid`).set(mq.valid.and(lastWord));
-      mq.ready.set(lastWord.not().or(respReady));
-      m.when(mq.valid.and(lastWord.not()), () => {
-        k.set(k.addWrap(1));
-        held.forEach((h, i) => m.when(k.eq(i), () => h.set(mq.bits.data)));
-      }).elseWhen(mq.valid.and(respReady), () => k.set(0));
-      word = cat(mq.bits.data, ...held.slice().reverse());
-    } else {
-      u.port(`${mem.response}_valid`).set(mq.valid);
-      mq.ready.set(respReady);
-    }
-    u.port(`${mem.response}_${mem.dataField}`).set(m.wire('mem_resp_word', word).slice(mem.wordWidth - 1, 0));
+    // memory words -> the unit's response stream
+    const word = assembleWords(m, 'mem', mq, mem.words, u.port(`${mem.response}_ready`));
+    u.port(`${mem.response}_valid`).set(word.valid);
+    u.port(`${mem.response}_${mem.dataField}`).set(m.wire('mem_resp_word', word.data).slice(mem.wordWidth - 1, 0));
   }
 
   // record assembly: words 0..inWords-2 are held, the last word comes straight from the FIFO
@@ -300,24 +285,9 @@ export function buildShell(o: ShellOptions): Shell {
   const col = m.reg('in_col', UInt(32), { reset: 0 });
   const feeding = m.wire('feeding', busy.and(row.ne(rows)));
   const inFire = m.wire('in_fire', u.port(`${inS.name}_valid`).and(u.port(`${inS.name}_ready`)));
-  let record: Expr = rq.bits.data;
-  if (inWords > 1) {
-    const k = m.reg('in_word', UInt(bitsFor(inWords - 1)), { reset: 0 });
-    const held: Var[] = [];
-    for (let i = 0; i < inWords - 1; i++) held.push(m.reg(`in_held_${i}`, UInt(BUS_BITS)));
-    const lastWord = k.eq(inWords - 1);
-    u.port(`${inS.name}_valid`).set(rq.valid.and(lastWord).and(feeding));
-    rq.ready.set(lastWord.not().or(u.port(`${inS.name}_ready`).and(feeding)));
-    m.when(rq.valid.and(lastWord.not()), () => {
-      k.set(k.addWrap(1));
-      held.forEach((h, i) => m.when(k.eq(i), () => h.set(rq.bits.data)));
-    }).elseWhen(inFire, () => k.set(0));
-    record = cat(rq.bits.data, ...held.slice().reverse());
-  } else {
-    u.port(`${inS.name}_valid`).set(rq.valid.and(feeding));
-    rq.ready.set(u.port(`${inS.name}_ready`).and(feeding));
-  }
-  const rec = m.wire('in_record', record);
+  const assembled = assembleWords(m, 'in', rq, inWords, u.port(`${inS.name}_ready`), feeding);
+  u.port(`${inS.name}_valid`).set(assembled.valid);
+  const rec = m.wire('in_record', assembled.data);
   const lastCol = m.wire('in_last_col', col.eq(cols.subWrap(1)));
   const lastRow = m.wire('in_last_row', row.eq(rows.subWrap(1)));
   const inFields: Fields = {};
