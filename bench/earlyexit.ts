@@ -28,6 +28,7 @@ import { keyImage } from '../gen/earlyexit/layout.ts';
 import { queryTable, type QueryRow } from '../gen/earlyexit/stimulus.ts';
 import type { StreamData } from '../gen/unit.ts';
 import { writeResult } from './result.ts';
+import { criticalPathText } from '../fpga/critical-path.ts';
 
 const log = (line: string): void => console.log(`[bench earlyexit] ${line}`);
 const round = (x: number, digits = 4): number => Number(x.toPrecision(digits));
@@ -168,6 +169,26 @@ export async function benchEarlyexit(opts: { area?: boolean } = {}): Promise<voi
           loadAverage1m: round(os.loadavg()[0], 3),
         });
       }
+    }
+    if (opts.area !== false) {
+      // iCE40 Fmax of the default configuration (what `kvhdl synth earlyexit --target ice40` prints), with its critical path
+      const cfg = earlyexitSchema.parse({});
+      const ra = await synthModule(earlyexitRtl(cfg), { target: 'ice40', log });
+      const rb = await synthModule(earlyexitRtl({ ...cfg, earlyExit: false }), { target: 'ice40', log });
+      if (ra.target !== 'ice40' || rb.target !== 'ice40' || ra.fmaxMHz === null || rb.fmaxMHz === null) throw new Error('bench earlyexit: no iCE40 Fmax');
+      writeResult({
+        name: 'earlyexit-fmax-ice40',
+        metric: 'iCE40 Fmax of the default earlyexit configuration (nextpnr-ice40, pin-wrapped), early exit vs baseline (earlyExit false)',
+        value: round(ra.fmaxMHz, 3),
+        unit: 'MHz',
+        baseline: round(rb.fmaxMHz, 3),
+        ratio: round(ra.fmaxMHz / rb.fmaxMHz),
+        device: ra.device,
+        criticalPath: ra.criticalPath ? criticalPathText(ra.criticalPath) : null,
+        baselineCriticalPath: rb.criticalPath ? criticalPathText(rb.criticalPath) : null,
+        config: cfg,
+        tools: ra.tools,
+      });
     }
   } finally {
     await fs.rm(work, { recursive: true, force: true });
