@@ -111,7 +111,8 @@ export function writeFiresimHandoff(o: FiresimHandoffOptions): FiresimHandoff {
   const problem = outDirProblem(o.out);
   if (problem) throw new Error(`${o.out}: ${problem}`);
   const design = firesimDesign(o.unit, o.config);
-  const { rows, cols } = design.profile.testShape(o.config);
+  // data-framed profiles give the whole stimulus (testStimulus), which fixes rows and cols
+  const { rows, cols } = design.profile.testShape?.(o.config) ?? { rows: 0, cols: 1 };
   const job = shellJob(o.unit, design, rows, cols, o.seed ?? 1);
   const files = firesimFiles(design, job);
   for (const sub of ['vsrc', 'scala', 'tests', 'firesim', 'docs']) rmSync(path.join(o.out, sub), { recursive: true, force: true });

@@ -54,8 +54,8 @@ export interface FiresimProfile {
    * through `field` (uint32_t `r` and `n` may be used as scratch variables).
    */
   outCountsC: (cfg: unknown, field: CFieldAccess) => string;
-  /** The job shape of the generated bare-metal test (units with `testStimulus` ignore it). */
-  testShape: (cfg: unknown) => { rows: number; cols: number };
+  /** The job shape of the generated bare-metal test (units without `testStimulus`). */
+  testShape?: (cfg: unknown) => { rows: number; cols: number };
   /**
    * Data-framed units: C statements that check the input records of a job (`src`, `rows`, `cols`;
    * uint32_t scratch variables `r`, `n`, `a`, `b`, `c`) and `return r + 1u;` for the first record
@@ -246,7 +246,6 @@ const PROFILES: Record<string, FiresimProfile> = {
         `The threshold-mode table must hold every entry a row with n > ${c.k} reads before that row (after reset its contents are unspecified).`,
       ].join('\n');
     },
-    testShape: () => ({ rows: 0, cols: 1 }),
     testStimulus: (unit, cfg, seed) => unit.randomStimulus(cfg, seed, 48),
     params: (cfg) => {
       const c = cfg as SelectorConfig;
@@ -303,7 +302,6 @@ const PROFILES: Record<string, FiresimProfile> = {
         'The unit keeps no state between jobs.',
       ].join('\n');
     },
-    testShape: () => ({ rows: 0, cols: 1 }),
     testStimulus: (unit, cfg, seed) => unit.randomStimulus(cfg, seed, 48),
     memReads: (_cfg, outputs) => {
       let words = 0;

@@ -173,7 +173,7 @@ export function buildShell(o: ShellOptions): Shell {
   const rFire = m.wire('r_fire', rvalid.and(rReady));
   errSet.RRESP.set(rFire.and(rresp.bit(1)));
   m.when(launch, () => wordsRead.set(0)).elseWhen(rFire, () => wordsRead.set(wordsRead.addWrap(1)));
-  /** Read bursts whose last beat has not arrived (memory port only; 0 otherwise). */
+  /** No read burst is waiting for its last beat (tracked with a memory port; otherwise implied by rd_left and the input count). */
   let readsIdle: Expr = lit(Bool, 1);
   let rq: Source<typeof rFields>;
   const mem = layout.memory;

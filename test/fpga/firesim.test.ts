@@ -301,6 +301,13 @@ int main(void) {
   }, 300_000);
 });
 
+/** A copy of a table (to mutate records of a valid input). */
+function copyTable(input: TxnTable): TxnTable {
+  const t = new TxnTable(input.fields, input.count);
+  for (let i = 0; i < input.count; i++) for (const f of input.fields) t.set(i, f.name, input.get(i, f.name));
+  return t;
+}
+
 /** Runs kvhdl_<unit>_check_input and kvhdl_<unit>_run (stub registers: DONE reads 1) on each input; one line per case. */
 async function driverInputCheck(h: FiresimHandoff, cases: { name: string; t: TxnTable; rows: number }[]): Promise<string[]> {
   const p = `kvhdl_${h.design.unit}`;
@@ -353,11 +360,7 @@ describe('firesim selector: the driver refuses inputs that break the row framing
     const h = pkg('selector', {});
     const cfg = h.design.config as { lanes: number; maxRow: number; heads: number };
     const input = h.job.unitInput;
-    const copy = (): TxnTable => {
-      const t = new TxnTable(input.fields, input.count);
-      for (let i = 0; i < input.count; i++) for (const f of input.fields) t.set(i, f.name, input.get(i, f.name));
-      return t;
-    };
+    const copy = () => copyTable(input);
     // the first row of at least 3 beats
     let first = -1;
     for (let i = 0; i < input.count && first < 0; i++) {
@@ -393,8 +396,7 @@ describe('firesim earlyexit: the driver refuses a row with more keys than maxKey
   it('keys = maxKeys + 1 in record 2: check_input gives 3, nothing started; the test input passes', async () => {
     const h = pkg('earlyexit', {});
     const input = h.job.unitInput;
-    const t = new TxnTable(input.fields, input.count);
-    for (let i = 0; i < input.count; i++) for (const f of input.fields) t.set(i, f.name, input.get(i, f.name));
+    const t = copyTable(input);
     t.set(2, 'keys', BigInt((h.design.config as { maxKeys: number }).maxKeys + 1));
     const lines = await driverInputCheck(h, [
       { name: 'valid', t: input, rows: input.count },
@@ -470,6 +472,16 @@ describe('kvhdl handoff firesim (CLI)', () => {
     }
   }
 
+  /** The UsageError message of a failing `kvhdl handoff` call. */
+  async function err(argv: string[]): Promise<string> {
+    const e = await run(argv).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(UsageError);
+    return (e as Error).message;
+  }
+
   it('writes the package where --out says, with the config file', async () => {
     const dir = tmp();
     const cfg = path.join(dir, 'c.json');
@@ -488,28 +500,12 @@ describe('kvhdl handoff firesim (CLI)', () => {
   });
 
   it('usage errors: unknown unit, bad seed, missing unit', async () => {
-    const err = async (argv: string[]) => {
-      const e = await run(argv).then(
-        () => undefined,
-        (x: unknown) => x,
-      );
-      expect(e).toBeInstanceOf(UsageError);
-      return (e as Error).message;
-    };
     expect(await err(['firesim', 'nope'])).toMatch(/^unknown unit 'nope' \(units: minmax, /);
     expect(await err(['firesim', 'minmax', '--seed', 'x'])).toBe(`--seed: expected a non-negative integer, got 'x'`);
     expect(await err(['firesim'])).toBe('expected 1 argument(s), got 0');
   });
 
   it('never deletes a directory it did not write: --out must be new, empty or an earlier package', async () => {
-    const err = async (argv: string[]) => {
-      const e = await run(argv).then(
-        () => undefined,
-        (x: unknown) => x,
-      );
-      expect(e).toBeInstanceOf(UsageError);
-      return (e as Error).message;
-    };
     // A Chipyard checkout (it has tests/ and generators/): refused, nothing removed.
     const chipyard = tmp();
     mkdirSync(path.join(chipyard, 'tests'));
