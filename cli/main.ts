@@ -16,6 +16,7 @@ import { reportCommand } from './commands/report.ts';
 import { calibrateCommand } from './commands/calibrate.ts';
 import { InputError } from './commands/unit-io.ts';
 import { NpyError } from '../cosim/npy.ts';
+import { OutputError } from '../output/index.ts';
 
 export const commands: Command[] = [listCommand, genCommand, cosimCommand, goldenCommand, synthCommand, reportCommand, handoffCommand, verilatorCommand, calibrateCommand];
 
@@ -46,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(e.lines.map((l) => `kvhdl ${name}: ${l}`).join('\n'));
       return 2;
     }
-    if (e instanceof InputError || e instanceof NpyError) {
+    if (e instanceof InputError || e instanceof NpyError || e instanceof OutputError) {
       console.error(`kvhdl ${name}: ${e.message}`);
       return 2;
     }

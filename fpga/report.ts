@@ -3,7 +3,8 @@
  * levels, iCE40 Fmax, throughput (elements/cycle from a no-stall Verilator run) and latency.
  * Writes report.md (a Markdown table for papers) and report.json.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { OutputSet } from '../output/index.ts';
 import os from 'node:os';
 import * as path from 'node:path';
 import type { AnyUnit } from '../gen/unit.ts';
@@ -162,11 +163,10 @@ export function reportMarkdown(rep: Report): string {
 /** Builds the report and writes `<outDir>/report.md` and `<outDir>/report.json`. */
 export async function writeReport(o: ReportOptions): Promise<{ report: Report; md: string; json: string }> {
   const report = await buildReport(o);
-  mkdirSync(o.outDir, { recursive: true });
-  const md = path.join(o.outDir, 'report.md');
-  const json = path.join(o.outDir, 'report.json');
-  writeFileSync(md, reportMarkdown(report));
-  writeFileSync(json, JSON.stringify(report, null, 2) + '\n');
+  const out = new OutputSet(o.outDir, { command: 'kvhdl report', kind: 'set' });
+  const md = out.put('report.md', reportMarkdown(report));
+  const json = out.put('report.json', JSON.stringify(report, null, 2) + '\n');
+  out.commit();
   return { report, md, json };
 }
 

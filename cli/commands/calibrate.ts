@@ -1,5 +1,7 @@
 /** `kvhdl calibrate`: Top-theta thresholds per (layer, head, row-length bucket) from sample score rows. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { commitSingleFile, precheckSingleFile } from '../../output/index.ts';
+import { outPathArg } from '../out-arg.ts';
 import { parse, UsageError, type Command } from '../args.ts';
 import { InputError } from './unit-io.ts';
 import { readNpyFile } from '../../cosim/npy.ts';
@@ -35,6 +37,12 @@ floor(mean + c * std) over its rows. Prints the rows per cell.
     if (!Number.isInteger(k) || k < 1) throw new UsageError(`--k must be a positive integer, got '${values.k}'`, this.usage);
     const sigma = Number(values.sigma);
     if (!Number.isFinite(sigma) || String(values.sigma).trim() === '') throw new UsageError(`--sigma must be a number, got '${values.sigma}'`, this.usage);
+    const outFile = outPathArg(values.out, '--out', this.usage);
+    precheckSingleFile(
+      outFile,
+      'kvhdl calibrate',
+      Object.fromEntries((['scores', 'meta', 'config'] as const).filter((o) => typeof values[o] === 'string').map((o) => [`--${o}`, values[o] as string])),
+    );
     const cfg = values.config ? loadConfig<SelectorConfig>(selectorUnit, values.config as string) : null;
     if (cfg && cfg.k !== k) throw new UsageError(`--k ${k} differs from the config's k (${cfg.k})`, this.usage);
     let buckets: number[] | null = null;
@@ -67,10 +75,10 @@ floor(mean + c * std) over its rows. Prints the rows per cell.
       throw new InputError(`--scores ${values.scores}, --meta ${values.meta}: ${(e as Error).message}`);
     }
     const table = calibrate(rows, { k, sigma, buckets, heads, layers });
-    writeFileSync(values.out as string, JSON.stringify(table) + '\n');
+    commitSingleFile(outFile, JSON.stringify(table) + '\n', 'kvhdl calibrate');
     console.log(`calibrate: k=${k} sigma=${sigma} buckets=[${buckets.join(', ')}], ${rows.length} rows; rows per cell (layer, head: per bucket):`);
     table.rows!.forEach((l, li) => l.forEach((h, hi) => console.log(`  layer ${li} head ${hi}: ${h.join(' ')}`)));
-    console.log(`wrote ${values.out}`);
+    console.log(`wrote ${values.out as string}`);
     return 0;
   },
 };

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { parse, UsageError, type Command } from '../args.ts';
 import { runUnit, type Simulator } from '../../cosim/unit-run.ts';
 import type { PostCosimResult, SubUnitRun } from '../../gen/unit.ts';
+import { scratchDir } from '../../output/index.ts';
 import { inputOptions, loadJob, unitUsage, writeOutputs } from './unit-io.ts';
 
 function shellWord(s: string): string {
@@ -30,20 +31,21 @@ export const cosimCommand: Command = {
     const simulator = (values.simulator ?? 'verilator') as Simulator;
     if (simulator !== 'verilator' && simulator !== 'icarus') throw new UsageError(`--simulator must be verilator or icarus, got '${simulator}'`, this.usage);
     const job = await loadJob(this.usage, positionals, values);
+    const workDir = scratchDir(path.join(job.outDir, 'work'), 'kvhdl cosim');
 
     const rerun = ['npx', 'kvhdl', 'cosim', ...argv.filter((a, i) => a !== '--trace' && a !== '--seed' && argv[i - 1] !== '--seed')].map(shellWord).join(' ');
     const log = (l: string) => console.error(l.startsWith('kvhdl') ? l : `kvhdl cosim: ${l}`);
     const n = Object.values(job.stimulus).reduce((k, t) => k + t.count, 0);
     log(`${job.unit.name}: ${n} input transactions, ${simulator}, seed ${seed}, stall ${stall}`);
     const r = await runUnit(job.unit, job.config, job.stimulus, {
-      simulator, seed, stall, trace: values.trace === true, workDir: path.join(job.outDir, 'work'), rerunCommand: rerun, log,
+      simulator, seed, stall, trace: values.trace === true, workDir, rerunCommand: rerun, log,
     });
     // Units whose outputs include tensors computed by another unit's RTL (quantizer: dequant.npy).
     let post: PostCosimResult | undefined;
     if (r.ok && job.unit.postCosim) {
       const sub: SubUnitRun = async (unit, cfg, stimulus, name) => {
         log(`${name}: ${Object.values(stimulus).reduce((k, t) => k + t.count, 0)} input transactions`);
-        const s = await runUnit(unit, cfg, stimulus, { simulator, seed, stall, workDir: path.join(job.outDir, 'work', name), rerunCommand: rerun, log });
+        const s = await runUnit(unit, cfg, stimulus, { simulator, seed, stall, workDir: path.join(workDir, name), rerunCommand: rerun, log });
         return { ok: s.ok, outputs: s.outputs, problem: s.problem, top: s.top, cycles: s.cycles };
       };
       post = await job.unit.postCosim(job.config, r.outputs, sub);

@@ -9,7 +9,7 @@ export const goldenCommand: Command = {
     const { values, positionals, help } = parse(this, argv, { config: { type: 'string' }, 'out-dir': { type: 'string' }, ...inputOptions() }, { min: 1, max: 1 });
     if (help) return console.log(this.usage), 0;
     const job = await loadJob(this.usage, positionals, values);
-    const outputs = job.unit.golden(job.config, job.stimulus);
+    const outputs = job.golden;
     const files = await writeOutputs(job, outputs, {
       unit: job.unit.name,
       config: job.config,

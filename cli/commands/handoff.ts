@@ -8,6 +8,7 @@ import { writeFusesocHandoff } from '../../fpga/handoff/fusesoc.ts';
 import { TOP_WRAPPERS, findTopWrapper } from '../../fpga/handoff/wrappers.ts';
 import { runFiresimCommand } from '../../fpga/firesim/command.ts';
 import { parse, UsageError, type Command } from '../args.ts';
+import { outPathArg } from '../out-arg.ts';
 
 const wrapperNames = ['none', ...Object.keys(TOP_WRAPPERS)].join('|');
 
@@ -90,8 +91,9 @@ async function runVivado(argv: string[]): Promise<number> {
   const clockMhz = clockArg(values['clock-mhz'], vivadoUsage);
   const wrap = wrapperArg(values['top-wrapper'], vivadoUsage);
   const config = loadConfig(unit, values.config);
-  const out = path.resolve(values.out ?? path.join('rtl-out', 'handoff', unit.name, 'vivado'));
-  const r = writeVivadoHandoff({ unit, config, part, clockMhz, out, wrap, wrapperName: values['top-wrapper'] });
+  const out = outPathArg(values.out, '--out', vivadoUsage, path.join('rtl-out', 'handoff', unit.name, 'vivado'));
+  const inputs = values.config ? { '--config': values.config } : undefined;
+  const r = writeVivadoHandoff({ unit, config, part, clockMhz, out, inputs, wrap, wrapperName: values['top-wrapper'] });
   console.log(`${unit.name}: ${r.design.top} (${r.verilog.length} module${r.verilog.length === 1 ? '' : 's'}, ${part}, ${clockMhz} MHz) -> ${rel(out)}`);
   console.log(`run: cd ${rel(out)} && vivado -mode batch -source build.tcl   (IP: vivado -mode batch -source package_ip.tcl)`);
   return 0;
@@ -107,8 +109,9 @@ async function runFusesoc(argv: string[]): Promise<number> {
   const clockMhz = values['clock-mhz'] === undefined ? undefined : clockArg(values['clock-mhz'], fusesocUsage);
   const wrap = wrapperArg(values['top-wrapper'], fusesocUsage);
   const config = loadConfig(unit, values.config);
-  const out = path.resolve(values.out ?? path.join('rtl-out', 'handoff', unit.name, 'fusesoc'));
-  const r = writeFusesocHandoff({ unit, config, out, part, clockMhz, wrap });
+  const out = outPathArg(values.out, '--out', fusesocUsage, path.join('rtl-out', 'handoff', unit.name, 'fusesoc'));
+  const inputs = values.config ? { '--config': values.config } : undefined;
+  const r = writeFusesocHandoff({ unit, config, out, inputs, part, clockMhz, wrap });
   console.log(`${unit.name}: ${r.vlnv} (${r.verilog.length} module${r.verilog.length === 1 ? '' : 's'}) -> ${rel(r.core)}`);
   return 0;
 }

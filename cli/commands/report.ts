@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { OutputSet } from '../../output/index.ts';
+import { outPathArg } from '../out-arg.ts';
 import { units } from '../../gen/registry.ts';
 import { ConfigError } from '../../gen/config.ts';
 import { configsFromEnv, PLOT_NOTE, writeReport } from '../../fpga/report.ts';
@@ -44,7 +46,8 @@ Markdown table) and <dir>/report.json. Results are cached, so a rerun is quick.
         throw new ConfigError([`${values.configs}: must be a JSON object {"<unit>": [config, ...]}`]);
       }
     }
-    const outDir = path.resolve(values.out ?? 'report-out');
+    const outDir = outPathArg(values.out, '--out', this.usage, 'report-out');
+    new OutputSet(outDir, { command: 'kvhdl report', kind: 'set', inputs: values.configs ? { '--configs': values.configs } : undefined }).precheck(['report.md', 'report.json']);
     const log = (l: string) => console.error(`kvhdl report: ${l}`);
     const { report, md, json } = await writeReport({ units: selected, configs, targets, outDir, log });
     console.log(`${report.rows.length} configuration(s): ${path.relative(process.cwd(), md)}, ${path.relative(process.cwd(), json)}`);

@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { commitSingleFile, precheckSingleFile } from '../../output/index.ts';
+import { outPathArg } from '../out-arg.ts';
 import { units, findUnit } from '../../gen/registry.ts';
 import { loadConfig } from '../../gen/config.ts';
 import { SYNTH_TARGETS, synthUnit, type SynthTarget, type UnitSynthResult } from '../../fpga/synth.ts';
@@ -48,6 +49,8 @@ yosys/nextpnr-ice40 from PATH instead; their numbers can differ). Each run takes
     if (!unit) throw new UsageError(`unknown unit '${positionals[0]}' (units: ${units.map((u) => u.name).join(', ')})`, this.usage);
     const targets = parseTargets(values.target, this.usage);
     const device = parseDevice(values.device, this.usage);
+    const jsonFile = values.json === undefined ? undefined : outPathArg(values.json, '--json', this.usage);
+    if (jsonFile) precheckSingleFile(jsonFile, 'kvhdl synth', values.config ? { '--config': values.config } : undefined);
     const config = loadConfig(unit, values.config);
     const log = (l: string) => console.error(`kvhdl synth: ${l}`);
     const results: UnitSynthResult[] = [];
@@ -61,7 +64,7 @@ yosys/nextpnr-ice40 from PATH instead; their numbers can differ). Each run takes
     for (const r of results) for (const n of r.notes) console.log(`${r.target}: ${n}`);
     for (const r of results) if (r.target === 'ice40' && r.criticalPath) console.log(`ice40: critical path ${criticalPathText(r.criticalPath)}`);
     if (values.json) {
-      writeFileSync(values.json, JSON.stringify(results, null, 2) + '\n');
+      commitSingleFile(jsonFile!, JSON.stringify(results, null, 2) + '\n', 'kvhdl synth');
       console.log(`json: ${values.json}`);
     }
     return 0;

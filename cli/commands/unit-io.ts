@@ -1,11 +1,13 @@
 /** What `kvhdl cosim` and `kvhdl golden` share: the unit, its config, its .npy inputs and outputs. */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { units, findUnit } from '../../gen/registry.ts';
 import { loadConfig } from '../../gen/config.ts';
 import type { AnyUnit, StreamData } from '../../gen/unit.ts';
 import { readNpyFile, writeNpyFile, type NpyArray } from '../../cosim/npy.ts';
+import { checkOutputsAvoidInputs, OutputError, outputDirProblem, OutputSet } from '../../output/index.ts';
 import { UsageError } from '../args.ts';
+import { outPathArg } from '../out-arg.ts';
 
 export class InputError extends Error {}
 
@@ -14,6 +16,8 @@ export interface UnitJob {
   config: unknown;
   stimulus: StreamData;
   outDir: string;
+  /** The golden model's outputs (run before anything else, so that the output names are known). */
+  golden: StreamData;
 }
 
 export function unitUsage(cmd: string, what: string): string {
@@ -44,7 +48,9 @@ export function inputOptions(): Record<string, { type: 'string' }> {
 export async function loadJob(cmdUsage: string, positionals: string[], values: Record<string, unknown>): Promise<UnitJob> {
   const unit = findUnit(positionals[0]);
   if (!unit) throw new UsageError(`unknown unit '${positionals[0]}' (units: ${units.map((u) => u.name).join(', ')})`, cmdUsage);
-  if (typeof values['out-dir'] !== 'string') throw new UsageError('--out-dir DIR is required', cmdUsage);
+  const outDir = outPathArg(values['out-dir'], '--out-dir', cmdUsage);
+  const outProblem = outputDirProblem(outDir);
+  if (outProblem) throw new OutputError(`--out-dir ${outProblem}`);
   const config = loadConfig(unit, values.config as string | undefined);
   const arrays: Record<string, NpyArray> = {};
   for (const k of Object.keys(unit.npyInputs)) {
@@ -70,9 +76,17 @@ export async function loadJob(cmdUsage: string, positionals: string[], values: R
     const files = [...own].filter((k) => values[k] !== undefined).map((k) => `--${k} ${String(values[k])}`).join(', ');
     throw new InputError(`${files}: ${(e as Error).message}`);
   }
-  const outDir = path.resolve(values['out-dir'] as string);
-  mkdirSync(outDir, { recursive: true });
-  return { unit, config, stimulus, outDir };
+  // Every output file name, known before anything is written or simulated: none may be an input.
+  const golden = unit.golden(config, stimulus);
+  const names = [...Object.keys(unit.toNpy(config, golden)).map((n) => `${n}.npy`), 'report.json'];
+  const inputs = Object.fromEntries([...own].filter((k) => typeof values[k] === 'string').map((k) => [`--${k}`, values[k] as string]));
+  if (typeof values.config === 'string') inputs['--config'] = values.config;
+  checkOutputsAvoidInputs(inputs, [...names, 'work'].map((n) => path.join(outDir, n)));
+  new OutputSet(outDir, { command: 'kvhdl', kind: 'set', inputs }).precheck(names);
+  for (const [opt, p] of Object.entries(inputs)) {
+    if (path.resolve(p).startsWith(path.join(outDir, 'work') + path.sep)) throw new UsageError(`${opt} ${p}: is inside ${path.join(outDir, 'work')}, kvhdl's scratch directory; move it`, cmdUsage);
+  }
+  return { unit, config, stimulus, outDir, golden };
 }
 
 /** Reads and parses a JSON input file; a missing file or bad JSON is an InputError naming it. */
@@ -93,11 +107,13 @@ function readJsonInput(option: string, file: string): unknown {
 /** Writes the output tensors and report.json; returns the written file names. */
 export async function writeOutputs(job: UnitJob, outputs: StreamData, report: Record<string, unknown>, extra: Record<string, NpyArray> = {}): Promise<string[]> {
   const arrays = { ...job.unit.toNpy(job.config, outputs), ...extra };
-  const names: string[] = [];
-  for (const [name, a] of Object.entries(arrays)) {
-    await writeNpyFile(path.join(job.outDir, `${name}.npy`), a);
-    names.push(`${name}.npy`);
+  const out = new OutputSet(job.outDir, { command: `kvhdl ${String(report.simulator) === 'golden' ? 'golden' : 'cosim'}`, kind: 'set' });
+  try {
+    for (const [name, a] of Object.entries(arrays)) await out.stage(`${name}.npy`, (tmp) => writeNpyFile(tmp, a));
+    out.put('report.json', JSON.stringify(report, null, 2) + '\n');
+    out.commit();
+  } finally {
+    out.discard();
   }
-  writeFileSync(path.join(job.outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
-  return [...names, 'report.json'];
+  return out.names;
 }

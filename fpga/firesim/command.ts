@@ -4,7 +4,9 @@ import { units, findUnit } from '../../gen/registry.ts';
 import { loadConfig } from '../../gen/config.ts';
 import { parse, UsageError } from '../../cli/args.ts';
 import { FIRESIM_UNITS } from './profile.ts';
-import { outDirProblem, writeFiresimHandoff } from './package.ts';
+import { writeFiresimHandoff } from './package.ts';
+import { OutputError, outputDirProblem } from '../../output/index.ts';
+import { outPathArg } from '../../cli/out-arg.ts';
 import { scalaNames } from './scala.ts';
 
 export const firesimUsage = `usage: kvhdl handoff firesim <unit> [--config f.json] [--out dir] [--seed N]
@@ -26,10 +28,10 @@ export async function runFiresimCommand(argv: string[]): Promise<number> {
   const seed = values.seed === undefined ? 1 : Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed: expected a non-negative integer, got '${values.seed}'`, firesimUsage);
   const config = loadConfig(unit, values.config);
-  const out = path.resolve(values.out ?? path.join('rtl-out', 'handoff', unit.name, 'firesim'));
-  const problem = outDirProblem(out);
-  if (problem) throw new UsageError(`--out ${values.out ?? out}: ${problem}`, firesimUsage);
-  const r = writeFiresimHandoff({ unit, config, out, seed });
+  const out = outPathArg(values.out, '--out', firesimUsage, path.join('rtl-out', 'handoff', unit.name, 'firesim'));
+  const problem = outputDirProblem(out);
+  if (problem) throw new OutputError(`--out ${problem}`);
+  const r = writeFiresimHandoff({ unit, config, out, seed, inputs: values.config ? { '--config': values.config } : undefined });
   const rel = path.relative(process.cwd(), out) || '.';
   console.log(`${unit.name}: ${r.design.top} (${r.design.modules.length} modules in one file, ${Object.keys(r.files).length} files) -> ${rel}`);
   console.log(`chipyard: follow ${path.join(rel, 'README.md')}; config chipyard.${scalaNames(r.design).config}`);

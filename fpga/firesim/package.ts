@@ -9,7 +9,8 @@
  *   <out>/firesim/TARGET_CONFIG
  *   <out>/README.md, <out>/manifest.json, <out>/docs/<unit>.md (the unit's README)
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { OutputSet } from '../../output/index.ts';
 import * as path from 'node:path';
 import type { AnyUnit } from '../../gen/unit.ts';
 import { portsOf } from '../../cosim/from-module.ts';
@@ -27,6 +28,8 @@ export interface FiresimHandoffOptions {
   out: string;
   /** Seed of the test tensor (default 1). */
   seed?: number;
+  /** The command's input files by option, never to be overwritten (e.g. {'--config': 'f.json'}). */
+  inputs?: Record<string, string>;
 }
 
 export interface FiresimHandoff {
@@ -77,50 +80,17 @@ export function firesimFiles(d: FiresimDesign, job: ShellJob): Record<string, st
 }
 
 const GENERATOR = 'kvhdl handoff firesim';
-
-/**
- * Why `out` cannot take the package (or undefined): the writer replaces the vsrc/, scala/, tests/ and
- * firesim/ and docs/ folders of an earlier package, so it only writes into a new or empty directory or into
- * one holding this generator's manifest.json (never, say, a Chipyard checkout's tests/).
- */
-export function outDirProblem(out: string): string | undefined {
-  const stat = (p: string) => {
-    try {
-      return statSync(p, { throwIfNoEntry: false });
-    } catch {
-      return undefined; // ENOTDIR: a parent is a file (reported when the walk reaches it)
-    }
-  };
-  for (let p = out; ; p = path.dirname(p)) {
-    const st = stat(p);
-    if (st && !st.isDirectory()) return p === out ? 'is not a directory' : `${p} is not a directory`;
-    if (st || p === path.dirname(p)) break;
-  }
-  const st = stat(out);
-  if (!st || readdirSync(out).length === 0) return undefined;
-  let generator: unknown;
-  try {
-    generator = (JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) as { generator?: unknown }).generator;
-  } catch {
-    generator = undefined;
-  }
-  return generator === GENERATOR ? undefined : `not empty and not a package of '${GENERATOR}' (no manifest.json of one); give a new or empty directory`;
-}
-
 export function writeFiresimHandoff(o: FiresimHandoffOptions): FiresimHandoff {
-  const problem = outDirProblem(o.out);
-  if (problem) throw new Error(`${o.out}: ${problem}`);
   const design = firesimDesign(o.unit, o.config);
   // data-framed profiles give the whole stimulus (testStimulus), which fixes rows and cols
   const { rows, cols } = design.profile.testShape?.(o.config) ?? { rows: 0, cols: 1 };
   const job = shellJob(o.unit, design, rows, cols, o.seed ?? 1);
   const files = firesimFiles(design, job);
-  for (const sub of ['vsrc', 'scala', 'tests', 'firesim', 'docs']) rmSync(path.join(o.out, sub), { recursive: true, force: true });
-  for (const [rel, text] of Object.entries(files)) {
-    const f = path.join(o.out, rel);
-    mkdirSync(path.dirname(f), { recursive: true });
-    writeFileSync(f, text);
-  }
+  // Files of an earlier package that this one no longer has are removed if unedited; a user's own
+  // files (say, a test added to tests/) are never touched (output/README.md).
+  const out = new OutputSet(o.out, { command: 'kvhdl handoff firesim', kind: 'set', inputs: o.inputs });
+  for (const [rel, text] of Object.entries(files)) out.put(rel, text);
+  out.commit();
   const p = `kvhdl_${identOf(design.unit)}`;
   return {
     design,

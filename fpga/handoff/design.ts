@@ -2,11 +2,11 @@
  * What every hand-off package starts from: a unit's design written as Verilog (one file per module,
  * no include files) plus its top's port list, and the checks on the user's FPGA parameters.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
+import type { OutputSet } from '../../output/index.ts';
 import type { Module } from '../../hdl/index.ts';
 import { ConfigError } from '../../gen/config.ts';
-import { generateUnit, writeManifest } from '../../gen/generate.ts';
+import { generateUnit, putManifest } from '../../gen/generate.ts';
 import type { ManifestPort } from '../../gen/manifest.ts';
 import type { AnyUnit } from '../../gen/unit.ts';
 
@@ -78,11 +78,10 @@ export function periodNs(mhz: number): string {
 }
 
 /**
- * Elaborates `unit` for `cfg` (already validated), optionally wraps its top, and writes one Verilog
- * file per module into `rtlDir` plus `manifest.json` into `manifestDir` (paths in it relative to it).
+ * Elaborates `unit` for `cfg` (already validated), optionally wraps its top, and puts one Verilog
+ * file per module into `out` under rtl/ plus `manifest.json` at its root (paths relative to it).
  */
-export function writeHandoffDesign(unit: AnyUnit, cfg: unknown, rtlDir: string, manifestDir: string, wrap?: TopWrapper): HandoffDesign {
-  removeStale(manifestDir);
+export function putHandoffDesign(unit: AnyUnit, cfg: unknown, out: OutputSet, wrap?: TopWrapper): HandoffDesign {
   let unitTop = '';
   let wrapperReadme: string | undefined;
   const built: AnyUnit = {
@@ -99,26 +98,11 @@ export function writeHandoffDesign(unit: AnyUnit, cfg: unknown, rtlDir: string, 
       return w;
     },
   };
-  const g = generateUnit(built, cfg, rtlDir, manifestDir);
-  writeManifest(manifestDir, [{ g, config: cfg }]);
+  const g = generateUnit(built, cfg, out, 'rtl', '');
+  putManifest(out, [{ g, config: cfg }]);
   const topMod = g.modules.find((m) => m.top);
   if (!topMod) throw new Error(`internal: no top module among ${g.modules.map((m) => m.name).join(', ')}`);
   return { unit: unit.name, top: g.top.name, unitTop, files: g.files, ports: topMod.ports, wrapperReadme };
-}
-
-/** A previous package in `dir` (known from its manifest.json) leaves no `<old top>.xdc` / `.core` behind. */
-function removeStale(dir: string): void {
-  const file = path.join(dir, 'manifest.json');
-  if (!existsSync(file)) return;
-  let tops: string[] = [];
-  try {
-    const m = JSON.parse(readFileSync(file, 'utf8')) as { generator?: unknown; units?: { top?: unknown }[] };
-    if (typeof m.generator !== 'string' || !m.generator.startsWith('kvhdl')) return;
-    tops = (m.units ?? []).map((u) => u.top).filter((t): t is string => typeof t === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(t));
-  } catch {
-    return;
-  }
-  for (const t of tops) for (const ext of ['.xdc', '.core']) rmSync(path.join(dir, t + ext), { force: true });
 }
 
 /** `files` relative to `dir`, with forward slashes (for scripts, .core files and READMEs). */

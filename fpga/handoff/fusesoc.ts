@@ -2,12 +2,12 @@
  * FuseSoC hand-off package: the Verilog and a CAPI2 `.core` file with targets `lint` (Verilator
  * lint-only), `sim` (Icarus) and, when a part is given, `synth` (Vivado, synthesis only).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { OutputSet } from '../../output/index.ts';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import type { AnyUnit } from '../../gen/unit.ts';
 import { generatorName } from '../../gen/generate.ts';
-import { checkFpgaParams, portTable, relFiles, writeHandoffDesign, type HandoffDesign, type TopWrapper } from './design.ts';
+import { checkFpgaParams, portTable, relFiles, putHandoffDesign, type HandoffDesign, type TopWrapper } from './design.ts';
 import { vivadoXdc } from './vivado.ts';
 
 export const CORE_VENDOR = 'kvhdl';
@@ -18,7 +18,10 @@ export interface FusesocHandoffOptions {
   unit: AnyUnit;
   /** Validated unit configuration. */
   config: unknown;
+  /** Output directory (an earlier package's files are replaced or removed only if unedited: output/README.md). */
   out: string;
+  /** The command's input files by option, never to be overwritten (e.g. {'--config': 'f.json'}). */
+  inputs?: Record<string, string>;
   /** Xilinx part for the `synth` target; without it there is no `synth` target. */
   part?: string;
   /** Clock for the `synth` target's XDC (only with `part`); without it no constraints fileset. */
@@ -123,19 +126,20 @@ See the unit's README (\`gen/${design.unit}/README.md\` in kvhdl) for the arithm
 export function writeFusesocHandoff(opts: FusesocHandoffOptions): FusesocHandoff {
   checkFpgaParams({ part: opts.part, clockMhz: opts.clockMhz });
   const dir = path.resolve(opts.out);
-  mkdirSync(dir, { recursive: true });
-  const design = writeHandoffDesign(opts.unit, opts.config, path.join(dir, 'rtl'), dir, opts.wrap);
+  const out = new OutputSet(dir, { command: 'kvhdl handoff fusesoc', kind: 'set', inputs: opts.inputs });
+  const design = putHandoffDesign(opts.unit, opts.config, out, opts.wrap);
   const rtl = relFiles(dir, design.files);
   let xdcRel: string | undefined;
   if (opts.part !== undefined && opts.clockMhz !== undefined) {
     xdcRel = `${design.top}.xdc`;
-    writeFileSync(path.join(dir, xdcRel), vivadoXdc(design, opts.clockMhz));
+    out.put(xdcRel, vivadoXdc(design, opts.clockMhz));
   }
   const coreRel = `${design.top}.core`;
   const core = path.join(dir, coreRel);
-  writeFileSync(core, fusesocCore(design, rtl, opts.unit.summary, opts.part !== undefined ? { part: opts.part, xdc: xdcRel } : undefined));
+  out.put(coreRel, fusesocCore(design, rtl, opts.unit.summary, opts.part !== undefined ? { part: opts.part, xdc: xdcRel } : undefined));
   const readme = path.join(dir, 'README.md');
-  writeFileSync(readme, fusesocReadme(design, coreRel, rtl, { part: opts.part, xdc: xdcRel, summary: opts.unit.summary }));
+  out.put('README.md', fusesocReadme(design, coreRel, rtl, { part: opts.part, xdc: xdcRel, summary: opts.unit.summary }));
+  out.commit();
   return {
     dir,
     design,

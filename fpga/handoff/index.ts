@@ -5,7 +5,7 @@ export {
   clockProblem,
   checkFpgaParams,
   periodNs,
-  writeHandoffDesign,
+  putHandoffDesign,
   type HandoffDesign,
   type TopWrapper,
   type WrappedTop,

@@ -3,12 +3,12 @@
  * build flow (build.tcl), an IP packaging script (package_ip.tcl) and a README that says how to
  * run them. Every script resolves paths relative to itself, so the directory can be moved.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { OutputSet } from '../../output/index.ts';
 import * as path from 'node:path';
 import type { ManifestPort } from '../../gen/manifest.ts';
 import type { AnyUnit } from '../../gen/unit.ts';
 import { generatorName } from '../../gen/generate.ts';
-import { checkFpgaParams, periodNs, portTable, relFiles, writeHandoffDesign, type HandoffDesign, type TopWrapper } from './design.ts';
+import { checkFpgaParams, periodNs, portTable, relFiles, putHandoffDesign, type HandoffDesign, type TopWrapper } from './design.ts';
 
 export const IP_VENDOR = 'kvhdl.org';
 export const IP_LIBRARY = 'kv';
@@ -22,8 +22,10 @@ export interface VivadoHandoffOptions {
   part: string;
   /** Target clock frequency in MHz (> 0). */
   clockMhz: number;
-  /** Output directory (created; old .v files in its rtl/ are removed). */
+  /** Output directory (created; an earlier package's files are replaced or removed only if unedited: output/README.md). */
   out: string;
+  /** The command's input files by option, never to be overwritten (e.g. {'--config': 'f.json'}). */
+  inputs?: Record<string, string>;
   /** Optional bus wrapper around the unit's top (the package's top is then the wrapper). */
   wrap?: TopWrapper;
   /** Name of the wrapper for the README (e.g. 'axis'). */
@@ -250,15 +252,11 @@ See the unit's README (\`gen/${design.unit}/README.md\` in kvhdl) for the arithm
 export function writeVivadoHandoff(opts: VivadoHandoffOptions): VivadoHandoff {
   checkFpgaParams({ part: opts.part, clockMhz: opts.clockMhz });
   const dir = path.resolve(opts.out);
-  mkdirSync(dir, { recursive: true });
-  const design = writeHandoffDesign(opts.unit, opts.config, path.join(dir, 'rtl'), dir, opts.wrap);
+  const out = new OutputSet(dir, { command: 'kvhdl handoff vivado', kind: 'set', inputs: opts.inputs });
+  const design = putHandoffDesign(opts.unit, opts.config, out, opts.wrap);
   const rtl = relFiles(dir, design.files);
   const xdcRel = `${design.top}.xdc`;
-  const w = (rel: string, text: string) => {
-    const f = path.join(dir, rel);
-    writeFileSync(f, text);
-    return f;
-  };
+  const w = (rel: string, text: string) => out.put(rel, text);
   const xdc = w(xdcRel, vivadoXdc(design, opts.clockMhz));
   const buildTcl = w('build.tcl', vivadoBuildTcl(design, rtl, xdcRel, opts.part, opts.clockMhz));
   const packageIpTcl = w('package_ip.tcl', vivadoPackageIpTcl(design, rtl, opts.part, opts.unit.summary));
@@ -266,6 +264,7 @@ export function writeVivadoHandoff(opts: VivadoHandoffOptions): VivadoHandoff {
     'README.md',
     vivadoReadme(design, { rtl, xdc: xdcRel }, { part: opts.part, clockMhz: opts.clockMhz, unitSummary: opts.unit.summary, wrapperName: opts.wrapperName }),
   );
+  out.commit();
   return {
     dir,
     design,

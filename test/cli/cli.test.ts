@@ -59,7 +59,7 @@ describe('kvhdl command line (through the bin script)', () => {
     writeFileSync(cfg, JSON.stringify({ lanes: 4, width: 10 }));
     const r = await kvhdl(['gen', 'minmax', '--config', cfg, '--out', path.join(dir, 'out')]);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(readdirSync(path.join(dir, 'out')).sort()).toEqual(['kv_minmax_p4_w10_s1.v', 'kv_skid_w41.v', 'manifest.json']);
+    expect(readdirSync(path.join(dir, 'out')).sort()).toEqual(['.kvhdl-written.json', 'kv_minmax_p4_w10_s1.v', 'kv_skid_w41.v', 'manifest.json']);
     const manifest = JSON.parse(readFileSync(path.join(dir, 'out', 'manifest.json'), 'utf8'));
     expect(manifest.units).toEqual([{ unit: 'minmax', top: 'kv_minmax_p4_w10_s1', config: { lanes: 4, width: 10, stages: 1 } }]);
     const top = manifest.modules.find((m: { top: boolean }) => m.top);

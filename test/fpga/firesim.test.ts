@@ -3,6 +3,7 @@
 // AXI4 memory model (random latency and stalls, protocol checks), and the rv64gc cross-compile.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { OutputError } from '../../output/index.ts';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findUnit } from '../../gen/registry.ts';
@@ -505,27 +506,34 @@ describe('kvhdl handoff firesim (CLI)', () => {
     expect(await err(['firesim'])).toBe('expected 1 argument(s), got 0');
   });
 
-  it('never deletes a directory it did not write: --out must be new, empty or an earlier package', async () => {
-    // A Chipyard checkout (it has tests/ and generators/): refused, nothing removed.
+  it('never deletes or overwrites a file it did not write (output/README.md)', async () => {
+    const refusal = async (argv: string[]) => {
+      const e = await run(argv).then(() => undefined, (x: unknown) => x);
+      expect(e).toBeInstanceOf(OutputError);
+      return (e as Error).message;
+    };
+    // A Chipyard checkout's own files are never touched; its README.md is in the way: refused, nothing written.
     const chipyard = tmp();
     mkdirSync(path.join(chipyard, 'tests'));
     writeFileSync(path.join(chipyard, 'tests', 'gcd.c'), 'int main(void) { return 0; }\n');
-    expect(await err(['firesim', 'minmax', '--out', chipyard])).toBe(
-      `--out ${chipyard}: not empty and not a package of 'kvhdl handoff firesim' (no manifest.json of one); give a new or empty directory`,
-    );
+    writeFileSync(path.join(chipyard, 'README.md'), '# Chipyard\n');
+    expect(await refusal(['firesim', 'minmax', '--out', chipyard])).toMatch(/^refusing to overwrite .*README\.md: kvhdl did not write it/);
     expect(readFileSync(path.join(chipyard, 'tests', 'gcd.c'), 'utf8')).toContain('main');
+    expect(readFileSync(path.join(chipyard, 'README.md'), 'utf8')).toBe('# Chipyard\n');
+    expect(existsSync(path.join(chipyard, 'vsrc'))).toBe(false);
     // A file where the directory should be.
     const file = path.join(tmp(), 'f');
     writeFileSync(file, 'x');
-    expect(await err(['firesim', 'minmax', '--out', file])).toBe(`--out ${file}: is not a directory`);
-    expect(await err(['firesim', 'minmax', '--out', path.join(file, 'sub')])).toBe(`--out ${path.join(file, 'sub')}: ${file} is not a directory`);
-    // An earlier package is replaced (its stale files go), an empty directory is fine.
+    expect(await refusal(['firesim', 'minmax', '--out', file])).toBe(`--out ${file}: is not a directory`);
+    expect(await refusal(['firesim', 'minmax', '--out', path.join(file, 'sub')])).toBe(`--out ${file}: is not a directory`);
+    // An earlier package is replaced: its unedited files that the new one lacks go, a user's added file stays.
     const out = tmp();
     expect((await run(['firesim', 'minmax', '--out', out])).code).toBe(0);
-    writeFileSync(path.join(out, 'tests', 'stale.c'), '');
-    expect((await run(['firesim', 'minmax', '--out', out])).code).toBe(0);
-    expect(existsSync(path.join(out, 'tests', 'stale.c'))).toBe(false);
-    expect(existsSync(path.join(out, 'tests', 'kvhdl_minmax.c'))).toBe(true);
+    writeFileSync(path.join(out, 'tests', 'mine.c'), 'int mine;\n');
+    expect((await run(['firesim', 'dequantizer', '--out', out])).code).toBe(0);
+    expect(readFileSync(path.join(out, 'tests', 'mine.c'), 'utf8')).toBe('int mine;\n');
+    expect(existsSync(path.join(out, 'tests', 'kvhdl_minmax.c'))).toBe(false);
+    expect(existsSync(path.join(out, 'tests', 'kvhdl_dequantizer.c'))).toBe(true);
   });
 });
 

@@ -86,7 +86,7 @@ describe('kvhdl handoff fusesoc', () => {
     const core = readCore(p);
     expect(Object.keys(core.targets)).toEqual(['default', 'lint', 'sim']);
     expect(Object.keys(core.filesets)).toEqual(['rtl']);
-    expect(readdirSync(p.dir).sort()).toEqual(['README.md', `${TOP}.core`, 'manifest.json', 'rtl']);
+    expect(readdirSync(p.dir).sort()).toEqual(['.kvhdl-written.json', 'README.md', `${TOP}.core`, 'manifest.json', 'rtl']);
     expect(readFileSync(p.readme, 'utf8')).toContain('# no synth target: regenerate with --part');
   });
 
@@ -124,7 +124,7 @@ describe('kvhdl handoff fusesoc', () => {
     const out = tmp();
     writeFusesocHandoff({ unit: minmaxUnit, config: cfg, out, part: PART, clockMhz: 100 });
     writeFusesocHandoff({ unit: minmaxUnit, config: parseConfig(minmaxUnit, { lanes: 2 }), out });
-    expect(readdirSync(out).sort()).toEqual(['README.md', 'kv_minmax_p2_w16_s1.core', 'manifest.json', 'rtl']);
+    expect(readdirSync(out).sort()).toEqual(['.kvhdl-written.json', 'README.md', 'kv_minmax_p2_w16_s1.core', 'manifest.json', 'rtl']);
     expect(readdirSync(path.join(out, 'rtl')).sort()).toEqual(['kv_minmax_p2_w16_s1.v', 'kv_skid_w33.v']);
   });
 

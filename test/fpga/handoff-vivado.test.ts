@@ -34,7 +34,7 @@ beforeAll(requireTclsh);
 describe('kvhdl handoff vivado: package contents', () => {
   it('writes one Verilog file per module, the XDC, both scripts, a README and the manifest', () => {
     const p = pkg();
-    expect(readdirSync(p.dir).sort()).toEqual(['README.md', 'build.tcl', `${TOP}.xdc`, 'manifest.json', 'package_ip.tcl', 'rtl']);
+    expect(readdirSync(p.dir).sort()).toEqual(['.kvhdl-written.json', 'README.md', 'build.tcl', `${TOP}.xdc`, 'manifest.json', 'package_ip.tcl', 'rtl']);
     expect(readdirSync(path.join(p.dir, 'rtl')).sort()).toEqual([`${TOP}.v`, 'kv_skid_w49.v']);
     expect(p.verilog.map((f) => path.basename(f))).toEqual(['kv_skid_w49.v', `${TOP}.v`]);
     for (const f of p.verilog) {
