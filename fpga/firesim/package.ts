@@ -5,7 +5,7 @@
  *   <out>/scala/Kvhdl<Unit>.scala               -> generators/chipyard/src/main/scala/example/
  *   <out>/scala/Kvhdl<Unit>Configs.scala        -> generators/chipyard/src/main/scala/config/
  *   <out>/tests/kvhdl_<unit>{.c,.h,_regs.h,_data.h}  -> tests/
- *   <out>/firesim/config_build_recipes.yaml     -> entry for firesim/deploy/config_build_recipes.yaml
+ *   <out>/firesim/config_build_recipes.yaml     -> sims/firesim-staging/kvhdl_<unit>_build_recipes.yaml (manager's -r)
  *   <out>/firesim/TARGET_CONFIG
  *   <out>/README.md, <out>/manifest.json, <out>/docs/<unit>.md (the unit's README)
  */
@@ -18,7 +18,8 @@ import { firesimDesign, identOf, type FiresimDesign } from './design.ts';
 import { shellJob, type ShellJob } from './golden.ts';
 import { cDriverHeader, cRegsHeader } from './c-header.ts';
 import { cTest, cTestData } from './c-test.ts';
-import { buildRecipe, scalaBlock, scalaConfig, scalaNames } from './scala.ts';
+import { scalaBlock, scalaConfig, scalaNames } from './scala.ts';
+import { buildRecipe } from './recipe.ts';
 import { firesimReadme } from './readme.ts';
 
 export interface FiresimHandoffOptions {

@@ -4,6 +4,7 @@ import { identOf } from './design.ts';
 import { portsOf } from '../../cosim/from-module.ts';
 import type { ShellJob } from './golden.ts';
 import { scalaNames } from './scala.ts';
+import { MANAGER_DIR, RECIPE_DIR, recipeArg, recipeFileName } from './recipe.ts';
 import { DEFAULT_BASE } from './c-test.ts';
 import { outCountsCode } from './c-header.ts';
 import { MAX_B_PENDING, MAX_BURST, MAX_LEN, MEM_FIFO_DEPTH, TAG_DEPTH, WORD_FIFO_DEPTH } from './shell.ts';
@@ -11,6 +12,7 @@ import { MAX_B_PENDING, MAX_BURST, MAX_LEN, MEM_FIFO_DEPTH, TAG_DEPTH, WORD_FIFO
 export function firesimReadme(d: FiresimDesign, job: ShellJob): string {
   const n = scalaNames(d);
   const p = `kvhdl_${identOf(d.unit)}`;
+  const recipeAt = `${RECIPE_DIR}/${recipeFileName(d)}`;
   const P = p.toUpperCase();
   const regRows = d.regs.map((r) => {
     const fields = r.fields?.length ? ` Bits: ${r.fields.map((f) => `${f.bit} \`${f.name}\` (${f.doc})`).join('; ')}.` : '';
@@ -64,7 +66,7 @@ back how many records were written.` : ''}
 | \`tests/${p}.h\` | \`tests/\` | the driver, header-only: \`${p}_run(base, &job, &stats)\` |
 | \`tests/${p}_regs.h\` | \`tests/\` | the register map (generated from the same description as the Verilog register file) |
 | \`tests/${p}_data.h\` | \`tests/\` | the test tensor and the expected results computed by kvhdl's golden model |
-| \`firesim/config_build_recipes.yaml\` | append to \`sims/firesim/deploy/config_build_recipes.yaml\` | a FireSim build recipe |
+| \`firesim/config_build_recipes.yaml\` | \`${recipeAt}\` (a new file beside Chipyard's sample recipes; passed to FireSim's manager with \`-r\`) | a FireSim build recipe |
 | \`firesim/TARGET_CONFIG\` | | \`${n.targetConfig}\` |
 | \`manifest.json\` | | ports, registers and memory layout as JSON |
 | \`docs/${d.unit}.md\` | | the ${d.unit} unit's specification from kvhdl (meaning of every record field) |
@@ -112,24 +114,66 @@ back how many records were written.` : ''}
    source, zero rows and rows above \`max_rows\` are refused with the MISALIGNED, ZERO_LEN and SHAPE
    error bits${mem ? ', that a misaligned memory image is refused with MISALIGNED, and that a job whose `mem_len` is too short sets MEM_RANGE' : ''}.
 
-5. FireSim: append \`firesim/config_build_recipes.yaml\` to
-   \`sims/firesim/deploy/config_build_recipes.yaml\` (the entry uses the F2 platform like FireSim's
-   sample recipes; change \`PLATFORM\`, \`PLATFORM_CONFIG\` and \`bit_builder_recipe\` for a local
-   Alveo board), list \`${n.recipe}\` under \`builds_to_run\` in \`config_build.yaml\`, run
-   \`firesim buildbitstream\`, then run the test binary as a bare-metal workload. The recipe's
-   TARGET_CONFIG is \`${n.targetConfig}\`. The block follows FireSim's rules: one clock
-   (\`clock\`), synchronous active-high \`reset\`, no clock gating or generated clocks, no
-   \`initial\` blocks, and the Verilog is a single file.
+5. FireSim. FireSim's manager (\`firesim\`, the script \`${MANAGER_DIR}/firesim\`, set up with
+   \`firesim managerinit\` as FireSim's docs say) always runs in \`${MANAGER_DIR}\`, whatever your
+   current directory: it opens its \`-b\`/\`-r\` files from there and resolves the recipe's relative
+   \`TARGET_PROJECT_MAKEFRAG\` (\`../../generators/firechip/...\`) against that directory or, failing
+   that, against the directory of the \`-r\` file. The recipe's path is relative to
+   \`${RECIPE_DIR}/\`, where Chipyard keeps its own recipes (appended to
+   \`${MANAGER_DIR}/config_build_recipes.yaml\`, the manager's default \`-r\`, it would stop with
+   "Unable to find TARGET_PROJECT_MAKEFRAG"). From the root of the Chipyard checkout, after
+   \`source env.sh\` (which sets \`CY_DIR\` to that root):
+
+   \`\`\`sh
+   cp $PKG/firesim/config_build_recipes.yaml ${recipeAt}
+   \`\`\`
+
+   In \`${MANAGER_DIR}/config_build.yaml\` (the manager's default \`-b\`, written by
+   \`firesim managerinit\`) list only this recipe under \`builds_to_run\` (every name listed there
+   must be a recipe of the \`-r\` file):
+
+   \`\`\`yaml
+   builds_to_run:
+       - ${n.recipe}
+   \`\`\`
+
+   then build, passing the recipe file as an absolute path (a relative \`-r\` would be opened from
+   \`${MANAGER_DIR}\`):
+
+   \`\`\`sh
+   firesim buildbitstream -r ${recipeArg(d)}
+   \`\`\`
+
+   The entry uses the F2 platform like FireSim's sample recipes (change \`PLATFORM\`,
+   \`PLATFORM_CONFIG\` and \`bit_builder_recipe\` for a local Alveo board; \`bit_builder_recipe\` is
+   opened from \`${MANAGER_DIR}\`). Its TARGET_CONFIG is \`${n.targetConfig}\`. To run, add
+   the \`config_hwdb.yaml\` entry that the build prints to \`${MANAGER_DIR}/config_hwdb.yaml\`, set
+   \`target_config.default_hw_config\` in \`${MANAGER_DIR}/config_runtime.yaml\` to its name and run
+   the test binary as a bare-metal workload. A metasimulation (\`metasimulation_enabled: true\`,
+   \`default_hw_config: ${n.recipe}\`) takes the recipe from the \`-r\` file, so pass the same
+   \`-r ${recipeArg(d)}\` to \`firesim infrasetup\` and \`firesim runworkload\`.
+   The block follows FireSim's rules: the shell has one clock (\`clock\`), synchronous active-high
+   \`reset\`, no clock gating or generated clocks, no \`initial\` blocks, and the Verilog is a
+   single file.
 
 ### Configuration (Scala)
 
-\`new chipyard.example.${n.fragment}(address = 0x${DEFAULT_BASE.toString(16)}L)\` puts the register port at
+\`new chipyard.example.${n.fragment}(address = 0x${DEFAULT_BASE.toString(16)}L, crossing = freechips.rocketchip.prci.AsynchronousCrossing())\`
+puts the register port at
 \`address\` (4 KiB, must not overlap other devices; the default is also \`${P}_BASE\` in the C test,
 change both together). DMA buffers must lie below 4 GiB (32-bit DMA addresses; Chipyard's DRAM
 starts at 0x8000_0000, so with more than 2 GiB of DRAM keep the buffers in the low part; the driver
-refuses others with ERR_ADDR) and be 8-byte aligned${mem ? ` (the memory image ${8 * mem.stride}-byte aligned)` : ''}. The block is clocked by the periphery bus clock and its DMA master is
-connected to the front bus directly, so pbus and fbus must share a clock, as they do in Chipyard's
-\`AbstractConfig\` (the "uncore" clock group). The DMA is coherent: front-bus traffic goes through
+refuses others with ERR_ADDR) and be 8-byte aligned${mem ? ` (the memory image ${8 * mem.stride}-byte aligned)` : ''}.
+
+Clocks: the block runs on the clock of the bus its DMA masters, the front bus
+(\`block.clockNode := fbus.fixedClockNode\`, the way NVDLA runs in \`sbus.generateSynchronousDomain\`),
+so the DMA needs no crossing. The register port (from the periphery bus) and the interrupt (to the
+interrupt bus, which runs on the system bus clock) cross with \`crossing\`. The default,
+\`AsynchronousCrossing()\`, is correct whatever the bus clocks are, at a few cycles per register
+access. \`SynchronousCrossing()\` saves them when pbus, fbus and sbus are one clock, as in Chipyard's
+\`AbstractConfig\` (the "uncore" clock group); elaboration then stops with a message unless the
+three buses declare one frequency (the check sees frequencies, not clock groups: use it only for
+buses in one clock group). The DMA is coherent: front-bus traffic goes through
 the system bus and the L2, so no cache maintenance is needed (the driver issues a \`fence\` before
 START and after DONE).
 
@@ -268,7 +312,13 @@ each, checks:
 - The driver's output lengths (C) equal kvhdl's (TypeScript) on the test input.
 - A fault test provokes RRESP (a read beat answered SLVERR${d.profile.dataFramed ? '' : ', an unmapped source'}${mem ? ', an unmapped memory image' : ''}), BRESP, OVERFLOW (on
   every output stream in turn) and BUSY, checks the interrupt, and then runs a good job.
-- The Scala text is checked against the Verilog ports (names, directions, widths, build tag).
-  It is not compiled with Chisel: kvhdl's tests do not run Chipyard.
+- The Scala text is checked against the Verilog ports (names, directions, widths, build tag) and
+  against the attachment rules read from rocket-chip and Chipyard (register window
+  \`RegionType.GET_EFFECTS\`, \`TLFIFOFixer\` before the DMA's width widget, clock from the front bus
+  with crossings for the register port and the interrupt). It is not compiled with Chisel: kvhdl's
+  tests do not run Chipyard.
+- The recipe's \`TARGET_PROJECT_MAKEFRAG\`, resolved as FireSim's manager resolves it from where
+  step 5 puts the file, names Chipyard's \`generators/firechip/chip/src/main/makefrag/firesim\`
+  (checked in a synthetic checkout layout).
 `;
 }

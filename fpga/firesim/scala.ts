@@ -2,9 +2,17 @@
  * Chipyard side (generated Scala text): the BlackBox of the shell (HasBlackBoxResource, IO names
  * equal to the Verilog ports), a LazyModule with an AXI4 slave node on the periphery bus (like
  * GCD's AXI4 variant), an AXI4 master node on the front bus (like NVDLA's data port) and an
- * interrupt, the Key/Params, the `With<Unit>` config fragment, an example Config and the FireSim
- * TARGET_CONFIG / config_build_recipes.yaml entry. `checkScala` parses the text back and compares
- * it with the Verilog ports (the consistency check of the tests).
+ * interrupt, the Key/Params, the `With<Unit>` config fragment, an example Config and the names of
+ * the FireSim TARGET_CONFIG and build recipe (the recipe itself: `recipe.ts`). `checkScala` parses
+ * the text back and compares it with the Verilog ports and the attachment rules (the consistency
+ * check of the tests).
+ *
+ * Clocking: the block runs on the clock of the bus its DMA masters (`block.clockNode :=
+ * fbus.fixedClockNode`, as NVDLA runs in `sbus.generateSynchronousDomain`), so the DMA needs no
+ * crossing; the register port (from pbus) and the interrupt (to ibus, clocked by the subsystem's
+ * viewpoint bus) cross with `params.crossing`, AsynchronousCrossing by default, which is right
+ * whatever the bus clocks are. A same-clock crossing is allowed only when pbus, fbus and the
+ * viewpoint bus declare one frequency (a `require` at elaboration).
  */
 import type { FiresimDesign } from './design.ts';
 import { identOf } from './design.ts';
@@ -72,9 +80,14 @@ import freechips.rocketchip.subsystem.{BaseSubsystem, FBUS, PBUS}
 import freechips.rocketchip.tilelink._
 import org.chipsalliance.cde.config.{Config, Field, Parameters}
 
-/** Base address of the 4 KiB register port. Must equal KVHDL_${unitId.toUpperCase()}_BASE of the C test (same default). */
+/** address: base of the 4 KiB register port; must equal KVHDL_${unitId.toUpperCase()}_BASE of the C test (same default).
+  * crossing: how the register port (from pbus) and the interrupt (to ibus) cross into and out of the
+  * block, which runs on the front-bus clock. AsynchronousCrossing() is right for any bus clocks;
+  * SynchronousCrossing() saves a few cycles per register access when pbus, fbus and the system bus
+  * share one clock (then their frequencies must be equal, checked at elaboration). */
 case class ${n.params}(
-  address: BigInt = 0x${DEFAULT_BASE.toString(16)}L
+  address: BigInt = 0x${DEFAULT_BASE.toString(16)}L,
+  crossing: ClockCrossingType = AsynchronousCrossing()
 )
 
 case object ${n.key} extends Field[Option[${n.params}]](None)
@@ -99,7 +112,12 @@ class ${n.cls}(params: ${n.params})(implicit p: Parameters) extends ClockSinkDom
     slaves = Seq(AXI4SlaveParameters(
       address = Seq(AddressSet(params.address, 0xfff)),
       resources = device.reg("control"),
-      regionType = RegionType.UNCACHED,
+      // GET_EFFECTS, as rocket-chip's register routers declare: writing START or a write-1-to-clear bit
+      // has an effect and the status registers change by themselves. Rocket's PMA (rocket/PMA.scala)
+      // flags side effects (eff) only for PUT_EFFECTS / GET_EFFECTS, and with eff a misaligned access
+      // faults (rocket/TLB.scala) instead of being split by a trap handler into repeated accesses;
+      // UNCACHED would declare the window side-effect free (cacheable when possible).
+      regionType = RegionType.GET_EFFECTS,
       executable = false,
       supportsWrite = TransferSizes(1, 4),
       supportsRead = TransferSizes(1, 4),
@@ -209,11 +227,17 @@ trait ${n.trait} { this: BaseSubsystem =>
   private val fbus = locateTLBusWrapper(FBUS)
 
   val kvhdl_${unitId} = p(${n.key}).map { params =>
+    require(!params.crossing.sameClock ||
+      (pbus.dtsFrequency.isDefined && Seq(pbus, fbus, viewpointBus).map(_.dtsFrequency).distinct.size == 1),
+      s"${n.params}(crossing = \${params.crossing}) needs pbus, fbus and \${viewpointBus.busName} on one clock, but their frequencies are " +
+      s"\${Seq(pbus, fbus, viewpointBus).map(b => s"\${b.busName} \${b.dtsFrequency.getOrElse("unset")}").mkString(", ")}; " +
+      "use crossing = AsynchronousCrossing()")
     val block = LazyModule(new ${n.cls}(params)(p))
-    // pbus and fbus share one clock in Chipyard's AbstractConfig (the "uncore" clock group)
-    block.clockNode := pbus.fixedClockNode
+    // The block runs on the clock of the bus its DMA masters (like NVDLA in sbus.generateSynchronousDomain),
+    // so the DMA path below is synchronous whatever the other bus clocks are.
+    block.clockNode := fbus.fixedClockNode
     pbus.coupleTo("kvhdl_${unitId}") {
-      block.regNode :=
+      AXI4InwardClockCrossingHelper("kvhdl_${unitId}_reg_xing", block, block.regNode)(params.crossing) :=
         AXI4UserYanker() :=
         AXI4Buffer() :=
         TLToAXI4() :=
@@ -221,8 +245,11 @@ trait ${n.trait} { this: BaseSubsystem =>
         TLWidthWidget(pbus.beatBytes) := _
     }
     fbus.coupleFrom("kvhdl_${unitId}_dma") {
+      // TLFIFOFixer before the width widget, as rocket-chip's AXI4 slave port (subsystem/Ports.scala):
+      // AXI4ToTL requires FIFO-ordered managers (edgeOut.manager.requireFifo()) for AXI4's same-ID ordering.
       _ :=
         TLBuffer() :=
+        TLFIFOFixer(TLFIFOFixer.all) :=
         TLWidthWidget(${BUS_BYTES}) :=
         AXI4ToTL() :=
         AXI4UserYanker(capMaxFlight = Some(16)) :=
@@ -231,14 +258,19 @@ trait ${n.trait} { this: BaseSubsystem =>
         AXI4Buffer() :=
         block.dmaNode
     }
-    ibus.fromSync := block.intNode
+    // the interrupt leaves the block's (fbus) domain through params.crossing; the sink side is built in
+    // the ibus domain (as rocket-chip's HasTiles does with context.toPlicDomain { ... crossIntOut ... })
+    ibus { ibus.fromSync := IntOutwardClockCrossingHelper("kvhdl_${unitId}_int_xing", block, block.intNode)(params.crossing) }
     block
   }
 }
 
-/** Config fragment: new ${n.fragment}() ++ ... */
-class ${n.fragment}(address: BigInt = 0x${DEFAULT_BASE.toString(16)}L) extends Config((site, here, up) => {
-  case ${n.key} => Some(${n.params}(address = address))
+/** Config fragment: new ${n.fragment}() ++ ... (see ${n.params} for the parameters). */
+class ${n.fragment}(
+  address: BigInt = 0x${DEFAULT_BASE.toString(16)}L,
+  crossing: ClockCrossingType = AsynchronousCrossing()
+) extends Config((site, here, up) => {
+  case ${n.key} => Some(${n.params}(address = address, crossing = crossing))
 })
 `;
 }
@@ -256,27 +288,6 @@ class ${n.config} extends Config(
   new chipyard.example.${n.fragment}() ++
   new freechips.rocketchip.rocket.WithNHugeCores(1) ++
   new chipyard.config.AbstractConfig)
-`;
-}
-
-/** An entry for FireSim's deploy/config_build_recipes.yaml. */
-export function buildRecipe(d: FiresimDesign): string {
-  const n = scalaNames(d);
-  return `# kvhdl ${d.unit} accelerator (${d.top}); add to firesim/deploy/config_build_recipes.yaml
-${n.recipe}:
-    PLATFORM: f2
-    TARGET_PROJECT: firesim
-    TARGET_PROJECT_MAKEFRAG: ../../generators/firechip/chip/src/main/makefrag/firesim
-    DESIGN: FireSim
-    TARGET_CONFIG: ${n.targetConfig}
-    PLATFORM_CONFIG: BaseF2Config
-    deploy_quintuplet: null
-    platform_config_args:
-        fpga_frequency: 60
-        build_strategy: TIMING
-    post_build_hook: null
-    metasim_customruntimeconfig: null
-    bit_builder_recipe: bit-builder-recipes/f2.yaml
 `;
 }
 
@@ -328,6 +339,33 @@ export function checkScala(d: FiresimDesign, text: string, verilog: string): str
   if (!addr || Number(addr[1]) !== DEFAULT_BASE) problems.push(`Params address ${addr?.[1]} differs from the C tests' base 0x${DEFAULT_BASE.toString(16)}`);
   const regAw = vports.find((p) => p.name === 's_axi_awaddr')?.width;
   if (!text.includes(`r.aw.bits.addr(${(regAw ?? 0) - 1}, 0)`)) problems.push(`the register address slice does not match s_axi_awaddr [${regAw}]`);
-  if (!text.includes(`m.params.dataBits == ${vports.find((p) => p.name === 'm_axi_wdata')?.width}`)) problems.push('the DMA data width check does not match m_axi_wdata');
+  const dmaBits = vports.find((p) => p.name === 'm_axi_wdata')?.width;
+  if (!text.includes(`m.params.dataBits == ${dmaBits}`)) problems.push('the DMA data width check does not match m_axi_wdata');
+  problems.push(...attachmentProblems(text, (dmaBits ?? 0) / 8));
+  return problems;
+}
+
+/**
+ * The attachment rules of rocket-chip that a textual check can see: the register window's region
+ * type, the FIFO fixer on the DMA path, and the clock domain with its crossings.
+ */
+export function attachmentProblems(text: string, dmaBeatBytes: number): string[] {
+  const problems: string[] = [];
+  // Rocket's PMA (rocket/PMA.scala) sets `eff` only for PUT_EFFECTS and GET_EFFECTS.
+  const region = [...text.matchAll(/regionType = RegionType\.(\w+)/g)].map((m) => m[1]);
+  if (region.length !== 1 || region[0] !== 'GET_EFFECTS') {
+    problems.push(`the register window's regionType is ${region.join(', ') || 'not given'}, not GET_EFFECTS (START and write-1-to-clear registers have side effects)`);
+  }
+  // rocket-chip's AXI4 slave port (subsystem/Ports.scala): TLFIFOFixer(all) between the buffer and the width widget of AXI4ToTL.
+  const fixer = new RegExp(`TLBuffer\\(\\) :=\\s*TLFIFOFixer\\(TLFIFOFixer\\.all\\) :=\\s*TLWidthWidget\\(${dmaBeatBytes}\\) :=\\s*AXI4ToTL\\(\\)`);
+  if (!fixer.test(text)) problems.push(`the DMA path lacks TLBuffer() := TLFIFOFixer(TLFIFOFixer.all) := TLWidthWidget(${dmaBeatBytes}) := AXI4ToTL()`);
+  // clocked by the bus the DMA masters; register port and interrupt cross with params.crossing
+  const clockBus = /block\.clockNode := (\w+)\.fixedClockNode/.exec(text)?.[1];
+  const dmaBus = /(\w+)\.coupleFrom\(/.exec(text)?.[1];
+  if (!clockBus || clockBus !== dmaBus) problems.push(`the block is clocked by ${clockBus ?? 'no bus'}, not by the bus its DMA masters (${dmaBus ?? 'none'})`);
+  if (!/AXI4InwardClockCrossingHelper\("\w+", block, block\.regNode\)\(params\.crossing\) :=/.test(text)) problems.push('the register port does not cross into the block with params.crossing');
+  if (!/ibus \{ ibus\.fromSync := IntOutwardClockCrossingHelper\("\w+", block, block\.intNode\)\(params\.crossing\) \}/.test(text)) problems.push('the interrupt does not cross out of the block with params.crossing');
+  if (text.match(/crossing: ClockCrossingType = AsynchronousCrossing\(\)\n\)/g)?.length !== 2) problems.push('the default crossing of the Params and the fragment is not AsynchronousCrossing()');
+  if (!/require\(!params\.crossing\.sameClock/.test(text)) problems.push('a same-clock crossing is not checked against the bus frequencies');
   return problems;
 }

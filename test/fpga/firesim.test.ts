@@ -119,6 +119,30 @@ describe.each(CASES)('firesim package of $unit $config', ({ unit, config, synth 
     );
     expect(checkScala(d, scala.replace(/val s_axi_bready = /, 'val s_axi_bredy = '), verilog).length).toBeGreaterThan(0);
     expect(checkScala(d, scala.replace(`desiredName = "${d.top}"`, `desiredName = "${d.top}_x"`), verilog)).toEqual([`the BlackBox's desiredName is not ${d.top}`]);
+    // attachment rules (issue #20): register window with side effects, FIFO fixer on the DMA path, clock domain and crossings
+    expect(scala).toContain('regionType = RegionType.GET_EFFECTS,');
+    expect(scala).toMatch(/TLBuffer\(\) :=\s*TLFIFOFixer\(TLFIFOFixer\.all\) :=\s*TLWidthWidget\(8\) :=\s*AXI4ToTL\(\) :=/);
+    expect(checkScala(d, scala.replace('RegionType.GET_EFFECTS', 'RegionType.UNCACHED'), verilog)).toEqual([
+      "the register window's regionType is UNCACHED, not GET_EFFECTS (START and write-1-to-clear registers have side effects)",
+    ]);
+    expect(checkScala(d, scala.replace(/TLFIFOFixer\(TLFIFOFixer\.all\) :=\s*/, ''), verilog)).toEqual([
+      'the DMA path lacks TLBuffer() := TLFIFOFixer(TLFIFOFixer.all) := TLWidthWidget(8) := AXI4ToTL()',
+    ]);
+    expect(checkScala(d, scala.replace('block.clockNode := fbus.fixedClockNode', 'block.clockNode := pbus.fixedClockNode'), verilog)).toEqual([
+      'the block is clocked by pbus, not by the bus its DMA masters (fbus)',
+    ]);
+    expect(checkScala(d, scala.replace(/AXI4InwardClockCrossingHelper\("\w+", block, block\.regNode\)\(params\.crossing\)/, 'block.regNode'), verilog)).toEqual([
+      'the register port does not cross into the block with params.crossing',
+    ]);
+    expect(checkScala(d, scala.replace(/IntOutwardClockCrossingHelper\("\w+", block, block\.intNode\)\(params\.crossing\)/, 'block.intNode'), verilog)).toEqual([
+      'the interrupt does not cross out of the block with params.crossing',
+    ]);
+    expect(checkScala(d, scala.replace('crossing: ClockCrossingType = AsynchronousCrossing()', 'crossing: ClockCrossingType = SynchronousCrossing()'), verilog)).toEqual([
+      'the default crossing of the Params and the fragment is not AsynchronousCrossing()',
+    ]);
+    expect(checkScala(d, scala.replace('require(!params.crossing.sameClock', 'require(true'), verilog)).toEqual([
+      'a same-clock crossing is not checked against the bus frequencies',
+    ]);
     const cfg = h.files[`scala/${scalaNames(d).cls}Configs.scala`];
     expect(cfg).toContain(`class ${scalaNames(d).config} extends Config(`);
     expect(cfg).toContain(`new chipyard.example.${scalaNames(d).fragment}() ++`);
