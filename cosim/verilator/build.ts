@@ -167,7 +167,7 @@ export async function buildSimulator(
   if (existsSync(exe)) return result(true);
 
   await fs.mkdir(root, { recursive: true });
-  const release = await acquireLock(`${dir}.lock`, LOCK_WAIT_MS, 'Verilator build lock');
+  const release = await acquireLock(`${dir}.lock`, LOCK_WAIT_MS, 'Verilator build lock', { log: opts.log });
   try {
     if (existsSync(exe)) return result(true);
     opts.log?.(`kvhdl: building ${design.top} with Verilator${trace ? ` (${trace} trace)` : ''}...`);
