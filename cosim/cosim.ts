@@ -36,7 +36,8 @@ import {
 } from './stimulus-files.ts';
 import { TxnTable } from './transactions.ts';
 import { formatCommand, lastLines, runTool, shellQuote, ToolError } from '../toolchain/run-tool.ts';
-import { buildSimulator, cacheRoot, REPO_ROOT, type TraceFormat } from './verilator/build.ts';
+import { buildSimulator, type TraceFormat } from './verilator/build.ts';
+import { REPO_ROOT, writableCacheRoot } from './cache-root.ts';
 import { checkDesign } from './verilator/design-check.ts';
 import { generateTestbench } from './verilator/tbgen.ts';
 
@@ -211,8 +212,7 @@ async function run(ctx: RunContext): Promise<CosimReport> {
   const autoDir = options.runDir === undefined;
   let runDir: string;
   if (autoDir) {
-    const runs = path.join(cacheRoot(options.cacheDir), 'runs');
-    await fs.mkdir(runs, { recursive: true });
+    const runs = path.join(await writableCacheRoot(options.cacheDir, 'runs', options.log), 'runs');
     runDir = await fs.mkdtemp(path.join(runs, `${design.top}-seed${seed}-`));
   } else {
     runDir = path.resolve(options.runDir!);
