@@ -36,7 +36,8 @@ import {
 } from './stimulus-files.ts';
 import { TxnTable } from './transactions.ts';
 import { formatCommand, lastLines, runTool, shellQuote, ToolError } from '../toolchain/run-tool.ts';
-import { buildSimulator, cacheRoot, REPO_ROOT, type TraceFormat } from './verilator/build.ts';
+import { buildSimulator, type TraceFormat } from './verilator/build.ts';
+import { REPO_ROOT, writableCacheRoot } from './cache-root.ts';
 import { checkDesign } from './verilator/design-check.ts';
 import { generateTestbench } from './verilator/tbgen.ts';
 
@@ -211,8 +212,7 @@ async function run(ctx: RunContext): Promise<CosimReport> {
   const autoDir = options.runDir === undefined;
   let runDir: string;
   if (autoDir) {
-    const runs = path.join(cacheRoot(options.cacheDir), 'runs');
-    await fs.mkdir(runs, { recursive: true });
+    const runs = path.join(await writableCacheRoot(options.cacheDir, 'runs', options.log), 'runs');
     runDir = await fs.mkdtemp(path.join(runs, `${design.top}-seed${seed}-`));
   } else {
     runDir = path.resolve(options.runDir!);
@@ -318,6 +318,8 @@ interface SimResult {
   cycles: number;
   resetCycles: number;
   idleCycles: number;
+  /** First cycle after the last transfer (testbench version 7+). */
+  idleSince?: number;
   doneAt: number;
   firstInput: number;
   simSeconds: number;
@@ -400,13 +402,18 @@ async function assemble(
       ...res.out.map((s) => ({ stream: s.name, dir: 'out' as const, valid: !!s.valid, ready: !!s.ready, count: s.count, total: s.expected ?? 0 })),
     ];
     const waiting = streams.filter((s) => s.count < s.total).map((s) => `${s.stream} ${s.count}/${s.total}`);
+    const since = res.idleSince ?? res.cycles - res.idleCycles;
+    const quiet = res.cycles - since;
     hang = {
       cycle: res.cycles,
-      idleCycles: res.idleCycles,
-      since: res.cycles - res.idleCycles,
+      idleCycles: quiet,
+      activeIdleCycles: res.idleCycles,
+      since,
       streams,
       message:
-        `no transfer on any stream for ${res.idleCycles} cycles (since cycle ${res.cycles - res.idleCycles}) while work remained (${waiting.join(', ')})` +
+        `no transfer on any stream for ${quiet} cycles (since cycle ${since}` +
+        (quiet !== res.idleCycles ? `; ${res.idleCycles} of them with every input offered and every output ready` : '') +
+        `) while work remained (${waiting.join(', ')})` +
         (res.memories ?? []).map((m) => `; memory '${m.name}': ${m.requests} requests, ${m.responses} answered`).join(''),
     };
   }

@@ -67,8 +67,14 @@ export interface StreamState {
 export interface HangReport {
   /** Cycle at which the run was stopped. */
   cycle: number;
+  /** Cycles since the last transfer (`cycle - since`). */
   idleCycles: number;
-  /** First cycle of the idle stretch. */
+  /**
+   * Of those, the cycles counted towards `hangCycles`: the ones in which the testbench held nothing
+   * back (no input gap, no backpressure, no memory gap). Cycles starved by stalls do not count.
+   */
+  activeIdleCycles: number;
+  /** First cycle of the idle stretch (the cycle after the last transfer). */
   since: number;
   streams: StreamState[];
   message: string;

@@ -40,12 +40,16 @@ export interface UnitRunResult {
   expected: StreamData;
   cycles: number;
   transactions: Record<string, number>;
-  /** Cycles per input transaction with no stalls (Verilator only; null when not measured). */
+  /** Cycles per input transaction (Verilator only; null when not measured). */
   ii: number | null;
+  /** True when `ii` was measured with stalls/backpressure (stall > 0): the testbench's pace, not the design's own II. */
+  iiUnderStall: boolean;
   latency: number | null;
   seed: number;
   /** Units with memories: read requests per memory. */
   memoryRequests?: Record<string, number>;
+  /** The waveform written with `trace` (Verilator: `<workDir>/run/wave.fst`; Icarus: `<workDir>/run/wave.vcd`). */
+  traceFile?: string;
   /** Human-readable account of a failure (first mismatch, protocol errors, hang), or ''. */
   problem: string;
   rerun: string;
@@ -71,16 +75,22 @@ export async function runUnit(unit: AnyUnit, cfg: unknown, stimulus: StreamData,
     const r = await cosim(dut, () => expected, stimulus, opts);
     const outputs = await readOutputs(runDir, dut);
     const problem = r.ok ? '' : formatReport(r);
+    if (r.traceFile) o.log?.(`waveform: ${r.traceFile}`);
     return {
       ok: r.ok, simulator: 'verilator', top: top.name, outputs, expected, cycles: r.cycles, transactions: r.transactions,
-      ii: r.throughput.ii, latency: r.latency, seed, problem, rerun: r.rerun, verilator: r,
+      ii: r.throughput.ii, iiUnderStall: !r.throughput.measured, latency: r.latency, ...(r.traceFile ? { traceFile: r.traceFile } : {}), seed, problem, rerun: r.rerun, verilator: r,
       ...(r.memories ? { memoryRequests: Object.fromEntries(Object.entries(r.memories).map(([k, m]) => [k, m.requests])) } : {}),
     };
   }
 
   o.log?.(`icarus: compiling and simulating ${top.name}`);
   const maxTransactions = Math.max(...Object.values(stimulus).map((t) => t.count), 1);
-  const iv: IcarusResult = await icarusRun(dut, stimulus, { seed, stall, backpressure: stall, runDir, maxTransactions, ...(o.memLatency ? { memLatency: o.memLatency } : {}) });
+  // The golden counts let the testbench wait for outputs that backpressure delays (a high stall).
+  const expectedOutputs = Object.fromEntries(Object.entries(expected).map(([k, t]) => [k, t.count]));
+  const iv: IcarusResult = await icarusRun(dut, stimulus, {
+    seed, stall, backpressure: stall, runDir, maxTransactions, expectedOutputs, trace: o.trace === true, ...(o.memLatency ? { memLatency: o.memLatency } : {}),
+  });
+  if (iv.traceFile) o.log?.(`waveform: ${iv.traceFile}`);
   const cmp = compareOutputs(withoutMemoryStreams(dut), expected, iv.outputs, {}, { seed, laneWidths: laneWidthsOf(top, dut.streams) });
   const problems = [
     ...(iv.hang ? [iv.hang.message] : []),
@@ -90,7 +100,7 @@ export async function runUnit(unit: AnyUnit, cfg: unknown, stimulus: StreamData,
   return {
     ok: problems.length === 0, simulator: 'icarus', top: top.name, outputs: iv.outputs, expected, cycles: iv.cycles,
     transactions: Object.fromEntries(Object.entries(iv.outputs).map(([k, t]) => [k, t.count]).concat(Object.entries(iv.consumed))),
-    ii: null, latency: null, seed, problem: problems.join('\n'), rerun: iv.rerun,
+    ii: null, iiUnderStall: stall > 0, latency: null, seed, ...(iv.traceFile ? { traceFile: iv.traceFile } : {}), problem: problems.join('\n'), rerun: iv.rerun,
     ...(iv.memories ? { memoryRequests: Object.fromEntries(Object.entries(iv.memories).map(([k, m]) => [k, m.requests])) } : {}),
   };
 }

@@ -63,6 +63,7 @@ export const cosimCommand: Command = {
       cycles: r.cycles,
       transactions: r.transactions,
       ii: r.ii,
+      iiUnderStall: r.iiUnderStall,
       latency: r.latency,
       ...(post?.report ?? {}),
       ...(ok ? {} : { problem, rerun: r.rerun }),
@@ -72,7 +73,7 @@ export const cosimCommand: Command = {
       console.error(`kvhdl cosim: MISMATCH; wrote ${files.join(', ')} to ${job.outDir}`);
       return 1;
     }
-    console.log(`cosim ${job.unit.name}: ok (${r.simulator}, ${r.cycles} cycles, II ${r.ii}, latency ${r.latency ?? '-'}); wrote ${files.join(', ')} to ${job.outDir}`);
+    console.log(`cosim ${job.unit.name}: ok (${r.simulator}, ${r.cycles} cycles, II ${r.ii}${r.iiUnderStall ? ` measured under stall ${stall}` : ''}, latency ${r.latency ?? '-'}); wrote ${files.join(', ')} to ${job.outDir}`);
     return 0;
   },
 };

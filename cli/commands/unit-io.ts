@@ -34,7 +34,7 @@ ${ins}
   --out-dir DIR     where the output .npy files and report.json go${cmd === 'cosim' ? `
   --seed N          seed of the random valid gaps / backpressure / X initialisation (default 1)
   --stall P         probability 0..1 of an input gap and of output backpressure per cycle (default 0)
-  --trace           write a waveform (wave.fst) into DIR/work/run
+  --trace           write a waveform into DIR/work/run (wave.fst; wave.vcd with icarus)
   --simulator S     verilator (default) or icarus` : ''}`;
 }
 

@@ -3,6 +3,7 @@
  * and read the output transactions back. Icarus is ~1000x slower than Verilator: it is the
  * independent second simulator for a small subset of vectors (maxTransactions, default 2000).
  */
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -28,7 +29,10 @@ export interface IcarusOptions {
   stall?: number;
   /** Probability (0 <= p < 1) that an output's ready is low in a cycle (default 0.25). */
   backpressure?: number;
-  /** Report a hang when inputs remain and nothing transferred for this many cycles (default 10000). */
+  /**
+   * Report a hang when inputs remain and nothing transferred for this many cycles in which the
+   * testbench held nothing back (default 10000; cycles starved by stall/backpressure do not count).
+   */
   hangCycles?: number;
   /** Finish when all inputs are consumed and nothing transferred for this many cycles (default 1000). */
   drainCycles?: number;
@@ -48,10 +52,19 @@ export interface IcarusOptions {
   maxTransactions?: number;
   /** Timeout of the compile and of the simulation, each (default 10 minutes). */
   timeoutMs?: number;
+  /**
+   * Output transactions expected per output stream (e.g. the golden model's counts for the applied
+   * inputs). With them the run waits for every expected output before draining, so heavy
+   * backpressure (a high stall) does not cut the run short; without them the run ends
+   * `drainCycles` after the last transfer once the inputs are consumed.
+   */
+  expectedOutputs?: Record<string, number>;
   /** Designs with memories: read latency range [min, max] in cycles, min >= 1 (default [1, 8]). */
   memLatency?: [number, number];
   /** Designs with memories: most unanswered requests before the request ready is held low (default 64). */
   memOutstanding?: number;
+  /** Dump a waveform of the whole run to `<runDir>/wave.vcd` (the testbench's `+vcd`); see `traceFile`. */
+  trace?: boolean;
 }
 
 export interface IcarusHang {
@@ -61,6 +74,11 @@ export interface IcarusHang {
   cycle: number;
   /** Cycles since the last transfer on any stream. */
   idleCycles: number;
+  /**
+   * Of those, the cycles counted towards `hangCycles`: the ones in which the testbench held nothing
+   * back (every input with records left offering one, every output ready, due memory words offered).
+   */
+  activeIdleCycles: number;
   /** Per input stream: records the DUT accepted, of those applied. */
   inputs: Record<string, { consumed: number; applied: number }>;
   /** Per output stream: records produced, and whether valid was high when the run stopped. */
@@ -85,6 +103,8 @@ export interface IcarusResult {
   runDir: string;
   /** Shell command that re-runs the simulation and writes wave.vcd (needs the run directory). */
   rerun: string;
+  /** With `trace`: the waveform written (`<runDir>/wave.vcd`). */
+  traceFile?: string;
   /** Simulator output other than the testbench's own KVHDL: lines (the design's $display output). */
   log: string;
   /** Designs with memories: per memory, read requests and responses transferred and the most outstanding. */
@@ -134,6 +154,7 @@ function checkOptions(o: IcarusOptions): void {
     problems.push(`memLatency must be [min, max] with integers 1 <= min <= max, got ${JSON.stringify(l)}`);
   }
   int('memOutstanding', 1);
+  if (o.trace !== undefined && typeof o.trace !== 'boolean') problems.push(`trace must be true or false, got ${String(o.trace)}`);
   if (o.maxCycles !== undefined && !(Number.isSafeInteger(o.maxCycles) && o.maxCycles >= 1 && o.maxCycles < 2 ** 31)) {
     problems.push(`maxCycles must be an integer in [1, 2^31), got ${o.maxCycles}`);
   }
@@ -214,6 +235,7 @@ export async function icarusRun(
     maxCycles: o.maxCycles,
     resetCycles: o.resetCycles,
     counts: applied,
+    ...(options.expectedOutputs ? { expected: options.expectedOutputs } : {}),
     staticInputs,
     ...(mems.length
       ? {
@@ -245,7 +267,9 @@ export async function icarusRun(
   });
   if (compile.exitCode !== 0) throw toolFailure(`iverilog (compiling ${design.top})`, compile, runDir);
 
-  const sim = await runTool('vvp', ['-n', vvpPath], { cwd: runDir, timeoutMs: o.timeoutMs });
+  const traceFile = options.trace ? path.join(runDir, 'wave.vcd') : undefined;
+  if (traceFile) await rm(traceFile, { force: true });
+  const sim = await runTool('vvp', ['-n', vvpPath, ...(traceFile ? ['+vcd'] : [])], { cwd: runDir, timeoutMs: o.timeoutMs });
   if (sim.exitCode !== 0) throw toolFailure(`vvp (simulating ${design.top})`, sim, runDir);
 
   // Parse the testbench's report lines.
@@ -254,7 +278,7 @@ export async function icarusRun(
   const consumed: Record<string, number> = {};
   const outState: Record<string, { produced: number; valid: boolean }> = {};
   const memState: Record<string, { requests: number; responses: number; peakOutstanding: number }> = {};
-  let end: { why: number; cycle: number; idle: number; nerr: number } | undefined;
+  let end: { why: number; cycle: number; idle: number; nerr: number; active: number } | undefined;
   for (const line of sim.stdout.split('\n')) {
     if (!line.startsWith('KVHDL:')) {
       if (line !== '') logLines.push(line);
@@ -265,7 +289,7 @@ export async function icarusRun(
     else if (tag === 'IN') consumed[rest[0]] = Number(rest[1]);
     else if (tag === 'OUT') outState[rest[0]] = { produced: Number(rest[1]), valid: rest[2] === '1' };
     else if (tag === 'MEM') memState[rest[0]] = { requests: Number(rest[1]), responses: Number(rest[2]), peakOutstanding: Number(rest[3]) };
-    else if (tag === 'END') end = { why: Number(rest[0]), cycle: Number(rest[1]), idle: Number(rest[2]), nerr: Number(rest[3]) };
+    else if (tag === 'END') end = { why: Number(rest[0]), cycle: Number(rest[1]), idle: Number(rest[2]), nerr: Number(rest[3]), active: Number(rest[4] ?? rest[2]) };
     else if (tag === 'FATAL') throw new IcarusError(`testbench for ${design.top}: ${rest.join(' ')} (in ${runDir})`);
   }
   if (!end) {
@@ -298,16 +322,16 @@ export async function icarusRun(
     for (const s of ins) inputs[s.name] = { consumed: consumed[s.name] ?? 0, applied: applied[s.name] };
     const parts = [
       reason === 'no-progress'
-        ? `no transfer for ${end.idle} cycles at cycle ${end.cycle} with inputs remaining`
+        ? `no transfer for ${end.idle} cycles${end.active !== end.idle ? ` (${end.active} with every input offered and every output ready)` : ''} at cycle ${end.cycle} with ${ins.every((s) => (consumed[s.name] ?? 0) >= applied[s.name]) ? 'outputs missing' : 'inputs remaining'}`
         : `stopped at maxCycles (${end.cycle})`,
       ...ins.map((s) => `input '${s.name}' consumed ${inputs[s.name].consumed} of ${inputs[s.name].applied}`),
       ...outs.map((s) => `output '${s.name}' produced ${outState[s.name].produced}${outState[s.name].valid ? ' (valid high)' : ''}`),
     ];
-    hang = { reason, cycle: end.cycle, idleCycles: end.idle, inputs, outputs: outState, message: `${design.top}: ${parts.join('; ')}` };
+    hang = { reason, cycle: end.cycle, idleCycles: end.idle, activeIdleCycles: end.active, inputs, outputs: outState, message: `${design.top}: ${parts.join('; ')}` };
   }
 
   const clean = !hang && protocolErrors.length === 0;
-  if (temporary && clean) await rm(runDir, { recursive: true, force: true });
+  if (temporary && clean && !traceFile) await rm(runDir, { recursive: true, force: true });
 
   return {
     outputs,
@@ -318,6 +342,7 @@ export async function icarusRun(
     consumed,
     runDir,
     rerun: `cd ${shellQuote(runDir)} && vvp -n tb.vvp +vcd`,
+    ...(traceFile && existsSync(traceFile) ? { traceFile } : {}),
     log: logLines.join('\n'),
     ...(mems.length ? { memories: memState } : {}),
   };

@@ -15,7 +15,10 @@ export interface TestbenchConfig {
   stall: number;
   /** Probability (0 <= p < 1) that an output stream's ready is low in a cycle. */
   backpressure: number;
-  /** Stop with a hang when inputs remain and no stream transferred for this many cycles. */
+  /**
+   * Stop with a hang when inputs remain and no stream transferred for this many cycles in which the
+   * testbench held nothing back (starved cycles do not count).
+   */
   hangCycles: number;
   /** Finish when all inputs are consumed and no stream transferred for this many cycles. */
   drainCycles: number;
@@ -23,6 +26,12 @@ export interface TestbenchConfig {
   maxCycles: number;
   /** Rising edges with reset high before the run starts. */
   resetCycles: number;
+  /**
+   * Output transactions expected per output stream (optional): the run does not end normally
+   * before they are produced (a design slowed by backpressure is waited for); missing ones end
+   * the run as a hang once nothing moves for `hangCycles` unstarved cycles.
+   */
+  expected?: Record<string, number>;
   /** Records in each input stream's hex file (missing streams: 0). */
   counts: Record<string, number>;
   /** Values of plain input ports, held for the whole run (missing: 0). */
@@ -199,6 +208,8 @@ export function generateTestbench(design: DesignUnderTest, cfg: TestbenchConfig)
   ln(`  integer ${P}reset_edges = 0;`);
   ln(`  integer ${P}last_progress = 0;  // cycle of the last transfer on any stream`);
   ln(`  integer ${P}nerr = 0;           // protocol errors seen`);
+  ln(`  integer ${P}idle = 0;           // cycles without a transfer in which the testbench held nothing back`);
+  ln(`  reg ${P}starved;                // the testbench held something back this cycle (gap, backpressure)`);
   ln(`  integer ${P}r;                  // scratch random number`);
   ln(`  reg ${P}inputs_done;`);
 
@@ -281,7 +292,7 @@ export function generateTestbench(design: DesignUnderTest, cfg: TestbenchConfig)
     ln(`      $fclose(${P}${s.name}_fd);`);
   }
   for (const m of mems) ln(`      $display("KVHDL:MEM ${m.name} %0d %0d %0d", ${P}${m.name}_requests, ${P}${m.name}_responses, ${P}${m.name}_peak);`);
-  ln(`      $display("KVHDL:END %0d %0d %0d %0d", why, ${P}cycle, ${P}cycle - ${P}last_progress, ${P}nerr);`);
+  ln(`      $display("KVHDL:END %0d %0d %0d %0d %0d", why, ${P}cycle, ${P}cycle - ${P}last_progress, ${P}nerr, ${P}idle);`);
   ln('      $finish(0);');
   ln('    end');
   ln('  endtask');
@@ -335,6 +346,18 @@ export function generateTestbench(design: DesignUnderTest, cfg: TestbenchConfig)
   ln(`      if (${P}reset_edges >= RESET_CYCLES) ${design.reset} <= 1'b0;`);
   ln('    end else begin');
   ln(`      ${P}cycle = ${P}cycle + 1;`);
+  // Starved cycles (a random input gap, backpressure, a memory's gap) do not count towards a hang:
+  // a design kept waiting by a high stall probability is not hung. Sampled before this edge's updates.
+  ln(`      ${P}starved = 1'b0;`);
+  for (const s of ins) ln(`      if (${P}${s.name}_idx < ${P}${s.name}_n && ${sp(s, 'valid')} !== 1'b1) ${P}starved = 1'b1;`);
+  for (const s of outs) ln(`      if (${sp(s, 'ready')} !== 1'b1) ${P}starved = 1'b1;`);
+  for (const m of mems) {
+    const req = design.streams.find((x) => x.name === m.request)!;
+    const resp = design.streams.find((x) => x.name === m.response)!;
+    const x = `${P}${m.name}`;
+    ln(`      if (${sp(req, 'ready')} !== 1'b1 && ${x}_cnt < ${x}_q) ${P}starved = 1'b1;`);
+    ln(`      if (${sp(resp, 'valid')} !== 1'b1 && ${x}_cnt > 0 && ${x}_qd[${x}_head] < ${P}cycle) ${P}starved = 1'b1;`);
+  }
   for (const s of ins) {
     const v = `${sp(s, 'valid')}`;
     const r = `${sp(s, 'ready')}`;
@@ -414,9 +437,14 @@ export function generateTestbench(design: DesignUnderTest, cfg: TestbenchConfig)
   ln('      // end of run');
   const done = ins.map((s) => `${P}${s.name}_idx >= ${P}${s.name}_n`);
   ln(`      ${P}inputs_done = ${done.length > 0 ? done.join(' && ') : "1'b1"};`);
+  ln(`      if (${P}last_progress == ${P}cycle) ${P}idle = 0;`);
+  ln(`      else if (!${P}starved) ${P}idle = ${P}idle + 1;`);
   ln(`      if (${P}cycle >= MAX_CYCLES) ${P}finish(2);`);
-  ln(`      else if (!${P}inputs_done && ${P}cycle - ${P}last_progress >= HANG_CYCLES) ${P}finish(1);`);
-  ln(`      else if (${P}inputs_done && ${P}cycle - ${P}last_progress >= DRAIN_CYCLES) ${P}finish(0);`);
+  // With expected output counts, the run also waits for them (however long backpressure delays them).
+  const outDone = outs.filter((o) => cfg.expected?.[o.name] !== undefined).map((o) => `${P}${o.name}_count >= ${cfg.expected![o.name]}`);
+  const workDone = outDone.length ? `${P}inputs_done && ${outDone.join(' && ')}` : `${P}inputs_done`;
+  ln(`      else if (!(${workDone}) && ${P}idle >= HANG_CYCLES) ${P}finish(1);`);
+  ln(`      else if ((${workDone}) && ${P}cycle - ${P}last_progress >= DRAIN_CYCLES) ${P}finish(0);`);
   ln('    end');
   ln('  end');
   ln('endmodule');

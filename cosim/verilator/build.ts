@@ -6,21 +6,29 @@
  * Verilator version, the flags, the trace mode). A cached entry holds `sim` (the executable),
  * `tb.cpp`, `build.log`, `key.json` and Verilator's generated C++ (`obj/`, object files removed).
  *
- * Concurrency: a build takes a per-key lock directory (`<key>.lock`, broken when its owner process
- * has died), compiles in a private temporary directory and renames it into place, so parallel test
- * processes never see a half-built entry and build each design once. ccache (`OBJCACHE=ccache`)
- * makes even cache misses cheap when only part of the design changed.
+ * Concurrency: a build takes a per-key lock directory (`<key>.lock`, `toolchain/lock.ts`), compiles
+ * in a private temporary directory (`.tmp-<key>-<pid>.<start>-XXXXXX`) and renames it into place, so
+ * parallel test processes never see a half-built entry and build each design once. ccache
+ * (`OBJCACHE=ccache`) makes even cache misses cheap when only part of the design changed.
+ *
+ * Robustness: `key.json` records the size and sha256 of `sim`, checked before every use (a
+ * damaged entry is rebuilt); entries are made world-readable (`share-entry.ts`); when the shared
+ * cache is not writable, new builds go to a per-user cache (`../cache-root.ts`); temp directories
+ * of interrupted builds are removed once their owner is gone (`stale-temps.ts`).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { DesignUnderTest } from '../design.ts';
 import { runTool, ToolError } from '../../toolchain/run-tool.ts';
 import { ensureTools, findOnPath, toolVersion } from '../../toolchain/tools.ts';
 import { acquireLock } from '../../toolchain/lock.ts';
 import { MODEL_CLASS, TB_VERSION } from './tbgen.ts';
+import { cacheRoot, writableCacheRoot } from '../cache-root.ts';
+import { artifactProblem, recordArtifact, type ArtifactRecord } from './artifact.ts';
+import { shareEntry } from './share-entry.ts';
+import { cleanStaleTemps, tempPrefix } from './stale-temps.ts';
 
 export type TraceFormat = 'fst' | 'vcd';
 
@@ -55,13 +63,7 @@ export interface BuildResult {
   trace: TraceFormat | false;
 }
 
-/** Repository root (the directory that holds package.json), from this file's location. */
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-/** `$KVHDL_CACHE_DIR`, else `<repo>/.cache`. */
-export function cacheRoot(explicit?: string): string {
-  return path.resolve(explicit ?? process.env.KVHDL_CACHE_DIR ?? path.join(REPO_ROOT, '.cache'));
-}
+export { cacheRoot, REPO_ROOT } from '../cache-root.ts';
 
 const BUILD_TIMEOUT_MS = 15 * 60 * 1000;
 const LOCK_WAIT_MS = 30 * 60 * 1000;
@@ -137,6 +139,20 @@ function warningsOf(log: string): string[] {
 }
 
 let ccachePresent: boolean | undefined;
+const cleaned = new Set<string>();
+
+/** Why the entry `dir` cannot be used (missing, or its `sim` does not match key.json), or undefined. */
+async function entryProblem(dir: string): Promise<string | undefined> {
+  const exe = path.join(dir, 'sim');
+  if (!existsSync(exe)) return 'missing';
+  let record: ArtifactRecord | undefined;
+  try {
+    record = (JSON.parse(await fs.readFile(path.join(dir, 'key.json'), 'utf8')) as { artifact?: ArtifactRecord }).artifact;
+  } catch {
+    record = undefined;
+  }
+  return artifactProblem(exe, record);
+}
 
 /**
  * Returns the simulator for (design, tbSource, trace, flags), building it if it is not cached.
@@ -152,26 +168,43 @@ export async function buildSimulator(
   if (ccachePresent === undefined) ccachePresent = (await findOnPath('ccache', process.env.PATH)) !== undefined;
   const trace = opts.trace ?? false;
   const { key, description } = await buildKey(design, tbSource, { trace, verilatorFlags: opts.verilatorFlags });
-  const root = path.join(cacheRoot(opts.cacheDir), 'verilator');
-  const dir = path.join(root, key);
-  const exe = path.join(dir, 'sim');
-  const result = async (cached: boolean): Promise<BuildResult> => {
+  const result = async (dir: string, cached: boolean): Promise<BuildResult> => {
     let log = '';
     try {
       log = await fs.readFile(path.join(dir, 'build.log'), 'utf8');
     } catch {
       // older entry without a log
     }
-    return { exe, dir, key, cached, seconds: (performance.now() - t0) / 1000, warnings: warningsOf(log), trace };
+    return { exe: path.join(dir, 'sim'), dir, key, cached, seconds: (performance.now() - t0) / 1000, warnings: warningsOf(log), trace };
   };
-  if (existsSync(exe)) return result(true);
 
-  await fs.mkdir(root, { recursive: true });
-  const release = await acquireLock(`${dir}.lock`, LOCK_WAIT_MS, 'Verilator build lock');
+  // An intact entry in the shared cache is used even when this user cannot write there.
+  const shared = path.join(cacheRoot(opts.cacheDir), 'verilator');
+  if (!cleaned.has(shared)) {
+    cleaned.add(shared);
+    await cleanStaleTemps(shared); // interrupted builds' temp dirs (owner gone, old enough)
+  }
+  const sharedProblem = await entryProblem(path.join(shared, key));
+  if (!sharedProblem) return result(path.join(shared, key), true);
+
+  const root = path.join(await writableCacheRoot(opts.cacheDir, 'verilator', opts.log), 'verilator');
+  const dir = path.join(root, key);
+  const exe = path.join(dir, 'sim');
+  if (root !== shared && !(await entryProblem(dir))) return result(dir, true);
+
+  const release = await acquireLock(`${dir}.lock`, LOCK_WAIT_MS, 'Verilator build lock', { log: opts.log });
   try {
-    if (existsSync(exe)) return result(true);
+    const problem = await entryProblem(dir);
+    if (!problem) return result(dir, true);
+    if (problem !== 'missing') {
+      // A damaged entry (truncated or corrupt simulator): move it aside and build it again.
+      opts.log?.(`kvhdl: the cached simulator ${exe} is unusable (${problem}); rebuilding it`);
+      const grave = `${dir}.damaged-${process.pid}-${Date.now()}`;
+      await fs.rename(dir, grave);
+      await fs.rm(grave, { recursive: true, force: true });
+    }
     opts.log?.(`kvhdl: building ${design.top} with Verilator${trace ? ` (${trace} trace)` : ''}...`);
-    const tmp = await fs.mkdtemp(path.join(root, `.tmp-${key}-`));
+    const tmp = await fs.mkdtemp(path.join(root, tempPrefix(key)));
     try {
       await fs.writeFile(path.join(tmp, 'tb.cpp'), tbSource);
       const args = verilatorArgs(design, { trace, verilatorFlags: opts.verilatorFlags, jobs: opts.jobs, ccache: ccachePresent });
@@ -194,11 +227,13 @@ export async function buildSimulator(
         throw err;
       }
       await fs.rename(path.join(tmp, 'obj', 'sim'), path.join(tmp, 'sim'));
-      await fs.writeFile(path.join(tmp, 'key.json'), `${JSON.stringify({ key, ...description, command: r.command }, null, 2)}\n`);
+      const artifact = await recordArtifact(path.join(tmp, 'sim'));
+      await fs.writeFile(path.join(tmp, 'key.json'), `${JSON.stringify({ key, ...description, command: r.command, artifact }, null, 2)}\n`);
       // Object files are in ccache; keep the generated C++ for reading, drop the bulk.
       for (const f of await fs.readdir(path.join(tmp, 'obj'))) {
         if (/\.(o|a|d)$/.test(f)) await fs.rm(path.join(tmp, 'obj', f), { force: true });
       }
+      await shareEntry(tmp); // readable (and the simulator runnable) by every user
       try {
         await fs.rename(tmp, dir);
       } catch (e) {
@@ -213,5 +248,5 @@ export async function buildSimulator(
   } finally {
     await release();
   }
-  return result(false);
+  return result(dir, false);
 }

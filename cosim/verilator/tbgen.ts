@@ -15,7 +15,10 @@
  *      and payload stable while valid && !ready); record output transfers;
  *   4. clock high, eval (the rising edge where the sampled transfers happen).
  * The run ends `--drain` cycles after every input is accepted and every output stream has its
- * `--expect`ed count (or got more), or when nothing moved for `--hang` cycles while work remained.
+ * `--expect`ed count (or got more), or when nothing moved for `--hang` cycles while work remained;
+ * only cycles in which the testbench held nothing back count towards `--hang` (every input stream
+ * with records left offering one, every output ready, every due memory word offered), so a design
+ * starved by a high `--stall`/`--backpressure` is not reported as hung.
  * Results in `--dir`: `<s>.out.bin`, `<s>.out.cycles.bin` (cycle of each output transfer),
  * `<s>.out.valid-cycles.bin` (cycle at which valid rose for each output record), `<s>.in.cycles.bin`
  * (cycle of each accepted input record), `result.json`. All cycle files are uint64 LE per record;
@@ -38,7 +41,7 @@ import { checkDesign, streamPortName } from './design-check.ts';
 /** Class name given to Verilator with `--prefix`. */
 export const MODEL_CLASS = 'Vdut';
 /** Bumped whenever the generated testbench's behaviour changes (part of the build cache key). */
-export const TB_VERSION = 6;
+export const TB_VERSION = 7;
 
 const hex32 = (n: number): string => `0x${(n >>> 0).toString(16)}u`;
 const topMask = (width: number): number => (width % 32 === 0 ? 0xffffffff : 2 ** (width % 32) - 1);
@@ -140,6 +143,7 @@ export function generateTestbench(design: DesignUnderTest): string {
         `  {  // input stream '${s.name}'\n` +
         `    InStream& s = in[${i}];\n` +
         `    if (!s.offering && s.idx < s.count) s.offering = s.thresh == 0 || s.rng.u32() >= s.thresh;\n` +
+        `    if (!s.offering && s.idx < s.count) starved = true;  // a random gap, not the DUT\n` +
         `    if (s.offering) {\n` +
         (s.fields.length ? `      const uint32_t* r = s.data.data() + s.idx * ${stride}u;\n` : '') +
         `      dut->${streamPortName(s, 'valid')} = 1;\n` +
@@ -156,7 +160,8 @@ export function generateTestbench(design: DesignUnderTest): string {
     .map(
       (s, i) =>
         `  out[${i}].ready = out[${i}].thresh == 0 || out[${i}].rng.u32() >= out[${i}].thresh;\n` +
-        `  dut->${streamPortName(s, 'ready')} = out[${i}].ready;\n`,
+        `  dut->${streamPortName(s, 'ready')} = out[${i}].ready;\n` +
+        `  if (!out[${i}].ready) starved = true;  // random backpressure\n`,
     )
     .join('');
 
@@ -612,11 +617,15 @@ ${resetDrive}${mem.reset}  for (; cyc < 0; ++cyc) {
 
   const char* status = "done";
   int64_t firstIn = -1, doneAt = -1;
-  uint64_t idle = 0;
+  uint64_t idle = 0;       // cycles without a transfer in which the testbench held nothing back
+  int64_t idleSince = 0;   // first cycle after the last transfer
   bool extra = false;
   for (;; ++cyc) {
     if (static_cast<uint64_t>(cyc) >= maxCycles) { status = "max-cycles"; break; }
     const uint64_t ts = static_cast<uint64_t>(cyc + resetCycles) * 10;
+    // starved: the testbench held something back this cycle (an input gap, backpressure, a
+    // memory's gap): such a cycle does not count towards a hang (a starved design is not hung).
+    bool starved = false;
 ${indent(driveInputs + driveReady + mem.drive)}
     ${setClk(0)}
     ctx->time(ts);
@@ -645,7 +654,8 @@ ${indent(acceptInputs)}
         if (out[k].expect >= 0 && static_cast<int64_t>(out[k].count) > out[k].expect) extra = true;
     }
     if (doneAt >= 0 && static_cast<uint64_t>(cyc - doneAt) >= drainCycles) { status = extra ? "extra" : "done"; ++cyc; break; }
-    idle = progress ? 0 : idle + 1;
+    if (progress) { idle = 0; idleSince = cyc + 1; }
+    else if (!starved) ++idle;
     if (doneAt < 0 && idle >= hangCycles) { status = "hang"; ++cyc; break; }
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -669,8 +679,8 @@ ${indent(acceptInputs)}
   if (!f) die("cannot write " + dir + "/result.json");
   std::fprintf(f, "{\\n  \\"status\\": \\"%s\\",\\n  \\"cycles\\": %" PRId64 ",\\n  \\"resetCycles\\": %" PRId64 ",\\n", status, cyc,
                resetCycles);
-  std::fprintf(f, "  \\"idleCycles\\": %" PRIu64 ",\\n  \\"doneAt\\": %" PRId64 ",\\n  \\"firstInput\\": %" PRId64 ",\\n", idle,
-               doneAt, firstIn);
+  std::fprintf(f, "  \\"idleCycles\\": %" PRIu64 ",\\n  \\"idleSince\\": %" PRId64 ",\\n  \\"doneAt\\": %" PRId64 ",\\n  \\"firstInput\\": %" PRId64 ",\\n", idle,
+               idleSince, doneAt, firstIn);
   std::fprintf(f, "  \\"simSeconds\\": %.6f,\\n  \\"in\\": [", secs);
   for (int k = 0; k < kNumIn; ++k) {
     const InStream& s = in[k];
@@ -730,8 +740,10 @@ function memoryCode(design: DesignUnderTest, mems: readonly MemorySpec[]): { ini
       `    Memory& mm = mem[${k}];\n` +
       `    mm.reqReady = mm.queue.size() < memOutstanding && (mm.bpThresh == 0 || mm.rng.u32() >= mm.bpThresh);\n` +
       `    dut->${streamPortName(req, 'ready')} = mm.reqReady;\n` +
+      `    if (!mm.reqReady && mm.queue.size() < memOutstanding) starved = true;\n` +
       `    if (!mm.offering && !mm.queue.empty() && mm.queue.front().due <= cyc)\n` +
       `      mm.offering = mm.stallThresh == 0 || mm.rng.u32() >= mm.stallThresh;\n` +
+      `    if (!mm.offering && !mm.queue.empty() && mm.queue.front().due <= cyc) starved = true;\n` +
       `    if (mm.offering) {\n` +
       `      const uint32_t* r = mm.word(mm.queue.front());\n` +
       `      dut->${streamPortName(resp, 'valid')} = 1;\n` +
