@@ -11,6 +11,17 @@ import { regionMap, REGIONS, type Region } from './layout.ts';
 
 export type Words = Record<Region | 'total', number>;
 
+/**
+ * Deliberate bugs for the mutation test only (test/units/attention-golden.test.ts): 'bound' starts
+ * the remaining bound at (2^B − 2)·Q⁺ (too small), 'kth' takes the running threshold from the
+ * (k−1)-th best instead of the k-th. null (always, outside that test) is the README's model.
+ */
+export type Mutation = 'bound' | 'kth' | null;
+let mutation: Mutation = null;
+export function setMutationForTest(m: Mutation): void {
+  mutation = m;
+}
+
 export interface RowResult {
   kept: Uint8Array;
   /** S_t for kept tokens, 0 elsewhere */
@@ -100,7 +111,7 @@ function selectCandidates(cfg: AttentionConfig, cand: number[], exact: (t: numbe
       }
       const w = words(t);
       let P = rq.cg[g(t)];
-      let rem = (2 ** B - 1) * rq.qPlus[g(t)];
+      let rem = (2 ** B - (mutation === 'bound' ? 2 : 1)) * rq.qPlus[g(t)];
       let stopped = P + rem <= theta;
       for (let j = B - 1; j >= 0 && !stopped; j--) {
         for (let ch = 0; ch < C && !stopped; ch++) {
@@ -140,7 +151,7 @@ function selectCandidates(cfg: AttentionConfig, cand: number[], exact: (t: numbe
         best.splice(lowerBound(best, e.s), 0, e.s);
       }
     }
-    const T = best.length === K ? best[0] : -Infinity;
+    const T = mutation === 'kth' ? (best.length >= K - 1 && K > 1 ? best[best.length - K + 1] : -Infinity) : best.length === K ? best[0] : -Infinity;
     const { t, w, P1, U1 } = order[p];
     let stopped = U1 < T;
     let P = P1;
