@@ -107,6 +107,12 @@ describe('attention golden vs the NumPy checker written from the README', () => 
         expect(Array.from(out.data as Uint16Array).slice(i * D, (i + 1) * D), tag).toEqual(Array.from(r.out));
         expect(words[i], tag).toEqual(r.words);
       });
+      // the cases exercise early exit: some key words are skipped, some candidates kept, some not
+      if (c.ee && c.cfg.selection !== 'none' && c.n > c.cfg.residual + c.cfg.sink) {
+        const full = regionMap(c.cfg, c.n).size.keyPlanes;
+        expect(res.some((r) => r.words.keyPlanes < full), `${dir}: no key words skipped`).toBe(true);
+        expect(res.some((r) => r.kept.some((x) => x === 0)), `${dir}: nothing pruned`).toBe(true);
+      }
     }
   });
 
