@@ -19,7 +19,8 @@ import { fpFromNumber, fpToNumber } from '../../hdl/lib/float/golden/index.ts';
 import { FORMATS } from '../../hdl/lib/float/format.ts';
 import { attentionConfig, type AttentionConfig } from '../../gen/attention/config.ts';
 import { buildCache } from '../../gen/attention/cache.ts';
-import { attentionRow, setMutationForTest, type Mutation } from '../../gen/attention/golden.ts';
+import { attentionGolden, attentionRow, setMutationForTest, type Mutation } from '../../gen/attention/golden.ts';
+import { attentionOutputs, attentionReport } from '../../gen/attention/report.ts';
 import { buildImage, parseImage, regionMap } from '../../gen/attention/layout.ts';
 import { EXP_TABLE, expWeight } from '../../gen/attention/fixed.ts';
 import { accuracy, referenceKept } from '../../gen/attention/reference.ts';
@@ -235,5 +236,33 @@ describe('accuracy against the float64 reference over the same cache and kept se
         expect(acc.cosine, `${sel} row ${r}`).toBeGreaterThanOrEqual(0.9999);
       }
     }
+  });
+});
+
+describe('report.json and output arrays (report.ts)', () => {
+  it('totals, the no-early-exit words, baselines and shapes are consistent with the golden runs', () => {
+    const cfg = small({ selection: 'threshold', k: 6, heads: 2, layers: 1, rowBuckets: [64] });
+    const n = 80;
+    const d = data(cfg, 4, n, 31);
+    const th = thetas(cfg, d, 4, new Rng(3));
+    const table = { k: 6, buckets: [64], theta: [[[th[0]], [th[1]]]] };
+    const inp = { ...d, thresholds: table };
+    const g = attentionGolden(cfg, inp);
+    expect(g.thetas).toEqual([th[0], th[1], th[0], th[1]]); // head r mod 2
+    const off = attentionGolden(cfg, inp, false);
+    const rep = attentionReport(cfg, inp, g);
+    const repOff = attentionReport(cfg, inp, off);
+    expect(rep.wordsNoEarlyExit).toEqual(repOff.words);
+    expect(rep.words.total).toBe(Object.entries(rep.words).filter(([k]) => k !== 'total').reduce((a, [, v]) => a + v, 0));
+    expect(rep.baselines.denseKivi).toBe(4 * buildImage(cfg, g.cache).length);
+    expect(rep.baselines.fp16Dense).toBe(4 * 2 * n * 16);
+    expect(rep.kept).toEqual(g.results.map((r) => r.kept.reduce((a, x) => a + x, 0)));
+    expect(rep.accuracy.perRow).toHaveLength(4);
+    expect(rep.keyPlaneFraction).toBeLessThan(1);
+    const o = attentionOutputs(cfg, g);
+    expect(o.out.shape).toEqual([4, 32]);
+    expect(o.kept.shape).toEqual([4, n]);
+    expect(o.scores.dtype).toBe('int64');
+    expect(() => attentionGolden(cfg, { ...d, thresholds: { ...table, k: 5 } })).toThrow(/k = 5/);
   });
 });
