@@ -69,6 +69,9 @@ const checkerCases: Case[] = [
   { cfg: small({ selection: 'none', keyBits: 4, valueBits: 4, scoreFrac: 10, queryBits: 12 }), rows: 2, n: 40, seed: 6, ee: true },
   { cfg: small({ selection: 'topk', format: 'bf16', keyBits: 4, valueBits: 4, k: 4 }), rows: 2, n: 48, seed: 7, ee: false },
   { cfg: small({ selection: 'threshold', keyBits: 4, valueBits: 4, residual: 32, groupSize: 16 }), rows: 4, n: 20, seed: 8, ee: true },
+  { cfg: small({ selection: 'threshold', keyBits: 8, valueBits: 2, dims: 64, dimsPerCycle: 0, groupSize: 32, residual: 32, sink: 5 }), rows: 4, n: 75, seed: 9, ee: true },
+  { cfg: small({ selection: 'topk', keyBits: 2, valueBits: 8, k: 40, sink: 3 }), rows: 2, n: 45, seed: 10, ee: true },
+  { cfg: small({ selection: 'topk', keyBits: 4, valueBits: 4, dims: 96, dimsPerCycle: 32, groupSize: 32, residual: 32, k: 3, keyLanes: 5 }), rows: 3, n: 90, seed: 12, ee: true },
 ];
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'kvhdl-attention-'));
@@ -109,7 +112,8 @@ describe('attention golden vs the NumPy checker written from the README', () => 
         expect(words[i], tag).toEqual(r.words);
       });
       // the cases exercise early exit: some key words are skipped, some candidates kept, some not
-      if (c.ee && c.cfg.selection !== 'none' && c.n > c.cfg.residual + c.cfg.sink) {
+      const candidates = c.n - c.cfg.residual - c.cfg.sink;
+      if (c.ee && c.cfg.selection !== 'none' && candidates > 0 && !(c.cfg.selection === 'topk' && candidates <= c.cfg.k)) {
         const full = regionMap(c.cfg, c.n).size.keyPlanes;
         expect(res.some((r) => r.words.keyPlanes < full), `${dir}: no key words skipped`).toBe(true);
         expect(res.some((r) => r.kept.some((x) => x === 0)), `${dir}: nothing pruned`).toBe(true);
@@ -236,6 +240,25 @@ describe('accuracy against the float64 reference over the same cache and kept se
         expect(acc.cosine, `${sel} row ${r}`).toBeGreaterThanOrEqual(0.9999);
       }
     }
+  });
+});
+
+describe('edge cases', () => {
+  it('n = 0 gives +0 outputs and no words beyond nothing', () => {
+    for (const selection of ['none', 'threshold', 'topk'] as const) {
+      const cfg = small({ selection });
+      const cache = buildCache(cfg, new Uint16Array(0), new Uint16Array(0));
+      const r = attentionRow(cfg, cache, new Uint16Array(32).fill(0x3c00), selection === 'threshold' ? 0 : null);
+      expect(Array.from(r.out)).toEqual(new Array(32).fill(0));
+      expect(r.words.total).toBe(0);
+    }
+  });
+
+  it('rejects non-finite inputs with one line naming the element', () => {
+    const cfg = small({ selection: 'none' });
+    const k = new Uint16Array(4 * 32);
+    k[37] = 0x7c00;
+    expect(() => buildCache(cfg, k, new Uint16Array(4 * 32))).toThrow(/k\[1, 5\] is not finite/);
   });
 });
 
