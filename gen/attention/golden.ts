@@ -6,21 +6,14 @@
 import { bucketOf } from '../selector/config.ts';
 import { attentionDims, attentionFormat, type AttentionConfig } from './config.ts';
 import { buildCache, checkFinite, type AttentionCache } from './cache.ts';
-import { divideToFloat, expWeight, kappa, term, valueInt, valueScaleExp } from './fixed.ts';
+import { divideToFloat, expWeight, valueInt, valueScaleExp } from './fixed.ts';
+import { planeWords, residualScore, rowQuery } from './score.ts';
+import { selectCandidates } from './select.ts';
 import { regionMap, REGIONS, type Region } from './layout.ts';
 
-export type Words = Record<Region | 'total', number>;
+export { setMutationForTest, type Mutation } from './select.ts';
 
-/**
- * Deliberate bugs for the mutation test only (test/units/attention-golden.test.ts): 'bound' starts
- * the remaining bound at (2^B − 2)·Q⁺ (too small), 'kth' takes the running threshold from the
- * (k−1)-th best instead of the k-th. null (always, outside that test) is the README's model.
- */
-export type Mutation = 'bound' | 'kth' | null;
-let mutation: Mutation = null;
-export function setMutationForTest(m: Mutation): void {
-  mutation = m;
-}
+export type Words = Record<Region | 'total', number>;
 
 export interface RowResult {
   kept: Uint8Array;
@@ -33,151 +26,6 @@ export interface RowResult {
 
 export function zeroWords(): Words {
   return { keyPlanes: 0, keyScaleMin: 0, keyResidual: 0, valueCodes: 0, valueScaleMin: 0, valueResidual: 0, total: 0 };
-}
-
-/** Per-row scaled query, offsets and bounds (README §2). */
-interface RowQuery {
-  qt: Int32Array[] | number[][];
-  cg: number[];
-  qPlusCh: number[][];
-  qPlus: number[];
-}
-
-function rowQuery(cfg: AttentionConfig, cache: AttentionCache, q: ArrayLike<number>): RowQuery {
-  const f = attentionFormat(cfg);
-  const d = attentionDims(cfg);
-  const kap = kappa(d.D);
-  const ng = cache.Tk / d.G;
-  const qt: number[][] = [];
-  const cg: number[] = [];
-  const qPlusCh: number[][] = [];
-  const qPlus: number[] = [];
-  for (let g = 0; g < ng; g++) {
-    const row: number[] = [];
-    let c = 0;
-    for (let dd = 0; dd < d.D; dd++) {
-      row.push(term(f, q[dd], cache.keys.scale[g * d.D + dd], kap, d.F, d.WQ));
-      c += term(f, q[dd], cache.keys.min[g * d.D + dd], kap, d.F, d.WC);
-    }
-    const ch = Array.from({ length: d.C }, (_, i) => row.slice(i * d.W, i * d.W + d.W).reduce((a, x) => a + Math.max(x, 0), 0));
-    qt.push(row);
-    cg.push(c);
-    qPlusCh.push(ch);
-    qPlus.push(ch.reduce((a, x) => a + x, 0));
-  }
-  return { qt, cg, qPlusCh, qPlus };
-}
-
-/** Plane-word sums w[j][ch] = Σ_{d in ch} q̃·c_j of quantized key t. */
-function planeWords(cfg: AttentionConfig, cache: AttentionCache, rq: RowQuery, t: number): number[][] {
-  const d = attentionDims(cfg);
-  const g = Math.floor(t / d.G);
-  const qt = rq.qt[g];
-  const w = Array.from({ length: d.B }, () => new Array<number>(d.C).fill(0));
-  for (let dd = 0; dd < d.D; dd++) {
-    const c = cache.keys.codes[t * d.D + dd];
-    const ch = Math.floor(dd / d.W);
-    for (let j = 0; j < d.B; j++) if ((c >> j) & 1) w[j][ch] += qt[dd];
-  }
-  return w;
-}
-
-/** Residual key score Σ_d term_WC(q_d, k[t, d]). */
-function residualScore(cfg: AttentionConfig, cache: AttentionCache, q: ArrayLike<number>, t: number): number {
-  const f = attentionFormat(cfg);
-  const d = attentionDims(cfg);
-  const kap = kappa(d.D);
-  let s = 0;
-  for (let dd = 0; dd < d.D; dd++) s += term(f, q[dd], cache.keys.residual[(t - cache.Tk) * d.D + dd], kap, d.F, d.WC);
-  return s;
-}
-
-/** Which candidates are kept and the key-plane words they fetch (README §3). */
-function selectCandidates(cfg: AttentionConfig, cand: number[], exact: (t: number) => number, words: (t: number) => number[][], rq: RowQuery, theta: number | null, earlyExit: boolean): { kept: Set<number>; keyWords: number } {
-  const d = attentionDims(cfg);
-  const { B, C } = d;
-  const g = (t: number) => Math.floor(t / d.G);
-  const full = B * C;
-  if (cfg.selection === 'none') return { kept: new Set(cand), keyWords: cand.length * full };
-  if (cfg.selection === 'threshold') {
-    if (theta === null) throw new Error('threshold selection needs a theta for every row');
-    const kept = new Set<number>();
-    let kw = 0;
-    for (const t of cand) {
-      if (!earlyExit) {
-        kw += full;
-        if (exact(t) > theta) kept.add(t);
-        continue;
-      }
-      const w = words(t);
-      let P = rq.cg[g(t)];
-      let rem = (2 ** B - (mutation === 'bound' ? 2 : 1)) * rq.qPlus[g(t)];
-      let stopped = P + rem <= theta;
-      for (let j = B - 1; j >= 0 && !stopped; j--) {
-        for (let ch = 0; ch < C && !stopped; ch++) {
-          P += 2 ** j * w[j][ch];
-          rem -= 2 ** j * rq.qPlusCh[g(t)][ch];
-          kw++;
-          if (P + rem <= theta) stopped = true;
-        }
-      }
-      if (!stopped) kept.add(t);
-    }
-    return { kept, keyWords: kw };
-  }
-  // topk
-  const K = cfg.k;
-  const byRank = (a: { t: number; s: number }, b: { t: number; s: number }) => b.s - a.s || a.t - b.t;
-  const topOf = (xs: { t: number; s: number }[]) => new Set(xs.sort(byRank).slice(0, K).map((x) => x.t));
-  if (!earlyExit) return { kept: topOf(cand.map((t) => ({ t, s: exact(t) }))), keyWords: cand.length * full };
-  let kw = 0;
-  const info = cand.map((t) => {
-    const w = words(t);
-    const P1 = rq.cg[g(t)] + 2 ** (B - 1) * w[B - 1].reduce((a, x) => a + x, 0);
-    kw += C;
-    return { t, w, P1, U1: P1 + (2 ** (B - 1) - 1) * rq.qPlus[g(t)] };
-  });
-  const order = [...info].sort((a, b) => b.U1 - a.U1 || a.t - b.t);
-  const done: ({ t: number; s: number } | null)[] = [];
-  const best: number[] = []; // the K largest completed scores, ascending
-  const lag = cfg.keyLanes;
-  for (let p = 0; p < order.length; p++) {
-    const add = p - lag - 1;
-    const e = add >= 0 ? done[add] : null;
-    if (e) {
-      if (best.length < K) best.splice(lowerBound(best, e.s), 0, e.s);
-      else if (e.s > best[0]) {
-        best.shift();
-        best.splice(lowerBound(best, e.s), 0, e.s);
-      }
-    }
-    const T = mutation === 'kth' ? (best.length >= K - 1 && K > 1 ? best[best.length - K + 1] : -Infinity) : best.length === K ? best[0] : -Infinity;
-    const { t, w, P1, U1 } = order[p];
-    let stopped = U1 < T;
-    let P = P1;
-    let rem = (2 ** (B - 1) - 1) * rq.qPlus[g(t)];
-    for (let j = B - 2; j >= 0 && !stopped; j--) {
-      for (let ch = 0; ch < C && !stopped; ch++) {
-        P += 2 ** j * w[j][ch];
-        rem -= 2 ** j * rq.qPlusCh[g(t)][ch];
-        kw++;
-        if (P + rem < T) stopped = true;
-      }
-    }
-    done.push(stopped ? null : { t, s: P });
-  }
-  return { kept: topOf(done.filter((x): x is { t: number; s: number } => x !== null)), keyWords: kw };
-}
-
-function lowerBound(a: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** One row (README §2–§6). `theta` is the row's θ in threshold mode, else null. */
