@@ -71,6 +71,7 @@ const checkerCases: Case[] = [
   { cfg: small({ selection: 'threshold', keyBits: 4, valueBits: 4, residual: 32, groupSize: 16 }), rows: 4, n: 20, seed: 8, ee: true },
   { cfg: small({ selection: 'threshold', keyBits: 8, valueBits: 2, dims: 64, dimsPerCycle: 0, groupSize: 32, residual: 32, sink: 5 }), rows: 4, n: 75, seed: 9, ee: true },
   { cfg: small({ selection: 'topk', keyBits: 2, valueBits: 8, k: 40, sink: 3 }), rows: 2, n: 45, seed: 10, ee: true },
+  { cfg: small({ selection: 'threshold', format: 'bf16', keyBits: 4, valueBits: 2, scoreFrac: 12 }), rows: 4, n: 66, seed: 13, ee: true },
   { cfg: small({ selection: 'topk', keyBits: 4, valueBits: 4, dims: 96, dimsPerCycle: 32, groupSize: 32, residual: 32, k: 3, keyLanes: 5 }), rows: 3, n: 90, seed: 12, ee: true },
 ];
 
