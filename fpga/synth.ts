@@ -26,6 +26,11 @@ export const SYNTH_TARGETS: readonly SynthTarget[] = ['xc7', 'ice40'];
 /** Bump when a script, a count rule or the result format changes (invalidates the cache). */
 export const SYNTH_FLOW_VERSION = 2;
 
+/** The note for structural loops cut in the level count (fpga/logic-depth.ts). */
+function loopNote(loopsCut: number | undefined): string[] {
+  return loopsCut ? [`LUT levels: ${loopsCut} structural loop arc(s) through carry/mux cells of the mapped netlist were cut, as static timing does (logic shared by ABC, not a functional loop)`] : [];
+}
+
 export interface SynthOptions {
   target: SynthTarget;
   /** Progress lines (each step takes seconds). */
@@ -124,7 +129,10 @@ export async function synthModule(top: Module, opts: SynthOptions): Promise<Synt
       result = {
         target: 'xc7', top: top.name, tools, resources: x.resources, cellTypes: x.cellTypes,
         logicDepth: x.depth.regToReg, logicDepthAny: x.depth.any, fmaxMHz: null,
-        notes: ['no Fmax: there is no open-source place and route for Xilinx 7-series; counts are out-of-context synthesis estimates (Vivado usually differs)'],
+        notes: [
+          'no Fmax: there is no open-source place and route for Xilinx 7-series; counts are out-of-context synthesis estimates (Vivado usually differs)',
+          ...loopNote(x.depth.loopsCut),
+        ],
         seconds: 0, cached: false, cacheKey: key,
       };
     } else {
@@ -133,6 +141,7 @@ export async function synthModule(top: Module, opts: SynthOptions): Promise<Synt
       log(`ice40: yosys synth_ice40 ${top.name} and its pin wrapper (${tools.yosys})...`);
       const i = await runIce40(dir, files, top.name, wrapperEmitted!.fileName, w.module.name, { backend, device, timeoutMs: opts.timeoutMs, log });
       const notes = [
+        ...loopNote(i.core.depth.loopsCut),
         `resources are of the unit alone; Fmax is of the unit inside a pin wrapper (${w.inputBits}-bit input shift register, ${w.outputBits} output bits XOR-reduced in ${w.xorLevels} registered levels), placed and routed with nextpnr-ice40 --freq ${ICE40_TARGET_MHZ} --seed ${NEXTPNR_SEED} --timing-allow-fail`,
       ];
       if (!i.pnr) notes.push(`does not fit any candidate iCE40: ${i.rejected.join('; ')}`);
