@@ -17,7 +17,7 @@ import { defaultBackend, edaVersion, type EdaBackend } from './eda.ts';
 import { runXc7, type Xc7Resources } from './synth-xc7.ts';
 import { ICE40_TARGET_MHZ, NEXTPNR_SEED, runIce40, type Ice40DeviceName, type Ice40Resources, type PnrResult } from './synth-ice40.ts';
 import { pinWrapper } from './pin-wrapper.ts';
-import { readSynthCache, synthCacheDir, synthCacheKey, writeSynthCache } from './synth-cache.ts';
+import { readSynthCache, synthCacheDirs, synthCacheKey, writeSynthCache } from './synth-cache.ts';
 import type { LogicDepth } from './logic-depth.ts';
 
 export type SynthTarget = 'xc7' | 'ice40';
@@ -108,9 +108,9 @@ export async function synthModule(top: Module, opts: SynthOptions): Promise<Synt
     flow: SYNTH_FLOW_VERSION, target: opts.target, tools, files: emitted,
     ...(wrapperEmitted ? { wrapper: wrapperEmitted.text, device, freq: ICE40_TARGET_MHZ, seed: NEXTPNR_SEED } : {}),
   });
-  const cacheDir = synthCacheDir(opts.cacheDir);
+  const cacheDirs = synthCacheDirs(opts.cacheDir);
   if (!opts.noCache) {
-    const hit = await readSynthCache<SynthResult>(cacheDir, key);
+    const hit = await readSynthCache<SynthResult>(cacheDirs, key);
     if (hit) {
       log(`${opts.target}: ${top.name}: cached (${key.slice(0, 12)})`);
       return { ...hit, cached: true };
@@ -158,7 +158,7 @@ export async function synthModule(top: Module, opts: SynthOptions): Promise<Synt
     }
     result.seconds = Math.round((performance.now() - t0) / 100) / 10;
     log(`${opts.target}: ${top.name}: done in ${result.seconds} s`);
-    await writeSynthCache(cacheDir, key, result);
+    if (!(await writeSynthCache(cacheDirs, key, result))) log(`${opts.target}: could not store the result in ${cacheDirs.join(' or ')} (not writable)`);
     return result;
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
