@@ -90,6 +90,8 @@ export function parseJsonText(text: string, opts: JsonTextOptions = {}): unknown
     if (opts.exactIntegers && !(Number.isSafeInteger(v) && /^-?\d+$/.test(token))) {
       const big = exactInteger(token);
       if (big !== null) return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+      // not an integer, but float64 would round it to one (9007199254740993.5): say so here
+      if (Number.isInteger(v)) throw new JsonTextError(`${fieldText(path)}${token} is not an integer`);
     }
     if (!Number.isFinite(v)) throw new JsonTextError(`${fieldText(path)}${token} is not a finite number`);
     return v;
