@@ -1,6 +1,7 @@
 /** selector configuration (see README.md "Configuration"). */
 import { z } from 'zod';
 import { bitsFor, log2Ceil } from '../../hdl/index.ts';
+import { selectorSizeProblem } from './size.ts';
 
 export const selectorSchema = z
   .strictObject({
@@ -31,6 +32,9 @@ export const selectorSchema = z
     }
     if (c.mode === 'topk' && c.arch === 'insertion' && c.k > 256) bad('k', `insertion arch holds k registers; must be at most 256, got ${c.k} (use arch "radix")`);
     if (c.mode === 'topk' && c.arch === 'radix' && c.radixBits > c.scoreBits) bad('radixBits', `must be at most scoreBits (${c.scoreBits}), got ${c.radixBits}`);
+    // before elaboration: a configuration whose Verilog would be too large to elaborate in reasonable time
+    const size = selectorSizeProblem(c);
+    if (size) ctx.addIssue({ code: 'custom', path: [], message: size });
   });
 
 export type SelectorConfig = z.infer<typeof selectorSchema>;
