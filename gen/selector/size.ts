@@ -15,7 +15,7 @@
  */
 import type { SelectorConfig } from './config.ts';
 
-/** Largest estimated Verilog line count accepted (48 lanes in, 48 out: ~117k lines, ~10 s to elaborate). */
+/** Largest estimated Verilog line count accepted (48 lanes in, 48 out: ~117k lines, ~4 s to elaborate). */
 export const SELECTOR_MAX_LINES = 120_000;
 
 /** Estimated lines of the selector's Verilog (the top module; the skid buffer adds ~70). */
