@@ -14,11 +14,12 @@ import { handoffCommand } from './commands/handoff.ts';
 import { synthCommand } from './commands/synth.ts';
 import { reportCommand } from './commands/report.ts';
 import { calibrateCommand } from './commands/calibrate.ts';
+import { calibrateNuqCommand } from './commands/calibrate-nuq.ts';
 import { InputError } from './commands/unit-io.ts';
 import { NpyError } from '../cosim/npy.ts';
 import { OutputError } from '../output/index.ts';
 
-export const commands: Command[] = [listCommand, genCommand, cosimCommand, goldenCommand, synthCommand, reportCommand, handoffCommand, verilatorCommand, calibrateCommand];
+export const commands: Command[] = [listCommand, genCommand, cosimCommand, goldenCommand, synthCommand, reportCommand, handoffCommand, verilatorCommand, calibrateCommand, calibrateNuqCommand];
 
 const usage = () => `usage: kvhdl <command> [options]   (kvhdl <command> --help for details)
 
