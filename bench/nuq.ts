@@ -1,0 +1,132 @@
+/**
+ * nuq benchmarks (issue 17): reconstruction error of KIVI uniform (b = 2, 3, 4; per-channel groups
+ * of G = 32 tokens, the quantizer's golden arithmetic) beside NUQ (b = 2, 3, 4; f = 0, 0.1 %, 1 %;
+ * per-channel codebooks calibrated by gen/nuq/calibrate.ts) on the same keys, in one run:
+ *
+ * - data `keys`: the quantizer bench's synthetic keys (syntheticKeys(fp16, ·, 128, 1001), outlier
+ *   channels): evaluated on tokens 0..1023 (exactly the quantizer bench's tensor), NUQ calibrated on
+ *   tokens 1024..2047 of the same generator (same channels, disjoint tokens);
+ * - data `heavy`: heavyTailedKeys (outlier channels, Student-t(3) noise), split the same way.
+ *
+ * Per method: relative MSE Σ(x̂ − x)²/Σx², and the attention-score error Σ(q·k̂ − q·k)²/Σ(q·k)²
+ * for 16 heavy-tailed queries (Student-t(3) components), float64 dot products; bits per element
+ * counts codes plus side data (KIVI: fp16 scale + min per group; NUQ: 64 bits per sparse outlier,
+ * the per-channel tables are amortised away). Results: bench/out/nuq-recon-<data>-<method>.json and
+ * bench/out/nuq-claim-keys.json (does NUQ b = 3, f = 1 % beat uniform b = 4 on the keys?).
+ * Golden models only (no RTL exists yet for nuq).
+ */
+import { Rng } from '../cosim/rng.ts';
+import { FP16 } from '../hdl/lib/float/format.ts';
+import { fpToNumber } from '../hdl/lib/float/golden/index.ts';
+import { quantizeGroup, dequantValue } from '../gen/quantizer/golden.ts';
+import { syntheticKeys } from '../gen/quantizer/synthetic.ts';
+import { calibrateNuq } from '../gen/nuq/calibrate.ts';
+import { nuqTensor } from '../gen/nuq/golden.ts';
+import { heavyTailedKeys, studentT3 } from '../gen/nuq/synthetic.ts';
+import { writeResult } from './result.ts';
+
+const T = 1024;
+const D = 128;
+const G = 32;
+const Q = 16;
+const f = FP16;
+const round = (x: number, digits = 4): number => Number(x.toPrecision(digits));
+
+/** KIVI per-channel (keys) reconstruction with the quantizer's golden group arithmetic, any b. */
+function kiviKeys(x: Uint16Array, bits: number): Uint16Array {
+  const out = new Uint16Array(x.length);
+  for (let c = 0; c < D; c++) {
+    for (let g = 0; g < T / G; g++) {
+      const idx = Array.from({ length: G }, (_, i) => (g * G + i) * D + c);
+      const r = quantizeGroup(f, bits, idx.map((i) => x[i]));
+      idx.forEach((i, k) => (out[i] = dequantValue(f, r.codes[k], r.scale, r.min)));
+    }
+  }
+  return out;
+}
+
+function errors(x: Uint16Array, xh: Uint16Array, q: Float64Array[]): { relMse: number; scoreRelErr: number } {
+  let num = 0, den = 0;
+  const xv = Float64Array.from(x, (p) => fpToNumber(f, p));
+  const hv = Float64Array.from(xh, (p) => fpToNumber(f, p));
+  for (let i = 0; i < xv.length; i++) (num += (hv[i] - xv[i]) ** 2), (den += xv[i] ** 2);
+  let sn = 0, sd = 0;
+  for (const qq of q) {
+    for (let t = 0; t < T; t++) {
+      let s = 0, sh = 0;
+      for (let c = 0; c < D; c++) (s += qq[c] * xv[t * D + c]), (sh += qq[c] * hv[t * D + c]);
+      sn += (sh - s) ** 2;
+      sd += s * s;
+    }
+  }
+  return { relMse: num / den, scoreRelErr: sn / sd };
+}
+
+export function benchNuq(): void {
+  const r = new Rng(17);
+  const q = Array.from({ length: Q }, () => Float64Array.from({ length: D }, () => studentT3(r)));
+  const datasets = {
+    keys: syntheticKeys(f, 2 * T, D, 1001),
+    heavy: heavyTailedKeys(f, 2 * T, D, 1003),
+  };
+  const claim: Record<string, unknown> = {};
+  for (const [data, all] of Object.entries(datasets)) {
+    const x = all.slice(0, T * D);
+    const cal = all.slice(T * D);
+    const rows: string[] = [];
+    const res: Record<string, number> = {};
+    for (const bits of [2, 3, 4]) {
+      const e = errors(x, kiviKeys(x, bits), q);
+      const name = `uniform-b${bits}`;
+      res[name] = e.relMse;
+      writeResult({
+        name: `nuq-recon-${data}-${name}`,
+        metric: `relative MSE Σ(x̂−x)²/Σx², KIVI uniform per-channel G=${G}, fp16 golden arithmetic, ${data} [${T}, ${D}]`,
+        value: round(e.relMse),
+        unit: 'relative MSE',
+        scoreRelErr: round(e.scoreRelErr),
+        bitsPerElement: round(bits + 32 / G),
+        method: 'uniform', bits, data,
+      });
+      rows.push(`${name.padEnd(16)} ${round(e.relMse).toExponential(3)}  score ${round(e.scoreRelErr).toExponential(3)}`);
+    }
+    for (const bits of [2, 3, 4]) {
+      for (const frac of [0, 0.001, 0.01]) {
+        const cb = calibrateNuq(f, cal, T, D, { bits, outlierFraction: frac, shared: false });
+        const t = nuqTensor(f, cb, x);
+        const e = errors(x, t.dequant, q);
+        const name = `nuq-b${bits}-f${frac * 100}pct`;
+        res[name] = e.relMse;
+        writeResult({
+          name: `nuq-recon-${data}-${name}`,
+          metric: `relative MSE Σ(x̂−x)²/Σx², NUQ per-channel codebooks (calibrated on ${T} other tokens), f = ${frac}, fp16 golden arithmetic, ${data} [${T}, ${D}]`,
+          value: round(e.relMse),
+          unit: 'relative MSE',
+          baseline: round(res[`uniform-b${bits}`]),
+          ratio: round(e.relMse / res[`uniform-b${bits}`]),
+          scoreRelErr: round(e.scoreRelErr),
+          outliers: t.outlierCount,
+          outlierFraction: round(t.outlierCount / (T * D)),
+          bitsPerElement: round(bits + (64 * t.outlierCount) / (T * D)),
+          kmeansIterations: [Math.min(...cb.iterations), Math.max(...cb.iterations)],
+          method: 'nuq', bits, outlierFractionCalibrated: frac, data,
+        });
+        rows.push(`${name.padEnd(16)} ${round(e.relMse).toExponential(3)}  score ${round(e.scoreRelErr).toExponential(3)}  outliers ${t.outlierCount}`);
+      }
+    }
+    console.log(`[bench nuq] ${data}:\n  ${rows.join('\n  ')}`);
+    claim[data] = { nuqB3F1pct: round(res['nuq-b3-f1pct']), uniformB4: round(res['uniform-b4']), holds: res['nuq-b3-f1pct'] < res['uniform-b4'] };
+  }
+  const k = claim.keys as { nuqB3F1pct: number; uniformB4: number; holds: boolean };
+  writeResult({
+    name: 'nuq-claim-keys',
+    metric: "KVQuant's claim on outlier-channel keys: NUQ b=3 with 1 % outliers has lower relative MSE than uniform b=4 (value: NUQ/uniform ratio, < 1 means it holds)",
+    value: round(k.nuqB3F1pct / k.uniformB4),
+    unit: 'ratio',
+    holds: k.holds,
+    perData: claim,
+  });
+}
+
+const isEntry = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isEntry) benchNuq();
