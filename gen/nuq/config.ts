@@ -6,15 +6,22 @@ export const nuqSchema = z
   .strictObject({
     format: z.enum(['fp16', 'bf16']).default('fp16').describe('element format: IEEE binary16 (fp16) or bfloat16 (bf16)'),
     bits: z.literal([1, 2, 3, 4]).default(3).describe('b: bits per code; the codebook has 2^b centroids'),
-    channels: z.number().int().min(1).max(8192).default(128).describe('D: channels per token (the row length of the [tokens, channels] input)'),
-    lanes: z.number().int().min(1).max(64).default(8).describe('P: elements per input beat (RTL); divides channels'),
+    channels: z.number().int().min(1).max(8192).default(16).describe('D: channels per token (the row length of the [tokens, channels] input)'),
+    lanes: z.number().int().min(1).max(64).default(2).describe('P: elements per input beat (RTL); divides channels'),
+    sparseDepth: z.number().int().min(2).max(1024).default(4).describe('outlier side FIFO depth in beats (a power of two): beats with outliers waiting for the one-per-cycle sparse port'),
     mode: z.enum(['per-channel']).default('per-channel').describe('per-channel thresholds, normalisation and codebooks (KVQuant keys); per-token is not implemented'),
   })
   .superRefine((c, ctx) => {
+    if ((c.sparseDepth & (c.sparseDepth - 1)) !== 0) ctx.addIssue({ code: 'custom', path: ['sparseDepth'], message: `must be a power of two, got ${c.sparseDepth}` });
     if (c.channels % c.lanes !== 0) ctx.addIssue({ code: 'custom', path: ['lanes'], message: `must divide channels (${c.channels}), got ${c.lanes}` });
   });
 
 export type NuqConfig = z.infer<typeof nuqSchema>;
+
+/** Table words per channel: lo, hi, mid, rcp, half, K centroids, K - 1 midpoints (README "Hardware"). */
+export const tableWordsPerChannel = (cfg: NuqConfig): number => 2 * 2 ** cfg.bits + 4;
+/** Input beats of one table load: D * words / P. */
+export const tableBeats = (cfg: NuqConfig): number => (cfg.channels * tableWordsPerChannel(cfg)) / cfg.lanes;
 
 export function nuqFormat(cfg: NuqConfig): FloatFormat {
   return FORMATS[cfg.format];

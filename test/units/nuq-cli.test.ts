@@ -3,7 +3,7 @@
  * and shared variants), and every user error is one line with exit code 2.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
@@ -11,6 +11,11 @@ import { writeNpyFile } from '../../cosim/npy.ts';
 import { FP16 } from '../../hdl/lib/float/format.ts';
 import { calibrateNuq } from '../../gen/nuq/calibrate.ts';
 import { syntheticKeys } from '../../gen/quantizer/synthetic.ts';
+import { nuqTensor } from '../../gen/nuq/golden.ts';
+import { nuqOutputs } from '../../gen/nuq/npy.ts';
+import { parseCodebook } from '../../gen/nuq/codebook.ts';
+import { nuqConfig } from '../../gen/nuq/config.ts';
+import { writeNpy } from '../../cosim/npy.ts';
 
 const bin = path.resolve('bin/kvhdl.js');
 const kvhdl = (args: string[]) => execa('node', [bin, ...args], { reject: false, timeout: 120_000 });
@@ -47,4 +52,35 @@ describe('kvhdl calibrate-nuq', () => {
       expect(e.stderr).not.toMatch(/\n\s+at /);
     }
   }, 60_000);
+
+  it('kvhdl golden nuq and kvhdl cosim nuq (stalls) write identical files, equal to the whole-tensor golden', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kvhdl-nuqcli2-'));
+    const cfg = nuqConfig({ format: 'fp16', bits: 3, channels: 8, lanes: 4 });
+    const T = 30, D = 8;
+    const all = syntheticKeys(FP16, 2 * T, D, 9);
+    const x = all.slice(T * D);
+    x[5] = 0xfd01; // NaN with a payload: an outlier restored bit for bit
+    x[17] = 0x7c00;
+    await writeNpyFile(path.join(dir, 'k.npy'), { dtype: 'float16', shape: [T, D], data: all.slice(0, T * D) });
+    await writeNpyFile(path.join(dir, 'x.npy'), { dtype: 'float16', shape: [T, D], data: x });
+    writeFileSync(path.join(dir, 'cfg.json'), JSON.stringify(cfg));
+    const cbf = path.join(dir, 'cb.json');
+    expect((await kvhdl(['calibrate-nuq', '--in', path.join(dir, 'k.npy'), '--bits', '3', '--mode', 'per-channel', '--outlier-fraction', '0.1', '--out', cbf])).exitCode).toBe(0);
+    const common = ['--config', path.join(dir, 'cfg.json'), '--in', path.join(dir, 'x.npy'), '--codebook', cbf];
+    const g = await kvhdl(['golden', 'nuq', ...common, '--out-dir', path.join(dir, 'g')]);
+    expect(g.exitCode, g.stderr).toBe(0);
+    const c = await kvhdl(['cosim', 'nuq', ...common, '--out-dir', path.join(dir, 'c'), '--stall', '0.2', '--seed', '3']);
+    expect(c.exitCode, c.stderr + c.stdout).toBe(0);
+    const want = nuqOutputs(cfg, nuqTensor(FP16, parseCodebook(JSON.parse(readFileSync(cbf, 'utf8')), cfg), x));
+    for (const name of ['codes', 'packed', 'outliers', 'dequant', 'flags'] as const) {
+      const gf = readFileSync(path.join(dir, 'g', `${name}.npy`));
+      expect(readFileSync(path.join(dir, 'c', `${name}.npy`)).equals(gf), `${name}.npy golden vs cosim`).toBe(true);
+      expect(Buffer.from(writeNpy(want[name])).equals(gf), `${name}.npy vs nuqTensor`).toBe(true);
+    }
+    const rep = JSON.parse(readFileSync(path.join(dir, 'g', 'report.json'), 'utf8'));
+    expect(JSON.stringify(rep)).toMatch(/"outliers":\d+/);
+    const bad = await kvhdl(['golden', 'nuq', '--config', path.join(dir, 'cfg.json'), '--in', path.join(dir, 'x.npy'), '--codebook', path.join(dir, 'cfg.json'), '--out-dir', path.join(dir, 'b')]);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+  }, 120_000);
 });
