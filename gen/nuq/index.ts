@@ -76,8 +76,8 @@ export const nuqUnit: UnitDef<NuqConfig> = {
     return { outliers: count, outlierFraction: n ? count / n : 0, relMse: den > 0 ? num / den : null };
   },
   referenceConfigs: [
-    { format: 'fp16', bits: 3, channels: 32, lanes: 4 },
-    { format: 'bf16', bits: 4, channels: 16, lanes: 8 },
+    { format: 'fp16', bits: 3, channels: 16, lanes: 2 },
+    { format: 'fp16', bits: 4, channels: 16, lanes: 4 },
   ],
   elementsPerBeat: (cfg) => cfg.lanes,
 };
