@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   await benchSelector();
   await benchEarlyexit();
   benchAttentionGolden(); // golden model only, ~5 s
-  benchNuq(); // golden models only, ~20 s
+  await benchNuq(); // golden reconstruction (~20 s) and one Verilator run
   await benchFiresim();
 }
 
