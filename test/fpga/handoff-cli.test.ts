@@ -82,7 +82,7 @@ describe('kvhdl handoff (command)', () => {
     const v = ['vivado', 'minmax', '--out', out];
     expect(await usageError([])).toBe('name a flow: vivado, fusesoc or firesim');
     expect(await usageError(['quartus', 'minmax'])).toBe(`unknown flow 'quartus' (flows: vivado, fusesoc, firesim)`);
-    expect(await usageError(['vivado', 'nosuchunit', '--part', 'xc7a35tcpg236-1', '--clock-mhz', '100'])).toBe(`unknown unit 'nosuchunit' (units: minmax, dequantizer, quantizer, selector, earlyexit)`);
+    expect(await usageError(['vivado', 'nosuchunit', '--part', 'xc7a35tcpg236-1', '--clock-mhz', '100'])).toBe(`unknown unit 'nosuchunit' (units: minmax, dequantizer, quantizer, selector, earlyexit, nuq)`);
     expect(await usageError(['vivado', '--part', 'xc7a35tcpg236-1'])).toBe('expected 1 argument(s), got 0');
     expect(await usageError([...v, '--clock-mhz', '100'])).toMatch(/^--part is required/);
     expect(await usageError([...v, '--part', 'xc7a35tcpg236-1'])).toMatch(/^--clock-mhz is required/);
