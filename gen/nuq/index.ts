@@ -77,7 +77,7 @@ export const nuqUnit: UnitDef<NuqConfig> = {
   },
   referenceConfigs: [
     { format: 'fp16', bits: 3, channels: 16, lanes: 2 },
-    { format: 'fp16', bits: 4, channels: 16, lanes: 4 },
+    { format: 'fp16', bits: 2, channels: 4, lanes: 1 }, // small enough for an iCE40 (up5k)
   ],
   elementsPerBeat: (cfg) => cfg.lanes,
 };
