@@ -15,6 +15,9 @@ import {
   type TestbenchConfig,
 } from '../../cosim/icarus/index.ts';
 import { runTool } from '../../toolchain/run-tool.ts';
+import { needTools } from '../helpers/tools.ts';
+
+needTools('iverilog');
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/icarus');
 

@@ -15,6 +15,9 @@ import {
   type NpyDtype,
 } from '../../cosim/npy.ts';
 import { runTool } from '../../toolchain/run-tool.ts';
+import { needTools } from '../helpers/tools.ts';
+
+needTools('numpy');
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/npy');
 

@@ -23,6 +23,9 @@ import { fpFromNumber, fpIsNaN } from '../../hdl/lib/float/golden/index.ts';
 import { simulateBoth } from '../helpers/simulate.ts';
 import { verilogProblems, writeDesign } from '../helpers/verilog-checks.ts';
 import { specialValues } from '../float/values.ts';
+import { needTools } from '../helpers/tools.ts';
+
+needTools('numpy');
 
 const cfgOf = (raw: Record<string, unknown>) => parseConfig<DequantizerConfig>(unit, raw);
 const H = (x: number) => `0x${x.toString(16).padStart(4, '0')}`;

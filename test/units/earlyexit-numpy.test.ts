@@ -18,6 +18,9 @@ import { Rng } from '../../cosim/rng.ts';
 import { earlyexitSchema, type EarlyexitConfig } from '../../gen/earlyexit/config.ts';
 import { keyImage } from '../../gen/earlyexit/layout.ts';
 import { ensureTools } from '../../toolchain/tools.ts';
+import { needTools } from '../helpers/tools.ts';
+
+needTools('numpy');
 
 const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'numpy', 'earlyexit_ref.py');
 const bin = path.resolve('bin/kvhdl.js');

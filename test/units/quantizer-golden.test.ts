@@ -24,6 +24,9 @@ import {
 } from '../../gen/quantizer/golden.ts';
 import { edgeCaseTensor, syntheticKv } from '../../gen/quantizer/synthetic.ts';
 import { QUANTIZER_OUTPUTS, quantizerInput, quantizerOutputs } from '../../gen/quantizer/npy.ts';
+import { needTools } from '../helpers/tools.ts';
+
+needTools('numpy');
 
 const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'numpy', 'kivi_ref.py');
 

@@ -19,6 +19,9 @@ import { encodeInput, type InItem } from '../../gen/selector/stimulus.ts';
 import { calibrate, rowThreshold } from '../../gen/selector/calibrate.ts';
 import { fullAttention, keptProbabilities, sparseAttention } from '../../gen/selector/compensation.ts';
 import { syntheticRows } from '../../gen/selector/synthetic.ts';
+import { needTools } from '../helpers/tools.ts';
+
+needTools('numpy');
 
 /** Kept iff fewer than k scores beat it (greater, or equal with a lower index): no sorting. */
 function topkByCounting(s: number[], k: number): number[] {
