@@ -74,6 +74,14 @@ const VERILOG_KEYWORDS = new Set(
 
 /** Checks the design description and the static inputs; throws one Error listing every problem. */
 export function checkDesign(design: DesignUnderTest, staticInputs: Record<string, bigint> = {}): void {
+  const problems = designProblems(design, staticInputs);
+  if (problems.length > 0) {
+    throw new Error(`icarus testbench for ${design.top}: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/** Every problem of `design` (and `staticInputs`) for this testbench; empty when it can run. */
+export function designProblems(design: DesignUnderTest, staticInputs: Record<string, bigint> = {}): string[] {
   const problems: string[] = [];
   const ports = new Map<string, PortSpec>();
   const ident = (what: string, name: string) => {
@@ -148,9 +156,7 @@ export function checkDesign(design: DesignUnderTest, staticInputs: Record<string
       problems.push(`static input '${name}' (${p.signed ? 's' : 'u'}${p.width}): value ${value} out of range ${lo}..${hi}`);
     }
   }
-  if (problems.length > 0) {
-    throw new Error(`icarus testbench for ${design.top}: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
-  }
+  return problems;
 }
 
 /** A 32-bit `$random` seed for stream `k`, derived from the base seed (murmur3 finalizer). */
