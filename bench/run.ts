@@ -5,6 +5,7 @@ import { benchQuantizer } from './quantizer.ts';
 import { benchSelector } from './selector.ts';
 import { benchEarlyexit } from './earlyexit.ts';
 import { benchFiresim } from './firesim.ts';
+import { benchAttentionGolden } from './attention-golden.ts';
 
 async function main(): Promise<void> {
   benchElaboration();
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
   await benchQuantizer();
   await benchSelector();
   await benchEarlyexit();
+  benchAttentionGolden(); // golden model only, ~5 s
   await benchFiresim();
 }
 

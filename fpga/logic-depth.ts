@@ -5,6 +5,13 @@
  * paths through without adding a level. Two figures:
  * - `regToReg`: paths that start at a sequential cell's output and end at a sequential cell's input;
  * - `any`: also paths from primary inputs and to primary outputs.
+ *
+ * Structural loops. ABC may share logic between a carry chain's inputs and a function of its own
+ * carry outputs (the fp16 adder's swap comparator and exponent subtractor share XOR terms), giving a
+ * netlist loop through a carry (or wide-mux) cell that is not a functional one. As static timing
+ * does, such a loop is cut at one arc: the dependency that closes it is treated as a path start
+ * (no LUT level, not a register). The count of cut arcs is returned (`loopsCut`, absent when 0). A
+ * loop of LUTs alone is a real combinational loop and still an error.
  */
 
 export interface DepthRules {
@@ -17,6 +24,8 @@ export interface DepthRules {
 export interface LogicDepth {
   regToReg: number;
   any: number;
+  /** Structural loops through carry / wide-mux cells cut for the count (absent when none). */
+  loopsCut?: number;
 }
 
 type Bit = number | string;
@@ -76,6 +85,9 @@ export function logicDepth(netlistJson: string, top: string, rules: DepthRules):
   // Per bit: [levels from any start, levels from a sequential start] (-inf: no such path).
   const memo = new Map<number, [number, number]>();
   const onPath = new Set<number>();
+  // Arcs (consumer bit -> dependency bit) cut to break structural loops.
+  const cut = new Map<number, Set<number>>();
+  const isCut = (from: number, dep: Bit) => typeof dep === 'number' && (cut.get(from)?.has(dep) ?? false);
   const leaf = (b: Bit): [number, number] | undefined => {
     if (typeof b !== 'number') return [0, NONE]; // constant
     const m = memo.get(b);
@@ -97,10 +109,18 @@ export function logicDepth(netlistJson: string, top: string, rules: DepthRules):
     enter(root as number);
     while (stack.length) {
       const top = stack[stack.length - 1];
-      const pending = top.deps.find((d) => !leaf(d));
+      const pending = top.deps.find((d) => !isCut(top.bit, d) && !leaf(d));
       if (pending !== undefined) {
         if (onPath.has(pending as number)) {
-          throw new Error(`combinational loop through a ${driver.get(pending as number)!.cell.type} cell in the mapped netlist`);
+          // The loop is the stack from `pending` up to `top`, closed by the arc top <- pending.
+          const from = stack.findIndex((e) => e.bit === pending);
+          const loop = stack.slice(from).map((e) => driver.get(e.bit)!.cell.type);
+          if (loop.every((t) => rules.isLut(t))) {
+            throw new Error(`combinational loop through ${loop.length} LUT cell(s) (${[...new Set(loop)].join(', ')}) in the mapped netlist`);
+          }
+          if (!cut.has(top.bit)) cut.set(top.bit, new Set());
+          cut.get(top.bit)!.add(pending as number);
+          continue;
         }
         enter(pending as number);
         continue;
@@ -108,7 +128,7 @@ export function logicDepth(netlistJson: string, top: string, rules: DepthRules):
       let any = 0;
       let fromReg = NONE;
       for (const d of top.deps) {
-        const [a, r] = leaf(d)!;
+        const [a, r] = isCut(top.bit, d) ? [0, NONE] : leaf(d)!;
         any = Math.max(any, a);
         fromReg = Math.max(fromReg, r);
       }
@@ -137,5 +157,6 @@ export function logicDepth(netlistJson: string, top: string, rules: DepthRules):
     if (p.direction !== 'output') continue;
     for (const b of p.bits) any = Math.max(any, bitDepth(b)[0]);
   }
-  return { regToReg, any };
+  const loopsCut = [...cut.values()].reduce((n, s) => n + s.size, 0);
+  return loopsCut ? { regToReg, any, loopsCut } : { regToReg, any };
 }

@@ -17,7 +17,7 @@ import { defaultBackend, edaVersion, type EdaBackend } from './eda.ts';
 import { runXc7, type Xc7Resources } from './synth-xc7.ts';
 import { ICE40_TARGET_MHZ, NEXTPNR_SEED, runIce40, type Ice40DeviceName, type Ice40Resources, type PnrResult } from './synth-ice40.ts';
 import { pinWrapper } from './pin-wrapper.ts';
-import { readSynthCache, synthCacheDir, synthCacheKey, writeSynthCache } from './synth-cache.ts';
+import { readSynthCache, synthCacheDirs, synthCacheKey, writeSynthCache } from './synth-cache.ts';
 import type { LogicDepth } from './logic-depth.ts';
 
 export type SynthTarget = 'xc7' | 'ice40';
@@ -25,6 +25,11 @@ export const SYNTH_TARGETS: readonly SynthTarget[] = ['xc7', 'ice40'];
 
 /** Bump when a script, a count rule or the result format changes (invalidates the cache). */
 export const SYNTH_FLOW_VERSION = 2;
+
+/** The note for structural loops cut in the level count (fpga/logic-depth.ts). */
+function loopNote(loopsCut: number | undefined): string[] {
+  return loopsCut ? [`LUT levels: ${loopsCut} structural loop arc(s) through carry/mux cells of the mapped netlist were cut, as static timing does (logic shared by ABC, not a functional loop)`] : [];
+}
 
 export interface SynthOptions {
   target: SynthTarget;
@@ -103,9 +108,9 @@ export async function synthModule(top: Module, opts: SynthOptions): Promise<Synt
     flow: SYNTH_FLOW_VERSION, target: opts.target, tools, files: emitted,
     ...(wrapperEmitted ? { wrapper: wrapperEmitted.text, device, freq: ICE40_TARGET_MHZ, seed: NEXTPNR_SEED } : {}),
   });
-  const cacheDir = synthCacheDir(opts.cacheDir);
+  const cacheDirs = synthCacheDirs(opts.cacheDir);
   if (!opts.noCache) {
-    const hit = await readSynthCache<SynthResult>(cacheDir, key);
+    const hit = await readSynthCache<SynthResult>(cacheDirs, key);
     if (hit) {
       log(`${opts.target}: ${top.name}: cached (${key.slice(0, 12)})`);
       return { ...hit, cached: true };
@@ -124,7 +129,10 @@ export async function synthModule(top: Module, opts: SynthOptions): Promise<Synt
       result = {
         target: 'xc7', top: top.name, tools, resources: x.resources, cellTypes: x.cellTypes,
         logicDepth: x.depth.regToReg, logicDepthAny: x.depth.any, fmaxMHz: null,
-        notes: ['no Fmax: there is no open-source place and route for Xilinx 7-series; counts are out-of-context synthesis estimates (Vivado usually differs)'],
+        notes: [
+          'no Fmax: there is no open-source place and route for Xilinx 7-series; counts are out-of-context synthesis estimates (Vivado usually differs)',
+          ...loopNote(x.depth.loopsCut),
+        ],
         seconds: 0, cached: false, cacheKey: key,
       };
     } else {
@@ -133,6 +141,7 @@ export async function synthModule(top: Module, opts: SynthOptions): Promise<Synt
       log(`ice40: yosys synth_ice40 ${top.name} and its pin wrapper (${tools.yosys})...`);
       const i = await runIce40(dir, files, top.name, wrapperEmitted!.fileName, w.module.name, { backend, device, timeoutMs: opts.timeoutMs, log });
       const notes = [
+        ...loopNote(i.core.depth.loopsCut),
         `resources are of the unit alone; Fmax is of the unit inside a pin wrapper (${w.inputBits}-bit input shift register, ${w.outputBits} output bits XOR-reduced in ${w.xorLevels} registered levels), placed and routed with nextpnr-ice40 --freq ${ICE40_TARGET_MHZ} --seed ${NEXTPNR_SEED} --timing-allow-fail`,
       ];
       if (!i.pnr) notes.push(`does not fit any candidate iCE40: ${i.rejected.join('; ')}`);
@@ -149,7 +158,7 @@ export async function synthModule(top: Module, opts: SynthOptions): Promise<Synt
     }
     result.seconds = Math.round((performance.now() - t0) / 100) / 10;
     log(`${opts.target}: ${top.name}: done in ${result.seconds} s`);
-    await writeSynthCache(cacheDir, key, result);
+    if (!(await writeSynthCache(cacheDirs, key, result))) log(`${opts.target}: could not store the result in ${cacheDirs.join(' or ')} (not writable)`);
     return result;
   } finally {
     await fs.rm(dir, { recursive: true, force: true });

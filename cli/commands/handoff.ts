@@ -118,7 +118,7 @@ async function runFusesoc(argv: string[]): Promise<number> {
 
 export const handoffCommand: Command = {
   name: 'handoff',
-  summary: 'write a Vivado (build + IP packaging) or FuseSoC (CAPI2 core) hand-off package',
+  summary: 'write a hand-off package: Vivado (build + IP packaging), FuseSoC (CAPI2 core) or FireSim (Chipyard accelerator)',
   usage,
   async run(argv) {
     const [sub, ...rest] = argv;

@@ -74,7 +74,7 @@ export async function buildHarness(h: HarnessInput, opts: { cacheDir?: string; l
   const exe = path.join(dir, 'sim');
   if (existsSync(exe)) return { exe, cached: true, seconds: (performance.now() - t0) / 1000 };
   await fs.mkdir(root, { recursive: true });
-  const release = await acquireLock(`${dir}.lock`, 30 * 60 * 1000, 'FireSim harness build lock');
+  const release = await acquireLock(`${dir}.lock`, 30 * 60 * 1000, 'FireSim harness build lock', { log: opts.log });
   try {
     if (existsSync(exe)) return { exe, cached: true, seconds: (performance.now() - t0) / 1000 };
     opts.log?.(`kvhdl: building the FireSim harness of ${h.top}...`);

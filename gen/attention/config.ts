@@ -1,0 +1,92 @@
+/** attention configuration (README.md "Configuration") and derived widths. */
+import { z } from 'zod';
+import { FORMATS, type FloatFormat } from '../../hdl/lib/float/format.ts';
+
+export const attentionSchema = z
+  .strictObject({
+    format: z.enum(['fp16', 'bf16']).default('fp16').describe('element format of q, K, V, scales, mins and the output'),
+    dims: z.number().int().min(32).max(1024).default(128).describe('D: head dimension (a multiple of 32)'),
+    maxKeys: z.number().int().min(1).max(65536).default(4096).describe('largest number of cache tokens n'),
+    keyBits: z.literal([2, 4, 8]).default(4).describe('B: key code bits = bit-planes per key'),
+    valueBits: z.literal([2, 4, 8]).default(4).describe('b_v: value code bits'),
+    groupSize: z.number().int().min(1).max(1024).default(32).describe('G: KIVI group (keys: G tokens per channel; values: G channels per token)'),
+    residual: z.number().int().min(1).max(4096).default(128).describe('R: KIVI residual window (a positive multiple of G and of 32/keyBits)'),
+    selection: z.enum(['none', 'threshold', 'topk']).default('threshold').describe('none: dense; threshold: Top-theta (keep S > theta); topk: the k best candidates'),
+    k: z.number().int().min(1).max(65536).default(256).describe('topk: candidates kept; threshold: the calibration K (must equal thresholds.json k)'),
+    sink: z.number().int().min(0).max(65536).default(1).describe('the first sink tokens are always kept'),
+    earlyExit: z.boolean().default(true).describe('stop fetching a key once its bound proves it cannot be kept; false: fetch every word (same kept set)'),
+    keyLanes: z.number().int().min(1).max(64).default(8).describe('Nk: keys in flight; also the top-k running-threshold lag (positions)'),
+    dimsPerCycle: z.number().int().min(0).max(1024).default(32).describe('W: memory word width in bits = dims per key-plane word, a multiple of 32 dividing dims (0: dims)'),
+    queryBits: z.number().int().min(8).max(30).default(20).describe('WQ: bits of the scaled query q~ (signed, saturated)'),
+    scoreFrac: z.number().int().min(7).max(24).default(16).describe('F: score fraction bits (units of 2^-F in the log2 domain)'),
+    layers: z.number().int().min(1).max(256).default(1).describe('L: layers in the threshold table'),
+    heads: z.number().int().min(1).max(256).default(8).describe('H: heads in the threshold table'),
+    rowBuckets: z.array(z.number().int().min(1)).min(1).max(64).default([4096]).describe('threshold table n-buckets (nearest, tie to the smaller)'),
+  })
+  .superRefine((c, ctx) => {
+    const bad = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [field], message });
+    const W = c.dimsPerCycle || c.dims;
+    if (c.dims % 32 !== 0) bad('dims', `must be a multiple of 32, got ${c.dims}`);
+    if (W % 32 !== 0 || c.dims % W !== 0) bad('dimsPerCycle', `must be a multiple of 32 dividing dims (${c.dims}), got ${c.dimsPerCycle}`);
+    if (c.dims % c.groupSize !== 0) bad('groupSize', `must divide dims (${c.dims}) (value groups tile a token), got ${c.groupSize}`);
+    if (c.residual % c.groupSize !== 0) bad('residual', `must be a multiple of groupSize (${c.groupSize}), got ${c.residual}`);
+    if (c.residual % (32 / c.keyBits) !== 0) bad('residual', `must be a multiple of 32/keyBits = ${32 / c.keyBits}, got ${c.residual}`);
+    if (c.k > c.maxKeys) bad('k', `must be at most maxKeys (${c.maxKeys}), got ${c.k}`);
+    if (c.sink > c.maxKeys) bad('sink', `must be at most maxKeys (${c.maxKeys}), got ${c.sink}`);
+    for (let i = 0; i < c.rowBuckets.length; i++) {
+      if (c.rowBuckets[i] > c.maxKeys) bad('rowBuckets', `entry ${i} (${c.rowBuckets[i]}) exceeds maxKeys (${c.maxKeys})`);
+      if (i > 0 && c.rowBuckets[i] <= c.rowBuckets[i - 1]) bad('rowBuckets', `must be strictly increasing, got ${c.rowBuckets[i - 1]} then ${c.rowBuckets[i]}`);
+    }
+  });
+
+export type AttentionConfig = z.infer<typeof attentionSchema>;
+
+export function attentionConfig(partial: Partial<AttentionConfig> = {}): AttentionConfig {
+  return attentionSchema.parse(partial);
+}
+
+export function attentionFormat(cfg: AttentionConfig): FloatFormat {
+  return FORMATS[cfg.format];
+}
+
+/** Derived sizes and widths (README "Configuration"). */
+export interface AttentionDims {
+  D: number;
+  B: number;
+  bv: number;
+  G: number;
+  R: number;
+  /** memory word width in bits */
+  W: number;
+  /** words per key plane */
+  C: number;
+  /** words per fp16 row of D halves */
+  H16: number;
+  /** words per value scale/min record */
+  MV: number;
+  WQ: number;
+  WC: number;
+  SW: number;
+  F: number;
+}
+
+export function attentionDims(cfg: AttentionConfig): AttentionDims {
+  const D = cfg.dims;
+  const W = cfg.dimsPerCycle || D;
+  const B = cfg.keyBits;
+  return {
+    D,
+    B,
+    bv: cfg.valueBits,
+    G: cfg.groupSize,
+    R: cfg.residual,
+    W,
+    C: D / W,
+    H16: (16 * D) / W,
+    MV: Math.ceil((32 * (D / cfg.groupSize)) / W),
+    WQ: cfg.queryBits,
+    WC: cfg.queryBits + B,
+    SW: cfg.queryBits + B + Math.ceil(Math.log2(D)) + 1,
+    F: cfg.scoreFrac,
+  };
+}
