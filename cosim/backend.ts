@@ -5,10 +5,10 @@
  * in the same shape whichever simulator ran. `backends.ts` lists them: adding a simulator (e.g.
  * Yosys' CXXRTL) is one folder with a `backend.ts` and one line there.
  */
-import type { DesignUnderTest } from './design.ts';
+import type { DesignUnderTest } from '../hdl/ports/design.ts';
 import type { LaneWidths } from './report.ts';
 import type { CosimReport } from './report.ts';
-import type { TxnTable } from './transactions.ts';
+import type { TxnTable } from '../data/transactions.ts';
 
 export type Simulator = 'verilator' | 'icarus';
 

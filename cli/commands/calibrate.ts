@@ -4,7 +4,7 @@ import { commitSingleFile, precheckSingleFile } from '../../output/index.ts';
 import { outPathArg } from '../out-arg.ts';
 import { parse, UsageError, type Command } from '../args.ts';
 import { InputError } from './unit-io.ts';
-import { readNpyFile } from '../../cosim/npy.ts';
+import { readNpyFile } from '../../data/npy.ts';
 import { loadConfig } from '../../gen/config.ts';
 import { selectorUnit } from '../../gen/selector/index.ts';
 import type { SelectorConfig } from '../../gen/selector/config.ts';

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { units, findUnit } from '../../gen/registry.ts';
 import { loadConfig } from '../../gen/config.ts';
 import type { AnyUnit, StreamData } from '../../gen/unit.ts';
-import { readNpyFile, writeNpyFile, type NpyArray } from '../../cosim/npy.ts';
+import { readNpyFile, writeNpyFile, type NpyArray } from '../../data/npy.ts';
 import { checkOutputsAvoidInputs, OutputError, outputDirProblem, OutputSet } from '../../output/index.ts';
 import { UsageError } from '../args.ts';
 import { outPathArg } from '../out-arg.ts';

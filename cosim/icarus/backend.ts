@@ -1,6 +1,6 @@
 /** The Icarus back end (`../backend.ts`): the `kvhdl_tb` Verilog testbench, compared in TypeScript. */
 import type { SimBackend } from '../backend.ts';
-import { withoutMemoryStreams } from '../design.ts';
+import { withoutMemoryStreams } from '../../hdl/ports/design.ts';
 import { compareOutputs } from '../report.ts';
 import { icarusRun } from './run.ts';
 import { designProblems } from './testbench.ts';

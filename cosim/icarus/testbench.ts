@@ -5,8 +5,8 @@
  * Everything the testbench reports to the runner is a stdout line starting with `KVHDL:`.
  * See cosim/icarus/README.md for the exact behaviour.
  */
-import { memoryStreamNames, streamPort as sp, type DesignUnderTest, type MemorySpec, type PortSpec, type StreamSpec } from '../design.ts';
-import { fieldWords, recordWords } from '../transactions.ts';
+import { memoryStreamNames, streamPort as sp, type DesignUnderTest, type MemorySpec, type PortSpec, type StreamSpec } from '../../hdl/ports/design.ts';
+import { fieldWords, recordWords } from '../../data/transactions.ts';
 
 export interface TestbenchConfig {
   /** Base seed; every stream gets its own `$random` seed derived from it. */

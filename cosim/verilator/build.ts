@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { DesignUnderTest } from '../design.ts';
+import type { DesignUnderTest } from '../../hdl/ports/design.ts';
 import { runTool, ToolError } from '../../toolchain/run-tool.ts';
 import { ensureTools, findOnPath, toolVersion } from '../../toolchain/tools.ts';
 import { acquireLock } from '../../toolchain/lock.ts';

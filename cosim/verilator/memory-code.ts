@@ -2,7 +2,7 @@
  * The generated C++ of a design's memories (`runtime/memory.h` holds the model): names, per-cycle
  * drive (request ready, response offer), sampling (requests in, responses out) and reset values.
  */
-import type { DesignUnderTest, MemorySpec, StreamSpec } from '../design.ts';
+import type { DesignUnderTest, MemorySpec, StreamSpec } from '../../hdl/ports/design.ts';
 import { streamPortName } from './design-check.ts';
 import { cstr, setPort, setPortRandom } from './port-code.ts';
 

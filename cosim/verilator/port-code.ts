@@ -3,8 +3,8 @@
  * buffers (`uint32_t` words, least significant first; Verilator's `CData`/`SData`/`IData`/`QData`
  * for ports up to 64 bits, `VlWide` above).
  */
-import { fieldWords } from '../transactions.ts';
-import type { FieldSpec } from '../design.ts';
+import { fieldWords } from '../../data/transactions.ts';
+import type { FieldSpec } from '../../hdl/ports/design.ts';
 
 const hex32 = (n: number): string => `0x${(n >>> 0).toString(16)}u`;
 const topMask = (width: number): number => (width % 32 === 0 ? 0xffffffff : 2 ** (width % 32) - 1);

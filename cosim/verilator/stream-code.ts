@@ -2,8 +2,8 @@
  * The generated C++ of a design's input and output streams (`runtime/streams.h` holds their
  * state): per-cycle drive, sampling and protocol checks, and reset values.
  */
-import type { StreamSpec } from '../design.ts';
-import { fieldWords, recordWords } from '../transactions.ts';
+import type { StreamSpec } from '../../hdl/ports/design.ts';
+import { fieldWords, recordWords } from '../../data/transactions.ts';
 import { streamPortName } from './design-check.ts';
 import { cstr, fieldOffsets, readPort, setPort, setPortRandom } from './port-code.ts';
 

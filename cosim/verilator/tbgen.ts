@@ -10,7 +10,7 @@
  * Port names come from `streamPortName` (the `<s>_valid`/`<s>_ready`/`<s>_<field>` convention, or a
  * stream's explicit `ports` mapping, e.g. AXI names).
  */
-import { memoryStreamNames, type DesignUnderTest } from '../design.ts';
+import { memoryStreamNames, type DesignUnderTest } from '../../hdl/ports/design.ts';
 import { checkDesign } from './design-check.ts';
 import { memoryCode } from './memory-code.ts';
 import { cstr, readPort, setPort } from './port-code.ts';

@@ -19,10 +19,10 @@
 import { z } from 'zod';
 import { Bool, ModuleBuilder, UInt, cat, lit, log2Ceil, mux, type Expr, type Module, type Var } from '../../hdl/index.ts';
 import { nameProblem } from '../../hdl/core/names.ts';
-import type { DesignUnderTest, PortSpec, StreamSpec } from '../../cosim/design.ts';
-import { portsOf } from '../../cosim/from-module.ts';
+import type { DesignUnderTest, PortSpec, StreamSpec } from '../../hdl/ports/design.ts';
+import { portsOf } from '../../hdl/ports/from-module.ts';
 import { writeDesign } from '../../hdl/index.ts';
-import { TxnTable } from '../../cosim/transactions.ts';
+import { TxnTable } from '../../data/transactions.ts';
 
 export const RESP_OKAY = 0n;
 export const RESP_SLVERR = 2n;

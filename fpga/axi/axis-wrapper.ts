@@ -18,10 +18,10 @@
  */
 import { Bool, HType, ModuleBuilder, UInt, cat, lit, type Expr, type Module } from '../../hdl/index.ts';
 import { pack, skidBuffer, unpack, type Fields, type Payload, type Source } from '../../hdl/lib/index.ts';
-import type { DesignUnderTest, FieldSpec, StreamSpec } from '../../cosim/design.ts';
-import { portsOf, streamsOf } from '../../cosim/from-module.ts';
+import type { DesignUnderTest, FieldSpec, StreamSpec } from '../../hdl/ports/design.ts';
+import { portsOf, streamsOf } from '../../hdl/ports/from-module.ts';
 import { writeDesign } from '../../hdl/index.ts';
-import { TxnTable } from '../../cosim/transactions.ts';
+import { TxnTable } from '../../data/transactions.ts';
 
 /** Where a unit field sits in tdata. */
 export interface AxisField {

@@ -13,9 +13,9 @@
  * two, so that no word's burst crosses a 4 KiB boundary), its bits LSB-first, the rest zero.
  */
 import type { Module } from '../../hdl/index.ts';
-import { portsOf, streamsOf } from '../../cosim/from-module.ts';
-import type { FieldSpec, MemorySpec } from '../../cosim/design.ts';
-import { TxnTable } from '../../cosim/transactions.ts';
+import { portsOf, streamsOf } from '../../hdl/ports/from-module.ts';
+import type { FieldSpec, MemorySpec } from '../../hdl/ports/design.ts';
+import { TxnTable } from '../../data/transactions.ts';
 import type { FiresimProfile } from './profile.ts';
 
 export const BUS_BYTES = 8;

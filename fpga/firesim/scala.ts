@@ -16,7 +16,7 @@
  */
 import type { FiresimDesign } from './design.ts';
 import { identOf } from './design.ts';
-import { portsOf } from '../../cosim/from-module.ts';
+import { portsOf } from '../../hdl/ports/from-module.ts';
 import { DEFAULT_BASE } from './c-test.ts';
 import { BUS_BYTES } from './layout.ts';
 

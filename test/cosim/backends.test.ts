@@ -5,7 +5,8 @@ import { mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BACKENDS } from '../../cosim/backends.ts';
-import { designFromModule, laneWidthsOf } from '../../cosim/from-module.ts';
+import { designFromModule } from '../../hdl/ports/from-module.ts';
+import { laneWidthsOf } from '../../cosim/lane-widths.ts';
 import { findUnit } from '../../gen/registry.ts';
 
 const unit = findUnit('minmax')!;

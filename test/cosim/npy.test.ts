@@ -13,7 +13,7 @@ import {
   writeNpyFile,
   type NpyArray,
   type NpyDtype,
-} from '../../cosim/npy.ts';
+} from '../../data/npy.ts';
 import { runTool } from '../../toolchain/run-tool.ts';
 import { needTools } from '../helpers/tools.ts';
 

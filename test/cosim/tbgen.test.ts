@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import os from 'node:os';
 import path from 'node:path';
-import type { DesignUnderTest, FieldSpec, PortSpec, StreamSpec } from '../../cosim/design.ts';
+import type { DesignUnderTest, FieldSpec, PortSpec, StreamSpec } from '../../hdl/ports/design.ts';
 import { generateTestbench } from '../../cosim/verilator/tbgen.ts';
 import { RUNTIME_DIR, runtimeFiles } from '../../cosim/verilator/runtime.ts';
 import { runTool } from '../../toolchain/run-tool.ts';

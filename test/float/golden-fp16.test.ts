@@ -18,7 +18,7 @@ import { canonicalNaN, FP16, type FloatFormat } from '../../hdl/lib/float/format
 import {
   fpAdd, fpDiv, fpEq, fpFromNumber, fpFromUInt, fpIsNaN, fpLe, fpLt, fpMul, fpRoundEven, fpSub, fpToNumber, fpToUIntSat,
 } from '../../hdl/lib/float/golden/index.ts';
-import { Rng } from '../../cosim/rng.ts';
+import { Rng } from '../../data/rng.ts';
 import { needTools } from '../helpers/tools.ts';
 
 needTools('numpy');

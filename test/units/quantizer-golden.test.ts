@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readNpy, writeNpy } from '../../cosim/npy.ts';
+import { readNpy, writeNpy } from '../../data/npy.ts';
 import { BF16, canonicalNaN, FP16 } from '../../hdl/lib/float/format.ts';
 import { fpFromNumber, fpToNumber } from '../../hdl/lib/float/golden/index.ts';
 import { quantizerConfig, quantizerSchema, type QuantizerConfig } from '../../gen/quantizer/config.ts';

@@ -6,11 +6,12 @@
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { AnyUnit, StreamData } from '../gen/unit.ts';
-import type { SimulationResult, Simulator } from './backend.ts';
-import { backendFor } from './backends.ts';
-import { designFromModule, laneWidthsOf } from './from-module.ts';
+import type { SimulationResult, Simulator } from '../cosim/backend.ts';
+import { backendFor } from '../cosim/backends.ts';
+import { designFromModule } from '../hdl/ports/from-module.ts';
+import { laneWidthsOf } from '../cosim/lane-widths.ts';
 
-export type { Simulator } from './backend.ts';
+export type { Simulator } from '../cosim/backend.ts';
 
 export interface UnitRunOptions {
   simulator?: Simulator;
