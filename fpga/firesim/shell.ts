@@ -54,6 +54,8 @@ export function buildShell(o: ShellOptions): Shell {
     if (p.kind === 'input') regs.port(p.name).set(m.input(p.name, p.type));
     else m.output(p.name, p.type).set(regs.port(p.name));
   }
+  const lite = rf.module.interfaces?.find((b) => b.kind === 'axi4-lite');
+  if (lite) m.bundle(lite); // the same s_axi_* ports, forwarded
   const reg = (name: string): Var => regs.port(name);
   for (const r of o.regs) if (r.constant !== undefined) reg(r.name).set(lit(UInt(r.width), r.constant));
   const c: ShellContext = { m, layout: o.layout, limits: o.limits, reg };
