@@ -17,11 +17,38 @@ export interface Command {
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
+/** A token that is a number, also a negative one (`-1`, `-0.5`, `-1e3`, `-.5`, `-Infinity`). */
+const NUMBER_TOKEN = /^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^-Infinity$/;
+
+/**
+ * parseArgs reads `--sigma -1` as an option `--sigma` followed by an unknown option `-1` ("argument
+ * is ambiguous"). For a string option followed by a negative number, pass `--sigma=-1` instead, so
+ * the command's own range check sees the value (a negative sigma is legitimate; a negative seed gets
+ * the seed's range message).
+ */
+function joinNegativeValues(argv: readonly string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      for (let j = i; j < argv.length; j++) out.push(argv[j]);
+      break;
+    }
+    const name = a.startsWith('--') && !a.includes('=') ? a.slice(2) : null;
+    const next = argv[i + 1];
+    if (name !== null && options[name]?.type === 'string' && next !== undefined && NUMBER_TOKEN.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
 /** Parses argv; unknown options and wrong arity become a UsageError carrying the command's usage. */
 export function parse<O extends Options>(cmd: Pick<Command, 'usage'>, argv: string[], options: O, positionals: { min: number; max: number }) {
   let r;
   try {
-    r = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    r = parseArgs({ args: joinNegativeValues(argv, options), options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   } catch (e) {
     throw new UsageError((e as Error).message.split('\n')[0], cmd.usage);
   }

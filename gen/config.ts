@@ -2,9 +2,10 @@
  * Unit configuration: validation with readable, one-line-per-field errors, and a description of
  * every field for `kvhdl list` (from the zod schema itself, so docs and checks cannot drift).
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { AnyUnit } from './unit.ts';
+import { readJsonFile } from './json-file.ts';
+import { JsonTextError } from './json-text.ts';
 
 export class ConfigError extends Error {
   constructor(readonly lines: string[]) {
@@ -105,20 +106,15 @@ export function parseConfig<C>(unit: AnyUnit, raw: unknown, where = 'config'): C
   throw new ConfigError(formatIssues(unit, r.error.issues, where));
 }
 
-/** Reads and validates a JSON config file. */
+/** Reads and validates a JSON config file (a regular file of at most 16 MiB: gen/json-file.ts). */
 export function loadConfig<C>(unit: AnyUnit, file?: string): C {
   if (!file) return parseConfig<C>(unit, {});
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError([`${file}: cannot read config file (${(e as NodeJS.ErrnoException).code ?? String(e)})`]);
-  }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = readJsonFile(file);
   } catch (e) {
-    throw new ConfigError([`${file}: not valid JSON (${(e as Error).message})`]);
+    if (e instanceof JsonTextError) throw new ConfigError([`${file}: ${e.message}`]);
+    throw e;
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError([`${file}: config must be a JSON object of fields, got ${kindOf(raw)}`]);

@@ -80,6 +80,8 @@ export interface JsonInput {
   help: string;
   /** May be omitted on the command line. */
   optional?: boolean;
+  /** Integers beyond 2^53 are read exactly, as bigint (gen/json-text.ts), for the unit to clamp. */
+  exactIntegers?: boolean;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -3,7 +3,7 @@
  * lives in hdl/core (IR, builders, checks) and hdl/emit (Verilog).
  */
 export { HType, UInt, SInt, Bool, log2Ceil, bitsFor } from './core/types.ts';
-export { Expr, Var, Signal, lit, mux, cat, rep, vecOf, minOf, maxOf, type Operand } from './core/expr.ts';
+export { Expr, Var, Signal, lit, mux, cat, catList, rep, vecOf, minOf, maxOf, type Operand } from './core/expr.ts';
 export { ModuleBuilder, MemoryHandle, InstanceHandle, type RegOptions, type MemOptions, type ModuleOptions } from './core/module-builder.ts';
 export type { Module, Memory, Instance, Stmt, ParamValue } from './core/ir.ts';
 export { ElaborationError, formatDiagnostic, type Diagnostic, type DiagnosticKind } from './core/diagnostics.ts';

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { parse, UsageError, type Command } from '../args.ts';
+import { integerOption, numberOption } from '../numeric-option.ts';
 import { runUnit, type Simulator } from '../../flow/unit-run.ts';
 import type { PostCosimResult, SubUnitRun } from '../../gen/unit.ts';
 import { scratchDir } from '../../output/index.ts';
@@ -24,10 +25,9 @@ export const cosimCommand: Command = {
       { min: 1, max: 1 },
     );
     if (help) return console.log(this.usage), 0;
-    const seed = values.seed === undefined ? 1 : Number(values.seed);
-    if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a non-negative integer, got '${values.seed}'`, this.usage);
-    const stall = values.stall === undefined ? 0 : Number(values.stall);
-    if (!(stall >= 0 && stall < 1)) throw new UsageError(`--stall must be a probability in [0, 1), got '${values.stall}'`, this.usage);
+    // the testbenches take any safe integer seed (cosim/cosim.ts, cosim/icarus/run.ts)
+    const seed = values.seed === undefined ? 1 : integerOption('seed', values.seed, this.usage, 0, Number.MAX_SAFE_INTEGER, '0..2^53-1');
+    const stall = values.stall === undefined ? 0 : numberOption('stall', values.stall, this.usage, 'a probability in [0, 1)', (v) => v >= 0 && v < 1);
     const simulator = (values.simulator ?? 'verilator') as Simulator;
     if (simulator !== 'verilator' && simulator !== 'icarus') throw new UsageError(`--simulator must be verilator or icarus, got '${simulator}'`, this.usage);
     const job = await loadJob(this.usage, positionals, values);

@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { OutputSet } from '../../output/index.ts';
 import { outPathArg } from '../out-arg.ts';
 import { units } from '../../gen/registry.ts';
 import { ConfigError } from '../../gen/config.ts';
+import { readJsonFile } from '../../gen/json-file.ts';
+import { JsonTextError } from '../../gen/json-text.ts';
 import { configsFromEnv, PLOT_NOTE, writeReport } from '../../fpga/report.ts';
 import { parse, UsageError, type Command } from '../args.ts';
 import { parseTargets } from './synth.ts';
@@ -38,9 +39,10 @@ Markdown table) and <dir>/report.json. Results are cached, so a rerun is quick.
     let configs = configsFromEnv();
     if (values.configs) {
       try {
-        configs = JSON.parse(readFileSync(values.configs, 'utf8')) as Record<string, Record<string, unknown>[]>;
+        configs = readJsonFile(values.configs) as Record<string, Record<string, unknown>[]>;
       } catch (e) {
-        throw new ConfigError([`${values.configs}: cannot read configurations (${(e as Error).message})`]);
+        if (e instanceof JsonTextError) throw new ConfigError([`${values.configs}: ${e.message}`]);
+        throw e;
       }
       if (typeof configs !== 'object' || configs === null || Array.isArray(configs)) {
         throw new ConfigError([`${values.configs}: must be a JSON object {"<unit>": [config, ...]}`]);

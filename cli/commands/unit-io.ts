@@ -1,8 +1,9 @@
 /** What `kvhdl cosim` and `kvhdl golden` share: the unit, its config, its .npy inputs and outputs. */
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { units, findUnit } from '../../gen/registry.ts';
 import { loadConfig } from '../../gen/config.ts';
+import { readJsonFile } from '../../gen/json-file.ts';
+import { JsonTextError } from '../../gen/json-text.ts';
 import type { AnyUnit, StreamData } from '../../gen/unit.ts';
 import { readNpyFile, writeNpyFile, type NpyArray } from '../../data/npy.ts';
 import { checkOutputsAvoidInputs, OutputError, outputDirProblem, OutputSet } from '../../output/index.ts';
@@ -32,7 +33,7 @@ Inputs per unit:
 ${ins}
   --config f.json   unit configuration (defaults for missing fields; see 'kvhdl list')
   --out-dir DIR     where the output .npy files and report.json go${cmd === 'cosim' ? `
-  --seed N          seed of the random valid gaps / backpressure / X initialisation (default 1)
+  --seed N          seed of the random valid gaps / backpressure / X initialisation, 0..2^53-1 (default 1)
   --stall P         probability 0..1 of an input gap and of output backpressure per cycle (default 0)
   --trace           write a waveform into DIR/work/run (wave.fst; wave.vcd with icarus)
   --simulator S     verilator (default) or icarus` : ''}`;
@@ -63,7 +64,7 @@ export async function loadJob(cmdUsage: string, positionals: string[], values: R
     const f = values[k];
     if (f === undefined && j.optional) continue;
     if (typeof f !== 'string') throw new UsageError(`${unit.name} needs --${k} f.json (${j.help})`, cmdUsage);
-    json[k] = readJsonInput(k, f);
+    json[k] = readJsonInput(k, f, j.exactIntegers === true);
   }
   const own = new Set([...Object.keys(unit.npyInputs), ...Object.keys(unit.jsonInputs ?? {})]);
   for (const k of Object.keys(inputOptions())) {
@@ -89,18 +90,13 @@ export async function loadJob(cmdUsage: string, positionals: string[], values: R
   return { unit, config, stimulus, outDir, golden };
 }
 
-/** Reads and parses a JSON input file; a missing file or bad JSON is an InputError naming it. */
-function readJsonInput(option: string, file: string): unknown {
-  let text: string;
+/** Reads and parses a JSON input file (gen/json-file.ts: a regular file, at most 16 MiB); problems are an InputError naming it. */
+function readJsonInput(option: string, file: string, exactIntegers = false): unknown {
   try {
-    text = readFileSync(file, 'utf8');
+    return readJsonFile(file, { exactIntegers });
   } catch (e) {
-    throw new InputError(`--${option} ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`--${option} ${file}: not valid JSON (${(e as Error).message})`);
+    if (e instanceof JsonTextError) throw new InputError(`--${option} ${file}: ${e.message}`);
+    throw e;
   }
 }
 

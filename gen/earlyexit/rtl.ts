@@ -243,7 +243,7 @@ export function earlyexitRtl(cfg: EarlyexitConfig): Module {
       part[s].set(mux(keyDone.and(keyKept.not()), lit(SInt(SW), 0), pNew));
       m.when(keyDone.not(), () => {
         plane[s].set(plane[s].subWrap(1));
-        addr[s].set(addr[s].addWrap(C));
+        addr[s].set(addr[s].addWrap(C % 2 ** AW)); // C = 2^AW only when n = B = 1 (a single plane: never stepped)
       });
     });
     m.when(keyFire.and(outPtr.eq(s)), () => st[s].set(FREE));

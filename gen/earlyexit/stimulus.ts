@@ -124,7 +124,7 @@ export function earlyexitFromNpy(cfg: EarlyexitConfig, arrays: Record<string, Np
 export function earlyexitToNpy(_cfg: EarlyexitConfig, outputs: StreamData): Record<string, NpyArray> {
   const { key, row } = outputs;
   const lens = Array.from({ length: row.count }, (_, r) => Number(row.get(r, 'keys')));
-  const n = Math.max(0, ...lens);
+  const n = lens.reduce((a, b) => Math.max(a, b), 0);
   const kept = new Uint8Array(row.count * n);
   const scores = new BigInt64Array(row.count * n);
   const planes = new Uint8Array(row.count * n);

@@ -4,6 +4,7 @@
  */
 import { bucketOf } from './config.ts';
 import type { ThetaTable } from './thresholds.ts';
+import { clampThetaTo, WIDEST_SCORE_BITS } from './theta-range.ts';
 
 /**
  * The row threshold: torch.quantile(s, 1 - K/n, interpolation='lower') = sorted_ascending[floor((1 - K/n)(n - 1))].
@@ -33,7 +34,13 @@ export interface CalibrationRow {
   scores: readonly number[];
 }
 
-export function calibrate(rows: readonly CalibrationRow[], o: { k: number; sigma: number; buckets: readonly number[]; heads: number; layers: number }): ThetaTable {
+/**
+ * The thresholds.json table. θ is clamped to thetaRange(o.scoreBits) (default: the widest, 32 bits),
+ * the range the selector's loader clamps to, so a huge sigma gives the keep-nothing end, never a
+ * θ beyond float64's integers or `null`.
+ */
+export function calibrate(rows: readonly CalibrationRow[], o: { k: number; sigma: number; buckets: readonly number[]; heads: number; layers: number; scoreBits?: number }): ThetaTable {
+  const W = o.scoreBits ?? WIDEST_SCORE_BITS;
   const B = o.buckets.length;
   const cells: number[][][][] = Array.from({ length: o.layers }, () => Array.from({ length: o.heads }, () => Array.from({ length: B }, () => [] as number[])));
   for (const r of rows) {
@@ -43,7 +50,7 @@ export function calibrate(rows: readonly CalibrationRow[], o: { k: number; sigma
   const counts = cells.map((l) => l.map((h) => h.map((c) => c.length)));
   const theta = cells.map((l) =>
     l.map((h) => {
-      const own = h.map((c) => (c.length ? Math.floor(aggregate(c, o.sigma)) : null));
+      const own = h.map((c) => (c.length ? clampThetaTo(W, Math.floor(aggregate(c, o.sigma))) : null));
       return own.map((v, b) => {
         if (v !== null) return v;
         // nearest calibrated bucket of the same (layer, head), a tie to the smaller n_i
@@ -52,7 +59,7 @@ export function calibrate(rows: readonly CalibrationRow[], o: { k: number; sigma
           if (own[j] === null) continue;
           if (best === null || Math.abs(o.buckets[j] - o.buckets[b]) < Math.abs(o.buckets[best] - o.buckets[b])) best = j;
         }
-        return best === null ? THETA_KEEP_ALL : (own[best] as number);
+        return best === null ? clampThetaTo(W, THETA_KEEP_ALL) : (own[best] as number);
       });
     }),
   );

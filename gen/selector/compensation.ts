@@ -28,7 +28,7 @@ export interface CompensationOptions {
 
 /** Kept-set probabilities (index-aligned with `kept`) after softmax-denominator compensation. */
 export function keptProbabilities(scores: readonly number[], kept: readonly number[], o: CompensationOptions = {}): number[] {
-  const m = Math.max(...scores);
+  const m = scores.reduce((a, b) => Math.max(a, b), -Infinity);
   const e = kept.map((i) => Math.exp(scores[i] - m));
   const dKept = e.reduce((a, b) => a + b, 0);
   const scale = o.scale ?? 1;

@@ -1,6 +1,7 @@
 /** selector configuration (see README.md "Configuration"). */
 import { z } from 'zod';
 import { bitsFor, log2Ceil } from '../../hdl/index.ts';
+import { selectorSizeProblem } from './size.ts';
 
 export const selectorSchema = z
   .strictObject({
@@ -23,12 +24,17 @@ export const selectorSchema = z
     if (c.k > c.maxRow) bad('k', `must be at most maxRow (${c.maxRow}), got ${c.k}`);
     if (c.capK > c.maxRow) bad('capK', `must be at most maxRow (${c.maxRow}), got ${c.capK}`);
     if (c.mode === 'topk' && c.capK !== 0) bad('capK', `applies to threshold mode only; must be 0 in topk mode, got ${c.capK}`);
+    // rowBuckets only matter in threshold mode (the theta table): topk mode does not check them
+    // against maxRow, so its default need not follow a short maxRow (README "Configuration").
     for (let i = 0; i < c.rowBuckets.length; i++) {
-      if (c.rowBuckets[i] > c.maxRow) bad('rowBuckets', `entry ${i} (${c.rowBuckets[i]}) exceeds maxRow (${c.maxRow})`);
+      if (c.mode === 'threshold' && c.rowBuckets[i] > c.maxRow) bad('rowBuckets', `entry ${i} (${c.rowBuckets[i]}) exceeds maxRow (${c.maxRow})`);
       if (i > 0 && c.rowBuckets[i] <= c.rowBuckets[i - 1]) bad('rowBuckets', `must be strictly increasing, got ${c.rowBuckets[i - 1]} then ${c.rowBuckets[i]}`);
     }
     if (c.mode === 'topk' && c.arch === 'insertion' && c.k > 256) bad('k', `insertion arch holds k registers; must be at most 256, got ${c.k} (use arch "radix")`);
     if (c.mode === 'topk' && c.arch === 'radix' && c.radixBits > c.scoreBits) bad('radixBits', `must be at most scoreBits (${c.scoreBits}), got ${c.radixBits}`);
+    // before elaboration: a configuration whose Verilog would be too large to elaborate in reasonable time
+    const size = selectorSizeProblem(c);
+    if (size) ctx.addIssue({ code: 'custom', path: [], message: size });
   });
 
 export type SelectorConfig = z.infer<typeof selectorSchema>;

@@ -20,7 +20,7 @@ export const selectorUnit: UnitDef<SelectorConfig> = {
   npyInputs: { in: 'scores.npy: integer [rows, N] (int32), row r uses its first lengths[r] entries' },
   jsonInputs: {
     meta: { help: 'rows.json: { "lengths": [...], "heads": [...], "layers": [...] }, one entry per row' },
-    thresholds: { help: 'thresholds.json: { "k", "buckets", "theta"[layer][head][bucket] } (threshold mode; kvhdl calibrate writes it)', optional: true },
+    thresholds: { help: 'thresholds.json: { "k", "buckets", "theta"[layer][head][bucket] } (threshold mode; kvhdl calibrate writes it)', optional: true, exactIntegers: true },
   },
   referenceConfigs: [
     { mode: 'threshold', scoreBits: 16, maxRow: 256, lanes: 8, outLanes: 8, k: 16 },

@@ -10,7 +10,7 @@
  * is exact: the minimum only grows, so it could never be inserted later in the row. At the row's
  * end the array is drained P entries per beat into the gearbox; the next row waits for the drain.
  */
-import { Bool, SInt, UInt, bitsFor, cat, lit, log2Ceil, mux, type Expr, type ModuleBuilder } from '../../hdl/index.ts';
+import { Bool, SInt, UInt, bitsFor, catList, lit, log2Ceil, mux, type Expr, type ModuleBuilder } from '../../hdl/index.ts';
 import { selectorWidths, type SelectorConfig } from './config.ts';
 import type { FrontBeat } from './rtl-front.ts';
 import type { LaneBeat } from './rtl-gearbox.ts';
@@ -75,7 +75,7 @@ export function insertionCore(m: ModuleBuilder, cfg: SelectorConfig, fe: FrontBe
   const beatDone = m.wire('ins_beat_done', rest.not());
   fe.ready.set(running.and(beatDone));
   const step = m.wire('ins_step', running.and(anyPending));
-  const selMask = m.wire('ins_sel_mask', sel.length === 1 ? sel[0] : cat(...[...sel].reverse()));
+  const selMask = m.wire('ins_sel_mask', sel.length === 1 ? sel[0] : catList([...sel].reverse()));
   m.when(running, () => done.set(mux(beatDone, lit(UInt(P), 0), done.or(selMask))));
   const evict = m.wire('ins_evict', step.and(full).and(newV.gt(minV)));
 

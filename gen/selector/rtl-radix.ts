@@ -77,7 +77,7 @@ export function rowBufferCore(m: ModuleBuilder, cfg: SelectorConfig, fe: FrontBe
   if (!topk) {
     const survSeen = m.reg('rb_surv_seen', UInt(w.LW), { reset: 0 });
     const surv = fe.scores.map((s, i) => fe.laneValid[i].and(fe.keepAll.or(s.sext(w.TW).gt(fe.theta))));
-    fillTotal = m.wire('rb_fill_total', fit(survSeen.zext(w.LW + 1).addWrap(popcount(surv, PW).zext(w.LW + 1)), w.LW));
+    fillTotal = m.wire('rb_fill_total', fit(survSeen.zext(w.LW + 1).addWrap(fit(popcount(surv, PW), w.LW + 1)), w.LW));
     m.when(take, () => survSeen.set(mux(fe.last, lit(UInt(w.LW), 0), fillTotal)));
   }
 

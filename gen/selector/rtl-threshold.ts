@@ -17,7 +17,7 @@ export function thresholdStreamCore(m: ModuleBuilder, cfg: SelectorConfig, fe: F
   const surv = fe.scores.map((s, i) => m.wire(`th_surv_${i}`, fe.laneValid[i].and(fe.keepAll.or(s.sext(w.TW).gt(fe.theta)))));
   const seen = m.reg('th_seen', UInt(w.LW), { reset: 0 }); // survivors in earlier beats of the row
   const beatSurv = m.wire('th_beat_surv', popcount(surv, PW));
-  const total = m.wire('th_total', fit(seen.zext(w.LW + 1).addWrap(beatSurv.zext(w.LW + 1)), w.LW));
+  const total = m.wire('th_total', fit(seen.zext(w.LW + 1).addWrap(fit(beatSurv, w.LW + 1)), w.LW)); // beatSurv <= N (valid lanes): fit, P may exceed 2N
   let keep: Expr[] = surv;
   if (cfg.capK > 0) {
     const pre = prefixCounts(surv, PW);

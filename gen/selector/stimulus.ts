@@ -9,6 +9,7 @@ import type { StreamData } from '../unit.ts';
 import { maxKept, selectorWidths, type SelectorConfig } from './config.ts';
 import { inFields } from './golden.ts';
 import { type ThetaTable } from './thresholds.ts';
+import { clampThetaTo } from './theta-range.ts';
 
 /** One item of the input stream: a table write or a score row. */
 export type InItem =
@@ -47,9 +48,8 @@ export function encodeInput(cfg: SelectorConfig, items: readonly InItem[]): Stre
 }
 
 /** theta clamped to [-2^(W-1) - 1, 2^(W-1) - 1]: the same kept set for every W-bit score (README "Table load"). */
-export function clampTheta(cfg: SelectorConfig, theta: number): number {
-  const hi = 2 ** (cfg.scoreBits - 1) - 1;
-  return Math.min(hi, Math.max(-hi - 2, theta));
+export function clampTheta(cfg: SelectorConfig, theta: number | bigint): number {
+  return clampThetaTo(cfg.scoreBits, theta);
 }
 
 /** The table writes that load a whole theta table (README "Table load"), layer-major. */
@@ -171,7 +171,7 @@ export function selectorFromNpy(cfg: SelectorConfig, arrays: Record<string, NpyA
   const items: InItem[] = [];
   if (json.thresholds !== undefined) {
     if (cfg.mode !== 'threshold') throw new Error('--thresholds is only used in threshold mode');
-    items.push(...tableWrites(cfg, parseTable(json.thresholds)));
+    for (const w of tableWrites(cfg, parseTable(json.thresholds))) items.push(w); // L·H·B writes: no argument spread
   } else if (cfg.mode === 'threshold' && meta.lengths.some((n) => n > cfg.k)) {
     throw new Error(`threshold mode needs --thresholds thresholds.json (rows longer than k = ${cfg.k} are thresholded)`);
   }

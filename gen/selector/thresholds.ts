@@ -1,10 +1,11 @@
 /** thresholds.json (README "Files"): { k, buckets, theta[layer][head][bucket], rows?, sigma? }. */
 import type { SelectorConfig } from './config.ts';
+import { clampThetaTo } from './theta-range.ts';
 
 export interface ThetaTable {
   k: number;
   buckets: number[];
-  /** integer theta[layer][head][bucket] */
+  /** integer theta[layer][head][bucket] (clamped to thetaRange(W) by parseThetaTable) */
   theta: number[][][];
   /** calibration rows per cell (written by `kvhdl calibrate`) */
   rows?: number[][][];
@@ -13,7 +14,10 @@ export interface ThetaTable {
 
 const KEYS = ['k', 'buckets', 'theta', 'rows', 'sigma'];
 
-/** Validates a parsed thresholds.json against a configuration; errors name the element. */
+/**
+ * Validates a parsed thresholds.json against a configuration; errors name the element. Every θ may be
+ * any integer (a bigint when read with exactIntegers); it comes back clamped to thetaRange(W).
+ */
 export function parseThetaTable(cfg: SelectorConfig, json: unknown, name = '--thresholds'): ThetaTable {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error(`${name} must be a JSON object { "k", "buckets", "theta" }`);
   const o = json as Record<string, unknown>;
@@ -31,7 +35,11 @@ export function parseThetaTable(cfg: SelectorConfig, json: unknown, name = '--th
     tl.forEach((th: unknown, h: number) => {
       if (!Array.isArray(th) || th.length !== cfg.rowBuckets.length) throw new Error(`${name}: theta[${l}][${h}] must be an array of ${cfg.rowBuckets.length} buckets`);
       th.forEach((v: unknown, bi: number) => {
-        if (!Number.isSafeInteger(v)) throw new Error(`${name}: theta[${l}][${h}][${bi}] = ${JSON.stringify(v)} is not an integer`);
+        // any integer: a bigint (read exactly, gen/json-text.ts exactIntegers) or an integral number
+        if (typeof v !== 'bigint' && !(typeof v === 'number' && Number.isInteger(v))) {
+          throw new Error(`${name}: theta[${l}][${h}][${bi}] = ${JSON.stringify(v)} is not an integer`);
+        }
+        th[bi] = clampThetaTo(cfg.scoreBits, v);
       });
     });
   });

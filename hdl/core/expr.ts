@@ -404,10 +404,16 @@ export function mux(c: Expr, a: Operand, b: Operand): Expr {
 
 /** Concatenation, first argument in the most significant bits (as in Verilog). Unsigned result. */
 export function cat(...parts: Expr[]): Expr {
+  return catList(parts);
+}
+
+/** cat() of an array of any length (first element most significant): no argument spreading. */
+export function catList(parts: readonly Expr[]): Expr {
   if (parts.length === 0) throw new ElaborationError([{ kind: 'width', loc: captureLoc(), module: '<none>', message: 'cat() of nothing' }]);
   if (parts.length === 1) return parts[0].asUInt();
   const w = parts.reduce((n, p) => n + p.width, 0);
-  return mk(UInt(w), { op: 'cat', parts }, parts);
+  const ps = [...parts];
+  return mk(UInt(w), { op: 'cat', parts: ps }, ps);
 }
 
 /** `n` copies of `a`, concatenated. */
@@ -426,7 +432,7 @@ export function vecOf(lanes: Expr[]): Expr {
   for (const l of lanes) {
     if (l.width !== t.width || l.signed !== t.signed) fail(lanes, 'width', `vecOf lanes differ: ${l.type} vs ${t}`);
   }
-  return cat(...[...lanes].reverse()).as(t.vec(lanes.length));
+  return catList([...lanes].reverse()).as(t.vec(lanes.length));
 }
 
 /** The smaller of two values of the same signedness (widths may differ; result has the wider width). */

@@ -2,12 +2,29 @@
 import type { Expr, Signal } from './expr.ts';
 import type { Stmt } from './ir.ts';
 
+/**
+ * The signals a when/switch statement assigns, computed once per statement: pruneFor runs for every
+ * signal of a module (checks and emitter, after the body is complete), and without this it walked
+ * every statement for every signal (quadratic: 48-lane selector, ~10 s of its elaboration).
+ */
+const targetsUnder = new WeakMap<Stmt, ReadonlySet<Signal>>();
+function assigns(s: Stmt, target: Signal): boolean {
+  let t = targetsUnder.get(s);
+  if (!t) {
+    t = targetsOf([s]);
+    targetsUnder.set(s, t);
+  }
+  return t.has(target);
+}
+
 /** The statements that affect `target`, with their enclosing when/switch structure; [] if none. */
 export function pruneFor(stmts: readonly Stmt[], target: Signal): Stmt[] {
   const out: Stmt[] = [];
   for (const s of stmts) {
     if (s.k === 'connect') {
       if (s.target === target) out.push(s);
+    } else if (!assigns(s, target)) {
+      continue;
     } else if (s.k === 'when') {
       const t = pruneFor(s.then, target);
       const e = pruneFor(s.else, target);

@@ -42,6 +42,14 @@ export function emitDesign(top: Module): EmittedModule[] {
 
 type Line = string;
 
+/**
+ * Appends `src` to `dst` one by one: `dst.push(...src)` passes every line as a call argument and
+ * overflows the stack for large modules (a 56-lane selector has ~150k lines).
+ */
+function append(dst: Line[], src: readonly Line[]): void {
+  for (const l of src) dst.push(l);
+}
+
 function decl(kind: string, sig: { signed: boolean; width: number }, name: string): string {
   const r = rangeText(sig.width);
   return `${kind} ${sig.signed ? 'signed ' : ''}${r ? r + ' ' : ''}${name}`;
@@ -120,7 +128,9 @@ export function emitModule(m: Module): string {
     procedural.add(s);
     const lines: Line[] = [];
     tree(pruned, '=', 2, lines);
-    body.push(`  always @(*) begin // ${pruned[0].loc}`, ...lines, '  end');
+    body.push(`  always @(*) begin // ${pruned[0].loc}`);
+    append(body, lines);
+    body.push('  end');
   }
 
   // Registers.
@@ -136,7 +146,9 @@ export function emitModule(m: Module): string {
     } else {
       tree(pruned, '<=', 2, lines);
     }
-    body.push(`  always @(posedge clock) begin // ${s.loc}`, ...lines, '  end');
+    body.push(`  always @(posedge clock) begin // ${s.loc}`);
+    append(body, lines);
+    body.push('  end');
   }
 
   // Memories.
@@ -144,11 +156,11 @@ export function emitModule(m: Module): string {
   for (const mem of m.mems) {
     ex.context = mem.name;
     memDecls.push(`  ${decl('reg', mem.elem, mem.name)} [0:${mem.depth - 1}]; // ${mem.loc}`);
-    body.push(...memoryBody(mem, m, ex, tree));
+    append(body, memoryBody(mem, m, ex, tree));
   }
 
   // Instances.
-  for (const inst of m.instances) body.push(...instanceText(inst, inlinedInstIn));
+  for (const inst of m.instances) append(body, instanceText(inst, inlinedInstIn));
 
   // Header and declarations (after the body so temporaries and usage are known).
   const ports: Line[] = [];
@@ -187,20 +199,16 @@ export function emitModule(m: Module): string {
   const params = Object.entries(m.params);
   if (params.length) header.push(`// parameters: ${params.map(([k, v]) => `${k}=${v}`).join(', ')}`);
 
-  const out: Line[] = [
-    ...header,
-    '`default_nettype none',
-    '',
-    `module ${m.name} (`,
-    ports.map((p) => `  ${p}`).join(',\n'),
-    ');',
-  ];
-  const sections = [decls.concat(memDecls, temps), tempAssigns, body];
-  if (unused.length) sections.push(['  // Bits that nothing reads (keeps verilator -Wall quiet).', `  wire _unused_ok = &{1'b0, ${unused.join(', ')}, 1'b0};`]);
-  for (const sec of sections) if (sec.length) out.push(...sec, '');
-  if (out[out.length - 1] === '') out.pop();
-  out.push('endmodule', '', '`default_nettype wire', '');
-  return out.join('\n');
+  // The text is joined section by section (each a string), never by spreading a section's lines
+  // into one call.
+  const head = [...header, '`default_nettype none', '', `module ${m.name} (`, ports.map((p) => `  ${p}`).join(',\n'), ');'].join('\n');
+  const sections = [decls, memDecls, temps, tempAssigns, body].map((sec) => sec.join('\n'));
+  const declText = sections.slice(0, 3).filter((t) => t.length).join('\n');
+  const chunks: string[] = [];
+  for (const t of [declText, sections[3], sections[4]]) if (t.length) chunks.push(t);
+  if (unused.length) chunks.push(`  // Bits that nothing reads (keeps verilator -Wall quiet).\n  wire _unused_ok = &{1'b0, ${unused.join(', ')}, 1'b0};`);
+  const inner = chunks.length ? `${chunks.join('\n\n')}\n` : '';
+  return `${head}\n${inner}endmodule\n\n\`default_nettype wire\n`;
 }
 
 function memoryBody(mem: Memory, m: Module, ex: ExprEmitter, tree: (s: readonly Stmt[], op: string, d: number, out: Line[]) => void): Line[] {
@@ -216,7 +224,9 @@ function memoryBody(mem: Memory, m: Module, ex: ExprEmitter, tree: (s: readonly 
   if (writes.length) {
     const lines: Line[] = [];
     tree(writes, '<=', 2, lines);
-    out.push(`  always @(posedge clock) begin // ${writes[0].loc}`, ...lines, '  end');
+    out.push(`  always @(posedge clock) begin // ${writes[0].loc}`);
+    append(out, lines);
+    out.push('  end');
   }
   for (const r of mem.reads) {
     ex.context = r.data.name;

@@ -4,7 +4,7 @@
  * first field in the least significant bits.
  */
 import { HType, Bool } from '../core/types.ts';
-import { Expr, Var, cat } from '../core/expr.ts';
+import { Expr, Var, catList } from '../core/expr.ts';
 import type { ModuleBuilder } from '../core/module-builder.ts';
 import type { Module } from '../core/ir.ts';
 
@@ -66,7 +66,7 @@ export function payloadWidth(fields: Fields): number {
 /** Packs a payload into one unsigned vector (first field in the least significant bits). */
 export function pack<F extends Fields>(fields: F, bits: Payload<F>): Expr {
   const parts = Object.keys(fields).map((k) => bits[k as keyof F].asUInt());
-  return cat(...parts.reverse());
+  return catList(parts.reverse());
 }
 
 /** Splits a packed vector back into typed fields. */

@@ -9,7 +9,7 @@
  *
  * With stages = 1 the register sits after the rounding (before the saturating conversion).
  */
-import { cat, lit, mux, type Expr } from '../../core/expr.ts';
+import { cat, catList, lit, mux, type Expr } from '../../core/expr.ts';
 import type { ModuleBuilder } from '../../core/module-builder.ts';
 import { UInt, log2Ceil } from '../../core/types.ts';
 import type { FloatFormat } from './format.ts';
@@ -25,7 +25,7 @@ function roundEvenComb(m: ModuleBuilder, name: string, fmt: FloatFormat, a: Expr
   const half = m.wire(`${name}_half`, f.exp.eq(fmt.bias - 1)); // 0.5 <= |a| < 1
   // bias <= exp < bias + man: k = bias + man - exp fraction bits (1..man) to round away
   const k = m.wire(`${name}_k`, lit(UInt(fmt.exp), fmt.bias + M).subWrap(f.exp).trunc(log2Ceil(M + 1)));
-  const bits = (pred: (i: number) => Expr) => cat(...Array.from({ length: M }, (_, j) => pred(M - 1 - j)));
+  const bits = (pred: (i: number) => Expr) => catList(Array.from({ length: M }, (_, j) => pred(M - 1 - j)));
   const frac = bits((i) => k.gt(i)); // bits below the integer point
   const guardM = bits((i) => k.eq(i + 1));
   const stickyM = bits((i) => k.gt(i + 1));
