@@ -9,12 +9,15 @@ import { fileURLToPath } from 'node:url';
 
 export const RUNTIME_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'runtime');
 
-/** Every runtime file (name and contents), by name. */
+let files: { name: string; contents: Buffer }[] | undefined;
+
+/** Every runtime file (name and contents), by name; read once per process. */
 export function runtimeFiles(): { name: string; contents: Buffer }[] {
-  return readdirSync(RUNTIME_DIR)
+  files ??= readdirSync(RUNTIME_DIR)
     .filter((n) => /\.(h|cpp)$/.test(n))
     .sort()
     .map((name) => ({ name, contents: readFileSync(path.join(RUNTIME_DIR, name)) }));
+  return files;
 }
 
 /** The runtime's translation units, as Verilator's last arguments (`tb.cpp`, with main, last). */
