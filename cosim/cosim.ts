@@ -222,7 +222,7 @@ async function run(ctx: RunContext): Promise<CosimReport> {
   // Build (cached) while the files are written.
   const tb = generateTestbench(design);
   const [build] = await Promise.all([
-    buildSimulator(design, tb, { trace, cacheDir: options.cacheDir, verilatorFlags: options.verilatorFlags, log: options.log }),
+    buildSimulator(design, { designHeader: tb }, { trace, cacheDir: options.cacheDir, verilatorFlags: options.verilatorFlags, log: options.log }),
     writeStimulus(runDir, fileDesign, streamStimulus),
     ...Object.entries(images).map(([name, t]) => writeTable(memoryImageFile(runDir, name), t)),
     ...outs.map((s) => writeTable(expectedFile(runDir, s.name), expected[s.name])),
