@@ -13,7 +13,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
-import { runUnit } from '../cosim/unit-run.ts';
+import { runUnit } from '../flow/unit-run.ts';
 import { synthModule } from '../fpga/synth.ts';
 import { selectorUnit } from '../gen/selector/index.ts';
 import { selectorConfig, type SelectorConfig } from '../gen/selector/config.ts';
@@ -24,7 +24,7 @@ import { calibrate } from '../gen/selector/calibrate.ts';
 import { encodeInput, tableWrites, type InItem } from '../gen/selector/stimulus.ts';
 import { syntheticRows, type SyntheticRows } from '../gen/selector/synthetic.ts';
 import { fullAttention, sparseAttention, type CompensationOptions } from '../gen/selector/compensation.ts';
-import { Rng } from '../cosim/rng.ts';
+import { Rng } from '../data/rng.ts';
 import type { ThetaTable } from '../gen/selector/thresholds.ts';
 import { Bool, ModuleBuilder, SInt, UInt, log2Ceil, moduleName, type Module } from '../hdl/index.ts';
 import { gearbox, type LaneBeat } from '../gen/selector/rtl-gearbox.ts';

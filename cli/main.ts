@@ -15,7 +15,7 @@ import { synthCommand } from './commands/synth.ts';
 import { reportCommand } from './commands/report.ts';
 import { calibrateCommand } from './commands/calibrate.ts';
 import { InputError } from './commands/unit-io.ts';
-import { NpyError } from '../cosim/npy.ts';
+import { NpyError } from '../data/npy.ts';
 import { OutputError } from '../output/index.ts';
 
 export const commands: Command[] = [listCommand, genCommand, cosimCommand, goldenCommand, synthCommand, reportCommand, handoffCommand, verilatorCommand, calibrateCommand];

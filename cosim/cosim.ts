@@ -11,7 +11,7 @@
  */
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { memoryImageFields, withoutMemoryStreams, type DesignUnderTest, type StreamSpec } from './design.ts';
+import { memoryImageFields, withoutMemoryStreams, type DesignUnderTest, type StreamSpec } from '../hdl/ports/design.ts';
 import {
   compareOutputs,
   formatValue,
@@ -34,7 +34,7 @@ import {
   writeStimulus,
   writeTable,
 } from './stimulus-files.ts';
-import { TxnTable } from './transactions.ts';
+import { TxnTable } from '../data/transactions.ts';
 import { formatCommand, lastLines, runTool, shellQuote, ToolError } from '../toolchain/run-tool.ts';
 import { buildSimulator, type TraceFormat } from './verilator/build.ts';
 import { REPO_ROOT, writableCacheRoot } from './cache-root.ts';

@@ -4,8 +4,8 @@
  */
 import type { z } from 'zod';
 import type { Module } from '../hdl/index.ts';
-import type { TxnTable } from '../cosim/transactions.ts';
-import type { NpyArray } from '../cosim/npy.ts';
+import type { TxnTable } from '../data/transactions.ts';
+import type { NpyArray } from '../data/npy.ts';
 
 /** Transactions per stream name (input streams for stimulus, output streams for results). */
 export type StreamData = Record<string, TxnTable>;
@@ -51,7 +51,7 @@ export interface UnitDef<C> {
    * "Memories"). Their images are tables in the stimulus (from `randomStimulus`/`fromNpy`) under
    * the memory's name; the testbench (Verilator or Icarus) answers the requests.
    */
-  memories?(cfg: C): import('../cosim/design.ts').MemorySpec[];
+  memories?(cfg: C): import('../hdl/ports/design.ts').MemorySpec[];
   /** Optional: extra facts for `kvhdl golden`'s report.json (e.g. counters the golden model computes). */
   goldenReport?(cfg: C, inputs: StreamData, outputs: StreamData): Record<string, unknown>;
 }

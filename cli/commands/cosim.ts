@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { parse, UsageError, type Command } from '../args.ts';
 import { integerOption, numberOption } from '../numeric-option.ts';
-import { runUnit, type Simulator } from '../../cosim/unit-run.ts';
+import { runUnit, type Simulator } from '../../flow/unit-run.ts';
 import type { PostCosimResult, SubUnitRun } from '../../gen/unit.ts';
 import { scratchDir } from '../../output/index.ts';
 import { inputOptions, loadJob, unitUsage, writeOutputs } from './unit-io.ts';

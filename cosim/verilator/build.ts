@@ -2,9 +2,10 @@
  * Builds (or finds in the cache) the Verilator simulator of a design with its generated testbench.
  *
  * Cache: `<cacheRoot>/verilator/<key>/` where cacheRoot is `$KVHDL_CACHE_DIR` or `<repo>/.cache`,
- * and key = sha256 of (every Verilog file's contents in order, the testbench source, the
- * Verilator version, the flags, the trace mode). A cached entry holds `sim` (the executable),
- * `tb.cpp`, `build.log`, `key.json` and Verilator's generated C++ (`obj/`, object files removed).
+ * and key = sha256 of (every Verilog file's contents in order, the generated design header, the
+ * runtime files' hash, the Verilator version, the flags, the trace mode). A cached entry holds
+ * `sim` (the executable), the testbench sources (`tb_design.h` and the `runtime/` files, `tb.cpp`
+ * among them), `build.log`, `key.json` and Verilator's generated C++ (`obj/`, object files removed).
  *
  * Concurrency: a build takes a per-key lock directory (`<key>.lock`, `toolchain/lock.ts`), compiles
  * in a private temporary directory (`.tmp-<key>-<pid>.<start>-XXXXXX`) and renames it into place, so
@@ -20,11 +21,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { DesignUnderTest } from '../design.ts';
+import type { DesignUnderTest } from '../../hdl/ports/design.ts';
 import { runTool, ToolError } from '../../toolchain/run-tool.ts';
 import { ensureTools, findOnPath, toolVersion } from '../../toolchain/tools.ts';
 import { acquireLock } from '../../toolchain/lock.ts';
-import { MODEL_CLASS, TB_VERSION } from './tbgen.ts';
+import { DESIGN_HEADER, MODEL_CLASS } from './tbgen.ts';
+import { runtimeFiles, runtimeHash, runtimeSources } from './runtime.ts';
 import { cacheRoot, writableCacheRoot } from '../cache-root.ts';
 import { artifactProblem, recordArtifact, type ArtifactRecord } from './artifact.ts';
 import { shareEntry } from './share-entry.ts';
@@ -68,7 +70,10 @@ export { cacheRoot, REPO_ROOT } from '../cache-root.ts';
 const BUILD_TIMEOUT_MS = 15 * 60 * 1000;
 const LOCK_WAIT_MS = 30 * 60 * 1000;
 
-/** The Verilator arguments for a design (files and tb.cpp last). The makefile flags are one argv element. */
+/**
+ * The Verilator arguments for a design (its files, then the runtime's sources with `tb.cpp` last).
+ * The makefile flags are one argv element.
+ */
 export function verilatorArgs(
   design: DesignUnderTest,
   opts: { trace?: TraceFormat | false; verilatorFlags?: string[]; jobs?: number; ccache?: boolean },
@@ -100,7 +105,7 @@ export function verilatorArgs(
     ...(opts.trace === 'fst' ? ['--trace-fst'] : opts.trace === 'vcd' ? ['--trace'] : []),
     ...(opts.verilatorFlags ?? []),
     ...design.files.map((f) => path.resolve(f)),
-    'tb.cpp',
+    ...runtimeSources(),
   ];
 }
 
@@ -120,7 +125,7 @@ export async function buildKey(
   // -j only changes how fast it builds, not what: keep it out of the key.
   const flags = verilatorArgs(design, { ...opts, jobs: 1 }).filter((a) => !design.files.some((f) => path.resolve(f) === a));
   const description = {
-    harness: `kvhdl-verilator-tb-${TB_VERSION}`,
+    runtime: runtimeHash(),
     top: design.top,
     verilator: await toolVersion('verilator'),
     flags,
@@ -206,7 +211,8 @@ export async function buildSimulator(
     opts.log?.(`kvhdl: building ${design.top} with Verilator${trace ? ` (${trace} trace)` : ''}...`);
     const tmp = await fs.mkdtemp(path.join(root, tempPrefix(key)));
     try {
-      await fs.writeFile(path.join(tmp, 'tb.cpp'), tbSource);
+      await fs.writeFile(path.join(tmp, DESIGN_HEADER), tbSource);
+      for (const f of runtimeFiles()) await fs.writeFile(path.join(tmp, f.name), f.contents);
       const args = verilatorArgs(design, { trace, verilatorFlags: opts.verilatorFlags, jobs: opts.jobs, ccache: ccachePresent });
       const r = await runTool('verilator', args, {
         cwd: tmp,

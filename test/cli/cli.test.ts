@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
-import { readNpyFile, writeNpyFile } from '../../cosim/npy.ts';
+import { readNpyFile, writeNpyFile } from '../../data/npy.ts';
 
 const bin = path.resolve('bin/kvhdl.js');
 const kvhdl = (args: string[]) => execa('node', [bin, ...args], { reject: false, timeout: 300_000 });

@@ -7,6 +7,9 @@ import { handoffCommand } from '../../cli/commands/handoff.ts';
 import { UsageError } from '../../cli/args.ts';
 import { ConfigError } from '../../gen/config.ts';
 import { requireTclsh, runWithStubs } from '../fixtures/vivado-stubs/run-stubs.ts';
+import { needTools } from '../helpers/tools.ts';
+
+needTools('tclsh');
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'kvhdl-handoff-cli-'));
 

@@ -9,8 +9,8 @@ import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
-import { Rng } from '../../cosim/rng.ts';
-import { TxnTable } from '../../cosim/transactions.ts';
+import { Rng } from '../../data/rng.ts';
+import { TxnTable } from '../../data/transactions.ts';
 import { parseConfig, ConfigError } from '../../gen/config.ts';
 import { selectorUnit } from '../../gen/selector/index.ts';
 import { bucketOf, selectorConfig } from '../../gen/selector/config.ts';
@@ -19,6 +19,9 @@ import { encodeInput, type InItem } from '../../gen/selector/stimulus.ts';
 import { calibrate, rowThreshold } from '../../gen/selector/calibrate.ts';
 import { fullAttention, keptProbabilities, sparseAttention } from '../../gen/selector/compensation.ts';
 import { syntheticRows } from '../../gen/selector/synthetic.ts';
+import { needTools } from '../helpers/tools.ts';
+
+needTools('numpy');
 
 /** Kept iff fewer than k scores beat it (greater, or equal with a lower index): no sorting. */
 function topkByCounting(s: number[], k: number): number[] {

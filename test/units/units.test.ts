@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { units } from '../../gen/registry.ts';
 import { parseConfig } from '../../gen/config.ts';
 import { simulateBoth } from '../helpers/simulate.ts';
-import { Rng } from '../../cosim/rng.ts';
+import { Rng } from '../../data/rng.ts';
 import { treeLevels } from '../../hdl/lib/index.ts';
 
 // Extra configurations per unit beyond its defaults (edge widths, odd lane counts, deep pipelines).

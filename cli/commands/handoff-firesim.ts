@@ -2,12 +2,12 @@
 import * as path from 'node:path';
 import { units, findUnit } from '../../gen/registry.ts';
 import { loadConfig } from '../../gen/config.ts';
-import { parse, UsageError } from '../../cli/args.ts';
-import { FIRESIM_UNITS } from './profile.ts';
-import { writeFiresimHandoff } from './package.ts';
+import { parse, UsageError } from '../args.ts';
+import { FIRESIM_UNITS } from '../../fpga/firesim/profile.ts';
+import { writeFiresimHandoff } from '../../fpga/firesim/package.ts';
 import { OutputError, outputDirProblem } from '../../output/index.ts';
-import { outPathArg } from '../../cli/out-arg.ts';
-import { scalaNames } from './scala.ts';
+import { outPathArg } from '../out-arg.ts';
+import { scalaNames } from '../../fpga/firesim/scala.ts';
 
 export const firesimUsage = `usage: kvhdl handoff firesim <unit> [--config f.json] [--out dir] [--seed N]
 
