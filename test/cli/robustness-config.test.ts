@@ -73,7 +73,7 @@ describe('bounded JSON reading of user files', () => {
     const t = await kvhdl(['golden', 'selector', '--in', npy, '--meta', file('m.json', '{"lengths":[4],"heads":[0],"layers":[0]}'), '--thresholds', file('t.json', '{"k": 1e999999}'), '--out-dir', path.join(dir, 'g')]);
     expect(t.exitCode).toBe(2);
     expect(t.stderr.trim()).toBe(`kvhdl golden: --thresholds ${path.join(dir, 't.json')}: 1e999999 has more than 100000 digits`);
-    const c = await kvhdl(['calibrate', '--scores', npy, '--meta', '/dev/zero', '--k', '2', '--sigma', '0', '--out', path.join(dir, 't.json')]);
+    const c = await kvhdl(['calibrate', '--scores', npy, '--meta', '/dev/zero', '--k', '2', '--sigma', '0', '--out', path.join(dir, 'cal.json')]);
     expect(c.exitCode).toBe(2);
     expect(c.stderr.trim()).toBe('kvhdl calibrate: --meta /dev/zero: not a regular file (JSON inputs must be regular files)');
     const rep = await kvhdl(['report', '--configs', file('rc.json', '[['.repeat(40) + ']]'.repeat(40)), '--out', path.join(dir, 'r')]);

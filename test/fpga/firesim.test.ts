@@ -433,7 +433,8 @@ describe('kvhdl handoff firesim (CLI)', () => {
 
   it('usage errors: unknown unit, bad seed, missing unit', async () => {
     expect(await err(['firesim', 'nope'])).toMatch(/^unknown unit 'nope' \(units: minmax, /);
-    expect(await err(['firesim', 'minmax', '--seed', 'x'])).toBe(`--seed: expected a non-negative integer, got 'x'`);
+    expect(await err(['firesim', 'minmax', '--seed', 'x'])).toBe(`--seed: expected a non-negative integer up to 2^53-1, got 'x'`);
+    for (const bad of ['', '1e300', '-1', '1.5', '9007199254740992']) expect(await err(['firesim', 'minmax', '--seed', bad])).toMatch(/^--seed: expected a non-negative integer/);
     expect(await err(['firesim'])).toBe('expected 1 argument(s), got 0');
   });
 
