@@ -5,12 +5,13 @@
  *
  * Per row: IDLE (query accepted) -> DIVN (⌊n/R⌋, bit-serial) -> BASES -> per key group g:
  * GQ0 -> GQ (scale and min rows: q̃, Q⁺, c_g) -> GQW (U0) -> KEYS (the group's tokens, Nk slots)
- * -> then RESK0 -> RESK (residual keys) -> VAL (weights, values, accumulators) -> DIV (D outputs)
- * -> SUM (row record).
+ * -> then RESK0 -> RESK (residual keys) -> VAL (weights, values, accumulators) -> SUM (row
+ * record) -> IDLE; the D divisions (out stream) run beside the next row until its VAL phase.
  */
 import { Bool, ModuleBuilder, SInt, UInt, lit, log2Ceil, moduleName, mux, type Expr, type Module } from '../../hdl/index.ts';
 import { streamIn, streamOut } from '../../hdl/lib/index.ts';
 import { fpIntQuotient } from '../../hdl/lib/float/int-quotient.ts';
+import { ConfigError } from '../config.ts';
 import type { AttentionConfig } from './config.ts';
 import { rtlDims } from './rtl-dims.ts';
 import { KIND_MIN, KIND_RESID, KIND_SCALE, keyRows } from './rtl-keyrows.ts';
@@ -18,7 +19,10 @@ import { keyScorer } from './rtl-scorer.ts';
 import { valuePath } from './rtl-values.ts';
 import { valueScaleExp } from './fixed.ts';
 
-const PH = { IDLE: 0, DIVN: 1, BASES: 2, GQ0: 3, GQ: 4, GQW: 5, KEYS: 6, RESK0: 7, RESK: 8, VAL: 9, DIV: 10, SUM: 11 };
+/** The one config-error line for `selection: "topk"` (README "Hardware"). */
+export const TOPK_NOT_IMPLEMENTED = 'selection: "topk" is not implemented by the attention RTL yet (kvhdl golden attention runs it; use "threshold" or "none" for gen/cosim)';
+
+const PH = { IDLE: 0, DIVN: 1, BASES: 2, GQ0: 3, GQ: 4, GQW: 5, KEYS: 6, RESK0: 7, RESK: 8, VAL: 9, SUM: 10 };
 
 function cmul(x: Expr, c: number, w: number): Expr {
   if (c === 0) return lit(UInt(w), 0);
@@ -27,7 +31,7 @@ function cmul(x: Expr, c: number, w: number): Expr {
 }
 
 export function attentionRtl(cfg: AttentionConfig): Module {
-  if (cfg.selection === 'topk') throw new Error('attention RTL: selection "topk" is not implemented in hardware yet (the golden model runs it)');
+  if (cfg.selection === 'topk') throw new ConfigError([TOPK_NOT_IMPLEMENTED]);
   const d = rtlDims(cfg);
   const { D, W, B, C, G, R, H16, SW, NW, AW, THW } = d;
   const m = new ModuleBuilder(
@@ -197,10 +201,13 @@ export function attentionRtl(cfg: AttentionConfig): Module {
   resp.ready.set(mux(krPhase, kr.advance, mux(inKeys, sc.respReady, at(PH.VAL))));
 
   // ---- divider and output ----------------------------------------------------------------------
+  // The D divisions of a row run beside the next row's key phases (its VAL phase waits for them).
+  const divBusy = m.reg('div_busy', Bool, { reset: 0 });
+  const divDen = m.reg('div_den', UInt(d.DENW));
   const sent = m.reg('div_sent', UInt(log2Ceil(D + 1)), { reset: 0 });
   const outCount = m.reg('out_count', UInt(log2Ceil(D + 1)), { reset: 0 });
-  const dv = fpIntQuotient(m, 'div', d.f, { valid: at(PH.DIV).and(sent.lt(D)), num: vp.acc[0], den: vp.den }, out.ready, valueScaleExp(d.f));
-  const divAccept = m.wire('div_take', at(PH.DIV).and(sent.lt(D)).and(dv.inReady));
+  const dv = fpIntQuotient(m, 'div', d.f, { valid: divBusy.and(sent.lt(D)), num: vp.acc[0], den: divDen }, out.ready, valueScaleExp(d.f));
+  const divAccept = m.wire('div_take', divBusy.and(sent.lt(D)).and(dv.inReady));
   m.when(divAccept, () => {
     sent.set(sent.addWrap(1));
     for (let k = 0; k < D; k++) vp.acc[k].set(k === D - 1 ? lit(SInt(d.ACCW), 0) : vp.acc[k + 1]);
@@ -209,7 +216,10 @@ export function attentionRtl(cfg: AttentionConfig): Module {
   out.bits.value.set(dv.result);
   out.bits.last.set(outCount.eq(D - 1));
   const outFire = m.wire('out_fire', out.valid.and(out.ready));
-  m.when(outFire, () => outCount.set(outCount.addWrap(1)));
+  m.when(outFire, () => {
+    outCount.set(outCount.addWrap(1));
+    m.when(outCount.eq(D - 1), () => divBusy.set(0));
+  });
 
   // ---- the row sequencer ------------------------------------------------------------------------
   m.when(qFire, () => {
@@ -224,8 +234,6 @@ export function attentionRtl(cfg: AttentionConfig): Module {
     keptCount.set(0);
     g.set(0);
     groupEnd.set(0);
-    sent.set(0);
-    outCount.set(0);
     phase.set(PH.DIVN);
   });
   m.when(at(PH.BASES), () => {
@@ -255,9 +263,14 @@ export function attentionRtl(cfg: AttentionConfig): Module {
     rkTok.set(tk);
     phase.set(PH.RESK);
   });
-  m.when(at(PH.RESK).and(krDrained).and(kr.recValid.not()), () => phase.set(PH.VAL));
-  m.when(at(PH.VAL).and(vp.done), () => phase.set(PH.DIV));
-  m.when(at(PH.DIV).and(outFire).and(outCount.eq(D - 1)), () => phase.set(PH.SUM));
+  m.when(at(PH.RESK).and(krDrained).and(kr.recValid.not()).and(divBusy.not()), () => phase.set(PH.VAL));
+  m.when(at(PH.VAL).and(vp.done), () => {
+    divBusy.set(1);
+    divDen.set(vp.den);
+    sent.set(0);
+    outCount.set(0);
+    phase.set(PH.SUM);
+  });
   rowOut.valid.set(at(PH.SUM));
   rowOut.bits.kept.set(keptCount);
   rowOut.bits.words.set(words);

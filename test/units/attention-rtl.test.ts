@@ -13,11 +13,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { attentionUnit } from '../../gen/attention/index.ts';
-import { attentionConfig } from '../../gen/attention/config.ts';
+import { attentionConfig, type AttentionConfig } from '../../gen/attention/config.ts';
 import { attentionRandomStimulus } from '../../gen/attention/stimulus.ts';
 import { runUnit } from '../../cosim/unit-run.ts';
 
-const small = { dims: 32, dimsPerCycle: 32, keyBits: 4, valueBits: 4, groupSize: 8, residual: 16, maxKeys: 64, keyLanes: 4, sink: 1, k: 8, rowBuckets: [64] } as const;
+const small: Partial<AttentionConfig> = { dims: 32, dimsPerCycle: 32, keyBits: 4, valueBits: 4, groupSize: 8, residual: 16, maxKeys: 64, keyLanes: 4, sink: 1, k: 8, rowBuckets: [64] };
 
 const cases: { name: string; raw: Record<string, unknown>; n: number[] }[] = [
   { name: 'threshold, early exit', raw: {}, n: [40, 64, 16, 5, 0] },
