@@ -6,16 +6,19 @@
  * A candidate (threshold mode with early exit) stops when U ≤ θ: before its first word or after
  * any word. After its last word U = S; kept = forced, selection none, or S > θ.
  *
- * Slot states FREE -> NEED -> WAIT -> NEED ... -> DONE -> FREE; token t of the group in slot
- * (allocation count) mod Nk; records leave in token order. Responses: tag FIFO (slot, chunk) ->
- * stage 1 (the word's sum, registered with the slot's j, P, U) -> stage 2 (update, decision).
+ * Slot states FREE -> NEED -> WAIT -> NEED ... -> FREE: a key takes any free slot and frees it
+ * when decided; its record goes to a reorder buffer of RB = 2^⌈log2 2Nk⌉ entries (token mod RB)
+ * that the key stream drains in token order, so a long key does not hold the slots of the short
+ * keys after it. A key stopped before its first word takes no slot. Allocation runs while fewer
+ * than RB tokens are allocated but not emitted. Responses: tag FIFO (slot, chunk) -> stage 1 (the
+ * word's sum, registered with the slot's token, j, P, U) -> stage 2 (update, decision).
  */
 import { Bool, SInt, UInt, lit, log2Ceil, mux, type Expr, type ModuleBuilder, type Var } from '../../hdl/index.ts';
 import { fifo } from '../../hdl/lib/index.ts';
 import { planeBeatSum } from '../earlyexit/rtl-plane-sum.ts';
 import type { RtlDims } from './rtl-dims.ts';
 
-const [FREE, NEED, WAIT, DONE] = [0, 1, 2, 3];
+const [FREE, NEED, WAIT] = [0, 1, 2];
 
 export interface ScorerIn {
   /** allocation runs (phase KEYS) up to token `end` (exclusive) */
@@ -82,15 +85,29 @@ export function keyScorer(m: ModuleBuilder, d: RtlDims, sink: number, Nk: number
   const bnd = Array.from({ length: Nk }, (_, s) => m.reg(`slot${s}_bound`, SInt(UW)));
   const addr = Array.from({ length: Nk }, (_, s) => m.reg(`slot${s}_addr`, UInt(AW)));
   const forced = Array.from({ length: Nk }, (_, s) => m.reg(`slot${s}_forced`, Bool));
-  const kept = Array.from({ length: Nk }, (_, s) => m.reg(`slot${s}_kept`, Bool));
-  const nextSlot = (p: Expr): Expr => (Nk === 1 ? lit(UInt(SLW), 0) : mux(p.eq(Nk - 1), lit(UInt(SLW), 0), p.addWrap(1)));
+
+  // the reorder buffer: record of token t at t mod RB
+  const RBW = Math.max(1, log2Ceil(2 * Nk));
+  const RB = 2 ** RBW;
+  const robV = Array.from({ length: RB }, (_, e) => m.reg(`rob${e}_valid`, Bool, { reset: 0 }));
+  const robKept = Array.from({ length: RB }, (_, e) => m.reg(`rob${e}_kept`, Bool));
+  const robScore = Array.from({ length: RB }, (_, e) => m.reg(`rob${e}_score`, SInt(SW)));
+  const emitted = m.reg('sc_emitted', UInt(NW), { reset: 0 });
 
   const nextTok = m.reg('sc_next_token', UInt(NW), { reset: 0 });
   const nextAddr = m.reg('sc_next_addr', UInt(AW), { reset: 0 });
-  const allocPtr = m.reg('sc_alloc_ptr', UInt(SLW), { reset: 0 });
-  const alloc = m.wire('sc_alloc', i.run.and(nextTok.lt(i.end)).and(pick(st, allocPtr).eq(FREE)));
+  let freeFound: Expr = lit(Bool, 0);
+  let freeSel: Expr = lit(UInt(SLW), 0);
+  for (let s = Nk - 1; s >= 0; s--) {
+    freeSel = mux(st[s].eq(FREE), lit(UInt(SLW), s), freeSel);
+    freeFound = freeFound.or(st[s].eq(FREE));
+  }
+  const freeSlot = m.wire('sc_free_slot', freeSel);
   const allocForced = m.wire('sc_alloc_forced', (sink > 0 ? nextTok.lt(sink) : lit(Bool, 0)).or(nextTok.ge(i.recentFrom)));
   const allocStop = m.wire('sc_alloc_stop', i.prune ? allocForced.not().and(i.u0.le(i.theta.sext(Math.max(UW, i.theta.width)))) : lit(Bool, 0));
+  const window = m.wire('sc_window', nextTok.subWrap(emitted).lt(RB));
+  const alloc = m.wire('sc_alloc', i.run.and(nextTok.lt(i.end)).and(window).and(allocStop.or(freeFound)));
+  const allocSlot = m.wire('sc_alloc_slot', alloc.and(allocStop.not()));
 
   // requests: the lowest NEED slot, one word per grant
   let found: Expr = lit(Bool, 0);
@@ -123,6 +140,7 @@ export function keyScorer(m: ModuleBuilder, d: RtlDims, sink: number, Nk: number
   const s1v = m.reg('sc_s1_valid', Bool, { reset: 0 });
   const s1Sum = m.reg('sc_s1_sum', SInt(PSW));
   const s1Slot = m.reg('sc_s1_slot', UInt(SLW));
+  const s1Tok = m.reg('sc_s1_token', UInt(NW));
   const s1Chunk = m.reg('sc_s1_chunk', UInt(CW));
   const s1Plane = m.reg('sc_s1_plane', UInt(JW));
   const s1Part = m.reg('sc_s1_partial', SInt(SW));
@@ -133,6 +151,7 @@ export function keyScorer(m: ModuleBuilder, d: RtlDims, sink: number, Nk: number
   m.when(respFire, () => {
     s1Sum.set(fit(wsum, PSW));
     s1Slot.set(tags.bits.slot);
+    s1Tok.set(pick(tok, tags.bits.slot));
     s1Chunk.set(tags.bits.chunk);
     s1Plane.set(pick(pl, tags.bits.slot));
     s1Part.set(pick(part, tags.bits.slot));
@@ -152,15 +171,30 @@ export function keyScorer(m: ModuleBuilder, d: RtlDims, sink: number, Nk: number
   const done = m.wire('sc_done', lastWord.or(stop));
   const keep = m.wire('sc_keep', lastWord.and(i.keepAll ? lit(Bool, 1) : s1Forced.or(above)));
 
-  // emission in token order
-  const outPtr = m.reg('sc_out_ptr', UInt(SLW), { reset: 0 });
-  const emitted = m.reg('sc_emitted', UInt(NW), { reset: 0 });
-  const keyValid = m.wire('sc_key_valid', pick(st, outPtr).eq(DONE));
+  // emission in token order from the reorder buffer
+  const head = m.wire('sc_head', emitted.trunc(RBW).zext(RBW));
+  const keyValid = m.wire('sc_key_valid', pick(robV, head));
   const keyFire = m.wire('sc_key_fire', keyValid.and(i.keyReady));
+  const stopAt = m.wire('sc_stop_entry', nextTok.trunc(RBW).zext(RBW));
+  const doneAt = m.wire('sc_done_entry', s1Tok.trunc(RBW).zext(RBW));
+  const s2Done = m.wire('sc_s2_done', s1v.and(done));
+  for (let e = 0; e < RB; e++) {
+    m.when(keyFire.and(head.eq(e)), () => robV[e].set(0));
+    m.when(alloc.and(allocStop).and(stopAt.eq(e)), () => {
+      robV[e].set(1);
+      robKept[e].set(0);
+      robScore[e].set(0);
+    });
+    m.when(s2Done.and(doneAt.eq(e)), () => {
+      robV[e].set(1);
+      robKept[e].set(keep);
+      robScore[e].set(mux(keep, pNew, lit(SInt(SW), 0)));
+    });
+  }
 
   for (let s = 0; s < Nk; s++) {
-    m.when(alloc.and(allocPtr.eq(s)), () => {
-      st[s].set(mux(allocStop, lit(UInt(2), DONE), lit(UInt(2), NEED)));
+    m.when(allocSlot.and(freeSlot.eq(s)), () => {
+      st[s].set(NEED);
       tok[s].set(nextTok);
       pl[s].set(B - 1);
       chk[s].set(0);
@@ -168,12 +202,10 @@ export function keyScorer(m: ModuleBuilder, d: RtlDims, sink: number, Nk: number
       bnd[s].set(fit(i.u0, UW));
       addr[s].set(nextAddr);
       forced[s].set(allocForced);
-      kept[s].set(0);
     });
     m.when(grantGo.and(grantSlot.eq(s)), () => st[s].set(WAIT));
     m.when(s1v.and(s1Slot.eq(s)), () => {
-      st[s].set(mux(done, lit(UInt(2), DONE), lit(UInt(2), NEED)));
-      kept[s].set(keep);
+      st[s].set(mux(done, lit(UInt(2), FREE), lit(UInt(2), NEED)));
       part[s].set(pNew);
       bnd[s].set(uNew);
       addr[s].set(addr[s].addWrap(1));
@@ -185,33 +217,25 @@ export function keyScorer(m: ModuleBuilder, d: RtlDims, sink: number, Nk: number
         }).otherwise(() => chk[s].set(chk[s].addWrap(1)));
       }
     });
-    m.when(keyFire.and(outPtr.eq(s)), () => st[s].set(FREE));
   }
   m.when(alloc, () => {
     nextTok.set(nextTok.addWrap(1));
     nextAddr.set(nextAddr.addWrap(B * C));
-    allocPtr.set(nextSlot(allocPtr));
   });
-  m.when(keyFire, () => {
-    outPtr.set(nextSlot(outPtr));
-    emitted.set(emitted.addWrap(1));
-  });
+  m.when(keyFire, () => emitted.set(emitted.addWrap(1)));
   m.when(i.clear, () => {
     nextTok.set(0);
     nextAddr.set(0);
-    allocPtr.set(0);
-    outPtr.set(0);
     emitted.set(0);
   });
-  const kk = m.wire('sc_key_kept', pick(kept, outPtr));
   return {
-    reqValid: reqValid,
+    reqValid,
     reqAddr,
     respReady: tags.valid,
     keyValid,
-    keyIndex: pick(tok, outPtr),
-    keyKept: kk,
-    keyScore: mux(kk, pick(part, outPtr), lit(SInt(SW), 0)),
+    keyIndex: emitted,
+    keyKept: m.wire('sc_key_kept', pick(robKept, head)),
+    keyScore: m.wire('sc_key_score', pick(robScore, head)),
     emitted,
   };
 }
