@@ -90,6 +90,11 @@ export const attentionUnit: UnitDef<AttentionConfig> = {
     meta: { help: 'rows.json {layers, heads} per row (default: layer 0, head r mod heads)', optional: true },
   },
   memories: (cfg) => [cacheMemory(cfg)],
-  referenceConfigs: [{}, { selection: 'none' }, { earlyExit: false }],
+  // Small configurations: `kvhdl report` synthesizes each, and the default (D = 128, maxKeys 4096)
+  // takes longer than generic synthesis allows here (README "Measured (RTL)").
+  referenceConfigs: [
+    { dims: 32, maxKeys: 64, groupSize: 8, residual: 16, k: 8, rowBuckets: [64] },
+    { dims: 32, maxKeys: 64, groupSize: 8, residual: 16, k: 8, rowBuckets: [64], selection: 'none' },
+  ],
   elementsPerBeat: (cfg) => cfg.dims,
 };
