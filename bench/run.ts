@@ -6,6 +6,7 @@ import { benchSelector } from './selector.ts';
 import { benchEarlyexit } from './earlyexit.ts';
 import { benchFiresim } from './firesim.ts';
 import { benchAttentionGolden } from './attention-golden.ts';
+import { benchAttentionRtl } from './attention-rtl.ts';
 
 async function main(): Promise<void> {
   benchElaboration();
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
   await benchSelector();
   await benchEarlyexit();
   benchAttentionGolden(); // golden model only, ~5 s
+  await benchAttentionRtl(); // Verilator, default config (cold build ~1–2 min)
   await benchFiresim();
 }
 

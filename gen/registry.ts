@@ -5,8 +5,9 @@ import { dequantizerUnit } from './dequantizer/index.ts';
 import { quantizerUnit } from './quantizer/index.ts';
 import { selectorUnit } from './selector/index.ts';
 import { earlyexitUnit } from './earlyexit/index.ts';
+import { attentionUnit } from './attention/index.ts';
 
-export const units: readonly AnyUnit[] = [minmaxUnit, dequantizerUnit, quantizerUnit, selectorUnit, earlyexitUnit];
+export const units: readonly AnyUnit[] = [minmaxUnit, dequantizerUnit, quantizerUnit, selectorUnit, earlyexitUnit, attentionUnit];
 
 export function findUnit(name: string): AnyUnit | undefined {
   return units.find((u) => u.name === name);

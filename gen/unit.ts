@@ -45,7 +45,13 @@ export interface UnitDef<C> {
    * arrays replace `toNpy`'s arrays of the same name (which the golden path writes from the golden
    * model). `run` simulates another unit in the same simulator, seed and stall settings.
    */
-  postCosim?(cfg: C, outputs: StreamData, run: SubUnitRun): Promise<PostCosimResult>;
+  postCosim?(cfg: C, outputs: StreamData, run: SubUnitRun, info?: { cycles: number }): Promise<PostCosimResult>;
+  /**
+   * Optional: before `kvhdl cosim` simulates the unit, replaces parts of its stimulus with other
+   * units' RTL results (the attention engine reads a cache image written by the quantizer RTL).
+   * `run` is as in `postCosim`; a result that is not ok stops the command with its problem.
+   */
+  preCosim?(cfg: C, stimulus: StreamData, run: SubUnitRun): Promise<PreCosimResult>;
   /**
    * Optional: memories the unit reads through request/response streams (cosim/README.md,
    * "Memories"). Their images are tables in the stimulus (from `randomStimulus`/`fromNpy`) under
@@ -71,6 +77,16 @@ export interface PostCosimResult {
   /** What failed ('' when ok). */
   problem: string;
   /** Extra facts for report.json (e.g. the sub-unit's top module and cycles). */
+  report: Record<string, unknown>;
+}
+
+export interface PreCosimResult {
+  ok: boolean;
+  /** The stimulus to simulate (the given one with some tables replaced). */
+  stimulus: StreamData;
+  /** What failed ('' when ok). */
+  problem: string;
+  /** Extra facts for report.json. */
   report: Record<string, unknown>;
 }
 

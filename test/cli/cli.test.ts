@@ -47,7 +47,7 @@ describe('kvhdl command line (through the bin script)', () => {
     expect(r3.stderr).not.toMatch(/\n\s+at /);
     const r4 = await kvhdl(['gen', 'nosuchunit']);
     expect(r4.exitCode).toBe(2);
-    expect(r4.stderr).toContain(`unknown unit 'nosuchunit' (units: minmax, dequantizer, quantizer, selector, earlyexit)`);
+    expect(r4.stderr).toContain(`unknown unit 'nosuchunit' (units: minmax, dequantizer, quantizer, selector, earlyexit, attention)`);
     const r5 = await kvhdl(['gen', 'minmax', '--bogus']);
     expect(r5.exitCode).toBe(2);
     expect(r5.stderr).toContain(`Unknown option '--bogus'`);
