@@ -20,7 +20,7 @@ import { buildImage } from '../gen/attention/layout.ts';
 import { syntheticAttention } from '../gen/attention/synthetic.ts';
 import { CACHE_MEMORY, imageTable, queryTable, type QueryRow } from '../gen/attention/stimulus.ts';
 import { attentionUnit } from '../gen/attention/index.ts';
-import { runUnit } from '../cosim/unit-run.ts';
+import { runUnit } from '../flow/unit-run.ts';
 import { writeResult } from './result.ts';
 
 const N = 4096;

@@ -3,7 +3,7 @@
  * `kvhdl golden attention` builds the image with the golden quantizer; `kvhdl cosim attention`
  * builds it with the quantizer RTL (preCosim, cache-rtl.ts) and checks it equals the golden one.
  */
-import type { MemorySpec } from '../../cosim/design.ts';
+import type { MemorySpec } from '../../hdl/ports/design.ts';
 import { ConfigError } from '../config.ts';
 import type { PostCosimResult, PreCosimResult, StreamData, UnitDef } from '../unit.ts';
 import { attentionDims, attentionSchema, type AttentionConfig } from './config.ts';

@@ -3,7 +3,7 @@
  * `query` rows and the cache image (golden quantizer here; `kvhdl cosim` replaces the image with the
  * quantizer RTL's, see index.ts), and the `key`/`out` streams back into out/kept/scores .npy.
  */
-import type { NpyArray } from '../../cosim/npy.ts';
+import type { NpyArray } from '../../data/npy.ts';
 import type { StreamData } from '../unit.ts';
 import type { AttentionConfig } from './config.ts';
 import { buildCache, checkFinite } from './cache.ts';

@@ -3,9 +3,9 @@
  * `cache` (one record per W-bit word), and the golden model over them: `key` (per token: index,
  * kept, score, last), `out` (D patterns per row) and `row` (kept tokens, words fetched).
  */
-import { TxnTable } from '../../cosim/transactions.ts';
-import type { FieldSpec } from '../../cosim/design.ts';
-import { Rng } from '../../cosim/rng.ts';
+import { TxnTable } from '../../data/transactions.ts';
+import type { FieldSpec } from '../../hdl/ports/design.ts';
+import { Rng } from '../../data/rng.ts';
 import { fpFromNumber } from '../../hdl/lib/float/golden/index.ts';
 import { dequantValue, type QuantizedTensor } from '../quantizer/golden.ts';
 import type { StreamData } from '../unit.ts';

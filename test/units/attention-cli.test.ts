@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
-import { writeNpyFile } from '../../cosim/npy.ts';
+import { writeNpyFile } from '../../data/npy.ts';
 import { attentionConfig, type AttentionConfig } from '../../gen/attention/config.ts';
 import { buildCache } from '../../gen/attention/cache.ts';
 import { attentionRow } from '../../gen/attention/golden.ts';

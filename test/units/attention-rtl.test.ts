@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { attentionUnit } from '../../gen/attention/index.ts';
 import { attentionConfig, type AttentionConfig } from '../../gen/attention/config.ts';
 import { attentionRandomStimulus } from '../../gen/attention/stimulus.ts';
-import { runUnit } from '../../cosim/unit-run.ts';
+import { runUnit } from '../../flow/unit-run.ts';
 
 const small: Partial<AttentionConfig> = { dims: 32, dimsPerCycle: 32, keyBits: 4, valueBits: 4, groupSize: 8, residual: 16, maxKeys: 64, keyLanes: 4, sink: 1, k: 8, rowBuckets: [64] };
 
