@@ -27,7 +27,7 @@ export function selectorLinesEstimate(c: Pick<SelectorConfig, 'mode' | 'arch' | 
   const frame = 540 + 49 * P + 22 * Q;
   let core: number;
   if (c.mode === 'threshold') core = c.capK > 0 && c.capPolicy === 'last' ? 270 + 10 * P : 2 * P;
-  else core = c.arch === 'insertion' ? 32 * c.k + 8 * P + 70 : 37 * 2 ** c.radixBits + 10 * P + 420;
+  else core = c.arch === 'insertion' ? 32 * c.k + 8 * P + 70 : c.arch === 'systolic' ? 40 * c.k + 8 * P + 70 : 37 * 2 ** c.radixBits + 10 * P + 420;
   return gearbox + frame + core;
 }
 
@@ -36,5 +36,5 @@ export function selectorSizeProblem(c: Parameters<typeof selectorLinesEstimate>[
   const est = selectorLinesEstimate(c);
   if (est <= SELECTOR_MAX_LINES) return null;
   const fmt = (n: number) => n.toLocaleString('en-US');
-  return `lanes ${c.lanes} and outLanes ${c.outLanes}${c.mode === 'topk' ? (c.arch === 'insertion' ? ` with k ${c.k}` : ` with radixBits ${c.radixBits}`) : ''} give an estimated ${fmt(est)} lines of Verilog, more than the limit of ${fmt(SELECTOR_MAX_LINES)} (the compaction network grows as lanes·(lanes + 2·outLanes); gen/selector/README.md "Size"): use fewer lanes or outLanes`;
+  return `lanes ${c.lanes} and outLanes ${c.outLanes}${c.mode === 'topk' ? (c.arch !== 'radix' ? ` with k ${c.k}` : ` with radixBits ${c.radixBits}`) : ''} give an estimated ${fmt(est)} lines of Verilog, more than the limit of ${fmt(SELECTOR_MAX_LINES)} (the compaction network grows as lanes·(lanes + 2·outLanes); gen/selector/README.md "Size"): use fewer lanes or outLanes`;
 }
