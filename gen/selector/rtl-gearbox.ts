@@ -59,18 +59,47 @@ export function gearbox(m: ModuleBuilder, cfg: SelectorConfig, src: LaneBeat): E
     compIdx.push(m.wire(`cmp_item_idx_${d}`, vi));
     compScore.push(m.wire(`cmp_item_score_${d}`, vs.asSInt()));
   }
+  // a skid register in front of the compaction register: the producer's ready is a register
+  // (timing: the gearbox's accept logic is not in front of the cores' registers)
   const gAccept = m.wire('gb_accept', Bool);
-  const cReady = m.wire('cmp_ready', cValid.not().or(gAccept));
-  m.when(cReady, () => {
-    cValid.set(src.valid);
-    m.when(src.valid, () => {
-      cCount.set(popcount(keep, PW));
-      cEnd.set(src.end);
+  const sValid = m.reg('cmp_skid_valid', Bool, { reset: 0 });
+  const sCount = m.reg('cmp_skid_count', UInt(PW));
+  const sEnd = m.reg('cmp_skid_end', Bool);
+  const sIdx = Array.from({ length: P }, (_, d) => m.reg(`cmp_skid_idx_${d}`, UInt(w.IW)));
+  const sScore = Array.from({ length: P }, (_, d) => m.reg(`cmp_skid_score_${d}`, SInt(w.W)));
+  const cReady = m.wire('cmp_ready', sValid.not());
+  const srcFire = m.wire('cmp_src_fire', src.valid.and(sValid.not()));
+  const cFree = m.wire('cmp_free', cValid.not().or(gAccept));
+  const beatCount = m.wire('cmp_beat_count', popcount(keep, PW));
+  m.when(cFree, () => {
+    m.when(sValid, () => {
+      cValid.set(1);
+      sValid.set(0);
+      cCount.set(sCount);
+      cEnd.set(sEnd);
       for (let d = 0; d < P; d++) {
-        cIdx[d].set(compIdx[d]);
-        cScore[d].set(compScore[d]);
+        cIdx[d].set(sIdx[d]);
+        cScore[d].set(sScore[d]);
       }
+    }).otherwise(() => {
+      cValid.set(srcFire);
+      m.when(srcFire, () => {
+        cCount.set(beatCount);
+        cEnd.set(src.end);
+        for (let d = 0; d < P; d++) {
+          cIdx[d].set(compIdx[d]);
+          cScore[d].set(compScore[d]);
+        }
+      });
     });
+  }).elseWhen(srcFire, () => {
+    sValid.set(1);
+    sCount.set(beatCount);
+    sEnd.set(src.end);
+    for (let d = 0; d < P; d++) {
+      sIdx[d].set(compIdx[d]);
+      sScore[d].set(compScore[d]);
+    }
   });
 
   // ---- gearbox: a circular buffer of C slots; the front item is at slot rp, new items go to wp =
