@@ -5,8 +5,9 @@
  * Three parts, none of whose logic depth grows with K:
  *
  * 1. Candidate stage C (one register): each cycle the first pending lane of the stage-B beat moves to
- *    C. A lane is pending while it is valid and, once the array is full, above the array's last cell
- *    (the K-th best so far; a register, no min tree). Skipping a non-candidate is exact: the K-th
+ *    C. A lane is pending while it is valid and (P > 1), once the array is full, above the array's
+ *    last cell (the K-th best so far; a register, no min tree). With P = 1 every valid score is
+ *    broadcast (one that beats no cell changes nothing). Skipping a non-candidate is exact: the K-th
  *    best only grows. A beat without (further) candidates is taken at once; the row's final beat
  *    leaves an end marker in C with its last candidate (or alone).
  * 2. Value array: K cells sorted by score descending, equal scores in arrival (= index) order. The
@@ -58,9 +59,10 @@ export function systolicCore(m: ModuleBuilder, cfg: SelectorConfig, fe: FrontBea
 
   // the array is full (its last cell holds an entry) for the row of the stage-B beat: not while C
   // holds the row's end marker or the array sorts or drains (the next row meets an empty array)
-  const full = m.wire('sys_full', aOk[K - 1].and(fill).and(cValid.and(cEnd).not()));
+  const full = P > 1 ? m.wire('sys_full', aOk[K - 1].and(fill).and(cValid.and(cEnd).not())) : lit(Bool, 0);
   const done = P > 1 ? m.reg('sys_done', UInt(P), { reset: 0 }) : null; // lanes of the stage-B beat already moved to C
-  const pending = fe.scores.map((sc, i) => m.wire(`sys_pending_${i}`, fe.laneValid[i].and(full.not().or(sc.gt(aV[K - 1]))).and(done ? done.bit(i).not() : lit(Bool, 1))));
+  // P = 1: no filter (each valid score is broadcast; one that beats no cell changes nothing)
+  const pending = fe.scores.map((sc, i) => m.wire(`sys_pending_${i}`, P === 1 ? fe.laneValid[0] : fe.laneValid[i].and(full.not().or(sc.gt(aV[K - 1]))).and(done ? done.bit(i).not() : lit(Bool, 1))));
   const sel: Expr[] = [];
   let before: Expr = lit(Bool, 0);
   for (let i = 0; i < P; i++) {
@@ -109,9 +111,10 @@ export function systolicCore(m: ModuleBuilder, cfg: SelectorConfig, fe: FrontBea
   const odd = sortLeft.bit(0); // phase parity: pairs (c, c+1) with c ≡ sortLeft (mod 2)
   const swap: Expr[] = [];
   for (let c = 0; c + 1 < K; c++) {
-    const keyA = catList([aOk[c].not(), aI[c]]);
-    const keyB = catList([aOk[c + 1].not(), aI[c + 1]]);
-    swap.push(m.wire(`sys_swap_${c}`, sorting.and(c % 2 === 1 ? odd : odd.not()).and(keyA.gt(keyB))));
+    // out of order on the key (empty, index): the right cell holds an entry and the left one is
+    // empty or has a higher index (written so that an empty cell's index is never looked at)
+    const outOfOrder = aOk[c + 1].and(aOk[c].not().or(aI[c].gt(aI[c + 1])));
+    swap.push(m.wire(`sys_swap_${c}`, sorting.and(c % 2 === 1 ? odd : odd.not()).and(outOfOrder)));
   }
   const flush = m.wire('sys_flush', cGo.and(cEnd));
   m.when(flush, () => {
@@ -137,23 +140,31 @@ export function systolicCore(m: ModuleBuilder, cfg: SelectorConfig, fe: FrontBea
     connect(ready) {
       const fire = m.wire('sys_drain_fire', lanes.valid.and(ready));
       for (let c = 0; c < K; c++) {
-        const from = (j: number) => () => {
-          aV[c].set(aV[j]);
-          aI[c].set(aI[j]);
-          aOk[c].set(aOk[j]);
-        };
-        // one cell: its own entry, the candidate, its left or right neighbour, or (drain, P > 1) cell c + P
+        // one cell: its own entry, the candidate, its left or right neighbour, or (drain, P > 1) cell
+        // c + P. The sources are mutually exclusive; they are encoded in two select bits so that each
+        // bit of the cell is one 4:1 multiplexer (one LUT6 on xc7).
         const take = m.wire(`sys_take_${c}`, c === 0 ? ins.and(gt[0]) : ins.and(gt[c]).and(gt[c - 1].not()));
-        const left = c === 0 ? null : m.wire(`sys_from_left_${c}`, ins.and(gt[c - 1]).or(swap[c - 1]));
-        const right = c + 1 < K ? m.wire(`sys_from_right_${c}`, P === 1 ? swap[c].or(fire) : swap[c]) : P === 1 ? fire : null;
-        let chain = m.when(take, () => {
-          aV[c].set(cS);
-          aI[c].set(cI);
-          aOk[c].set(1);
+        const left: Expr = c === 0 ? lit(Bool, 0) : m.wire(`sys_from_left_${c}`, ins.and(gt[c - 1]).or(swap[c - 1]));
+        const rightOn: Expr = c + 1 < K ? (P === 1 ? swap[c].or(fire) : swap[c]) : P === 1 ? fire : lit(Bool, 0);
+        const right = m.wire(`sys_from_right_${c}`, rightOn);
+        const sel1 = m.wire(`sys_sel1_${c}`, left.or(right)); // 0: keep / candidate, 1: left / right
+        const sel0 = m.wire(`sys_sel0_${c}`, take.or(right));
+        const pick = (cand: Expr, own: Expr, l: Expr, r: Expr) => mux(sel1, mux(sel0, r, l), mux(sel0, cand, own));
+        const lv = (j: number) => (j >= 0 ? { v: aV[j] as Expr, i: aI[j] as Expr, ok: aOk[j] as Expr } : { v: aV[c] as Expr, i: aI[c] as Expr, ok: aOk[c] as Expr });
+        const L = lv(c - 1);
+        const R = c + 1 < K ? lv(c + 1) : { v: aV[c] as Expr, i: aI[c] as Expr, ok: lit(Bool, 0) };
+        m.when(P > 1 ? fire.not() : lit(Bool, 1), () => {
+          aV[c].set(pick(cS, aV[c], L.v, R.v));
+          aI[c].set(pick(cI, aI[c], L.i, R.i));
+          aOk[c].set(pick(lit(Bool, 1), aOk[c], L.ok, R.ok));
+        }).otherwise(() => {
+          // drain with P > 1: shift by P
+          if (c + P < K) {
+            aV[c].set(aV[c + P]);
+            aI[c].set(aI[c + P]);
+            aOk[c].set(aOk[c + P]);
+          } else aOk[c].set(0);
         });
-        if (left) chain = chain.elseWhen(left, from(c - 1));
-        if (right) chain = chain.elseWhen(right, c + 1 < K ? from(c + 1) : () => aOk[c].set(0));
-        if (P > 1) chain.elseWhen(fire, c + P < K ? from(c + P) : () => aOk[c].set(0));
       }
       m.when(fire.and(end), () => busy.set(0));
       const kept = m.wire('sys_kept', mux(rowLen.le(K), rowLen, lit(UInt(w.LW), K)));
