@@ -5,7 +5,7 @@
  *   threshold, capK = 0 or capPolicy "first" → rtl-threshold.ts (streaming, P scores/cycle)
  *   threshold, capK > 0 and capPolicy "last" → rtl-radix.ts with no select passes (row buffer)
  *   topk, arch "insertion"                   → rtl-insertion.ts (k-entry eviction array, 1 score/cycle)
- *   topk, arch "systolic"                    → rtl-systolic.ts (value-ordered k-cell array + index-sorting drain)
+ *   topk, arch "systolic"                    → rtl-systolic.ts (value-ordered k-cell array, in-place index sort, drain)
  *   topk, arch "radix"                       → rtl-radix.ts (row buffer, radix-select passes, filter pass)
  */
 import { ModuleBuilder, moduleName, type Module } from '../../hdl/index.ts';
