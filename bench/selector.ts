@@ -29,6 +29,7 @@ import type { ThetaTable } from '../gen/selector/thresholds.ts';
 import { Bool, ModuleBuilder, SInt, UInt, log2Ceil, moduleName, type Module } from '../hdl/index.ts';
 import { gearbox, type LaneBeat } from '../gen/selector/rtl-gearbox.ts';
 import { writeResult } from './result.ts';
+import { benchSelectorDse } from './selector-dse.ts';
 
 const log = (line: string): void => console.log(`[bench selector] ${line}`);
 const round = (x: number, digits = 4): number => Number(x.toPrecision(digits));
@@ -41,6 +42,7 @@ const HW: { name: string; cfg: SelectorConfig }[] = [
   { name: 'threshold', cfg: selectorConfig({ ...base, mode: 'threshold' }) },
   { name: 'threshold-caplast', cfg: selectorConfig({ ...base, mode: 'threshold', capK: 2 * K, capPolicy: 'last' }) },
   { name: 'topk-insertion', cfg: selectorConfig({ ...base, mode: 'topk', arch: 'insertion' }) },
+  { name: 'topk-systolic', cfg: selectorConfig({ ...base, mode: 'topk', arch: 'systolic' }) },
   { name: 'topk-radix-r4', cfg: selectorConfig({ ...base, mode: 'topk', arch: 'radix', radixBits: 4 }) },
   { name: 'topk-radix-r2', cfg: selectorConfig({ ...base, mode: 'topk', arch: 'radix', radixBits: 2 }) },
 ];
@@ -195,4 +197,5 @@ function benchRecall(): ThetaTable {
 export async function benchSelector(): Promise<void> {
   const table = benchRecall();
   await benchThroughputAndArea(table);
+  await benchSelectorDse();
 }

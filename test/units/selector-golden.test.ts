@@ -125,7 +125,7 @@ describe('selector config and input errors', () => {
     expect(msg({ rowBuckets: [8, 100] })).toBe("config: field 'rowBuckets': entry 1 (100) exceeds maxRow (64)");
     expect(msg({ mode: 'topk', arch: 'radix', scoreBits: 3 })).toBe("config: field 'radixBits': must be at most scoreBits (3), got 4");
     expect(msg({ mode: 'topk', k: 300, maxRow: 1024 })).toBe('config: field \'k\': insertion arch holds k registers; must be at most 256, got 300 (use arch "radix")');
-    expect(msg({ arch: 'bitonic' })).toBe('config: field \'arch\': must be one of "insertion", "radix", got "bitonic"');
+    expect(msg({ arch: 'bitonic' })).toBe('config: field \'arch\': must be one of "insertion", "radix", "systolic", got "bitonic"');
     expect(msg({ lanes: 4, width: 3 })).toMatch(/^config: unknown field 'width' \(allowed: mode, arch, scoreBits/);
   });
   const cfg = selectorConfig({ scoreBits: 8, maxRow: 8, k: 2, heads: 1, layers: 1, rowBuckets: [4, 8] });

@@ -99,7 +99,7 @@ export const selectorProfile: FiresimProfile = {
     const c = cfg as SelectorConfig;
     return {
       mode: enumIndex(['threshold', 'topk'], c.mode),
-      arch: enumIndex(['insertion', 'radix'], c.arch),
+      arch: enumIndex(['insertion', 'radix', 'systolic'], c.arch),
       score_bits: c.scoreBits,
       max_row: c.maxRow,
       lanes: c.lanes,
