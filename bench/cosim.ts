@@ -21,11 +21,12 @@ import { findUnit } from '../gen/registry.ts';
 import { parseConfig } from '../gen/config.ts';
 import type { StreamData } from '../gen/unit.ts';
 import { cosim, formatReport, type CosimReport } from '../cosim/cosim.ts';
-import type { DesignUnderTest } from '../cosim/design.ts';
-import { designFromModule } from '../cosim/from-module.ts';
+import type { DesignUnderTest } from '../hdl/ports/design.ts';
+import { designFromModule } from '../hdl/ports/from-module.ts';
 import { writeStimulus } from '../cosim/stimulus-files.ts';
-import type { TxnTable } from '../cosim/transactions.ts';
+import type { TxnTable } from '../data/transactions.ts';
 import { cacheRoot, verilatorArgs } from '../cosim/verilator/build.ts';
+import { runtimeSources } from '../cosim/verilator/runtime.ts';
 import { runToolOrThrow } from '../toolchain/run-tool.ts';
 import { ensureTools, findOnPath, toolVersion } from '../toolchain/tools.ts';
 import { writeResult } from './result.ts';
@@ -84,16 +85,19 @@ interface RawRun {
 
 /**
  * Builds the raw testbench around the design's Verilated model with exactly the harness's
- * Verilator arguments (tb.cpp replaced by the raw source), in `<cache>/bench/raw-tb/<key>/`.
+ * Verilator arguments (the testbench runtime's sources replaced by the raw source), in `<cache>/bench/raw-tb/<key>/`.
  * Returns the executable and whether it was already built.
  */
 async function buildRawTb(design: DesignUnderTest, root: string): Promise<{ exe: string; cached: boolean; seconds: number }> {
   const t0 = performance.now();
   await ensureTools(['verilator']);
   const ccache = (await findOnPath('ccache', process.env.PATH)) !== undefined;
+  const runtime = runtimeSources();
   const args = verilatorArgs(design, { ccache });
-  if (args[args.length - 1] !== 'tb.cpp') throw new Error(`bench cosim: unexpected Verilator arguments (last is not tb.cpp): ${args.join(' ')}`);
-  args[args.length - 1] = RAW_TB;
+  if (args.slice(-runtime.length).join(' ') !== runtime.join(' ')) {
+    throw new Error(`bench cosim: unexpected Verilator arguments (the runtime sources are not last): ${args.join(' ')}`);
+  }
+  args.splice(args.length - runtime.length, runtime.length, RAW_TB);
   const hash = createHash('sha256');
   hash.update(await toolVersion('verilator'));
   hash.update(JSON.stringify(verilatorArgs({ ...design, files: [] }, { ccache, jobs: 1 })));

@@ -17,8 +17,8 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Rng } from '../cosim/rng.ts';
-import { runUnit } from '../cosim/unit-run.ts';
+import { Rng } from '../data/rng.ts';
+import { runUnit } from '../flow/unit-run.ts';
 import { cacheRoot } from '../cosim/verilator/build.ts';
 import { synthModule } from '../fpga/synth.ts';
 import { earlyexitSchema, type EarlyexitConfig } from '../gen/earlyexit/config.ts';

@@ -20,12 +20,12 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { cosim, formatReport } from '../cosim/cosim.ts';
-import { designFromModule } from '../cosim/from-module.ts';
+import { designFromModule } from '../hdl/ports/from-module.ts';
 import { cacheRoot } from '../cosim/verilator/build.ts';
-import type { TxnTable } from '../cosim/transactions.ts';
+import type { TxnTable } from '../data/transactions.ts';
 import { nuqConfig } from '../gen/nuq/config.ts';
 import { nuqUnit } from '../gen/nuq/index.ts';
-import { Rng } from '../cosim/rng.ts';
+import { Rng } from '../data/rng.ts';
 import { FP16 } from '../hdl/lib/float/format.ts';
 import { fpToNumber } from '../hdl/lib/float/golden/index.ts';
 import { quantizeGroup, dequantValue } from '../gen/quantizer/golden.ts';

@@ -13,7 +13,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
-import { runUnit } from '../cosim/unit-run.ts';
+import { runUnit } from '../flow/unit-run.ts';
 import { synthModule } from '../fpga/synth.ts';
 import { selectorUnit } from '../gen/selector/index.ts';
 import { selectorConfig, type SelectorConfig } from '../gen/selector/config.ts';
@@ -24,11 +24,12 @@ import { calibrate } from '../gen/selector/calibrate.ts';
 import { encodeInput, tableWrites, type InItem } from '../gen/selector/stimulus.ts';
 import { syntheticRows, type SyntheticRows } from '../gen/selector/synthetic.ts';
 import { fullAttention, sparseAttention, type CompensationOptions } from '../gen/selector/compensation.ts';
-import { Rng } from '../cosim/rng.ts';
+import { Rng } from '../data/rng.ts';
 import type { ThetaTable } from '../gen/selector/thresholds.ts';
 import { Bool, ModuleBuilder, SInt, UInt, log2Ceil, moduleName, type Module } from '../hdl/index.ts';
 import { gearbox, type LaneBeat } from '../gen/selector/rtl-gearbox.ts';
 import { writeResult } from './result.ts';
+import { benchSelectorDse } from './selector-dse.ts';
 
 const log = (line: string): void => console.log(`[bench selector] ${line}`);
 const round = (x: number, digits = 4): number => Number(x.toPrecision(digits));
@@ -41,6 +42,7 @@ const HW: { name: string; cfg: SelectorConfig }[] = [
   { name: 'threshold', cfg: selectorConfig({ ...base, mode: 'threshold' }) },
   { name: 'threshold-caplast', cfg: selectorConfig({ ...base, mode: 'threshold', capK: 2 * K, capPolicy: 'last' }) },
   { name: 'topk-insertion', cfg: selectorConfig({ ...base, mode: 'topk', arch: 'insertion' }) },
+  { name: 'topk-systolic', cfg: selectorConfig({ ...base, mode: 'topk', arch: 'systolic' }) },
   { name: 'topk-radix-r4', cfg: selectorConfig({ ...base, mode: 'topk', arch: 'radix', radixBits: 4 }) },
   { name: 'topk-radix-r2', cfg: selectorConfig({ ...base, mode: 'topk', arch: 'radix', radixBits: 2 }) },
 ];
@@ -195,4 +197,5 @@ function benchRecall(): ThetaTable {
 export async function benchSelector(): Promise<void> {
   const table = benchRecall();
   await benchThroughputAndArea(table);
+  await benchSelectorDse();
 }

@@ -16,7 +16,7 @@ import { reportCommand } from './commands/report.ts';
 import { calibrateCommand } from './commands/calibrate.ts';
 import { calibrateNuqCommand } from './commands/calibrate-nuq.ts';
 import { InputError } from './commands/unit-io.ts';
-import { NpyError } from '../cosim/npy.ts';
+import { NpyError } from '../data/npy.ts';
 import { OutputError } from '../output/index.ts';
 
 export const commands: Command[] = [listCommand, genCommand, cosimCommand, goldenCommand, synthCommand, reportCommand, handoffCommand, verilatorCommand, calibrateCommand, calibrateNuqCommand];

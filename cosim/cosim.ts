@@ -11,7 +11,7 @@
  */
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { memoryImageFields, withoutMemoryStreams, type DesignUnderTest, type StreamSpec } from './design.ts';
+import { memoryImageFields, withoutMemoryStreams, type DesignUnderTest, type StreamSpec } from '../hdl/ports/design.ts';
 import {
   compareOutputs,
   formatValue,
@@ -34,7 +34,7 @@ import {
   writeStimulus,
   writeTable,
 } from './stimulus-files.ts';
-import { TxnTable } from './transactions.ts';
+import { TxnTable } from '../data/transactions.ts';
 import { formatCommand, lastLines, runTool, shellQuote, ToolError } from '../toolchain/run-tool.ts';
 import { buildSimulator, type TraceFormat } from './verilator/build.ts';
 import { REPO_ROOT, writableCacheRoot } from './cache-root.ts';
@@ -222,7 +222,7 @@ async function run(ctx: RunContext): Promise<CosimReport> {
   // Build (cached) while the files are written.
   const tb = generateTestbench(design);
   const [build] = await Promise.all([
-    buildSimulator(design, tb, { trace, cacheDir: options.cacheDir, verilatorFlags: options.verilatorFlags, log: options.log }),
+    buildSimulator(design, { designHeader: tb }, { trace, cacheDir: options.cacheDir, verilatorFlags: options.verilatorFlags, log: options.log }),
     writeStimulus(runDir, fileDesign, streamStimulus),
     ...Object.entries(images).map(([name, t]) => writeTable(memoryImageFile(runDir, name), t)),
     ...outs.map((s) => writeTable(expectedFile(runDir, s.name), expected[s.name])),

@@ -2,8 +2,8 @@
  * The result of a co-simulation run, the comparison of output transactions against the golden
  * model, and the human-readable rendering of both.
  */
-import type { DesignUnderTest, FieldSpec } from './design.ts';
-import { fieldWords, type TxnTable } from './transactions.ts';
+import type { DesignUnderTest, FieldSpec } from '../hdl/ports/design.ts';
+import { fieldWords, type TxnTable } from '../data/transactions.ts';
 
 /** The first output transaction that differs from the golden model. */
 export interface Mismatch {

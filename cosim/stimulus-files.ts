@@ -6,14 +6,14 @@
  *   `<stream>.out.bin`       output records (written by the testbench)
  *   `<stream>.out.cycles.bin` the cycle of each output record, uint64 little-endian (Verilator tb)
  *   `<stream>.expected.bin`  the golden model's output records (kept for re-runs)
- * Records use the `TxnTable` layout (cosim/transactions.ts): no header, `count * stride` uint32
+ * Records use the `TxnTable` layout (data/transactions.ts): no header, `count * stride` uint32
  * little-endian words; each field ceil(width/32) words, least significant word first.
  */
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { memoryImageFields, type DesignUnderTest, type FieldSpec, type StreamSpec } from './design.ts';
-import { recordWords, TxnTable } from './transactions.ts';
+import { memoryImageFields, type DesignUnderTest, type FieldSpec, type StreamSpec } from '../hdl/ports/design.ts';
+import { recordWords, TxnTable } from '../data/transactions.ts';
 
 if (os.endianness() !== 'LE') {
   // Uint32Array views are written as-is; a big-endian host would need byte swapping.

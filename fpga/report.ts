@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import type { AnyUnit } from '../gen/unit.ts';
 import { parseConfig } from '../gen/config.ts';
 import { generatorName } from '../gen/generate.ts';
-import { runUnit } from '../cosim/unit-run.ts';
+import { runUnit } from '../flow/unit-run.ts';
 import { toolVersion } from '../toolchain/tools.ts';
 import { synthUnit, type Ice40SynthResult, type SynthTarget, type Xc7SynthResult } from './synth.ts';
 import { defaultBackend, edaVersion } from './eda.ts';

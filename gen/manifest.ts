@@ -1,6 +1,6 @@
 /** rtl-out/manifest.json: what was generated, per module (name, file, parameters, ports). */
 import type { Module, ParamValue } from '../hdl/index.ts';
-import { portsOf } from '../cosim/from-module.ts';
+import { portsOf } from '../hdl/ports/from-module.ts';
 
 export interface ManifestPort {
   name: string;

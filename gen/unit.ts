@@ -4,8 +4,8 @@
  */
 import type { z } from 'zod';
 import type { Module } from '../hdl/index.ts';
-import type { TxnTable } from '../cosim/transactions.ts';
-import type { NpyArray } from '../cosim/npy.ts';
+import type { TxnTable } from '../data/transactions.ts';
+import type { NpyArray } from '../data/npy.ts';
 
 /** Transactions per stream name (input streams for stimulus, output streams for results). */
 export type StreamData = Record<string, TxnTable>;
@@ -45,13 +45,19 @@ export interface UnitDef<C> {
    * arrays replace `toNpy`'s arrays of the same name (which the golden path writes from the golden
    * model). `run` simulates another unit in the same simulator, seed and stall settings.
    */
-  postCosim?(cfg: C, outputs: StreamData, run: SubUnitRun): Promise<PostCosimResult>;
+  postCosim?(cfg: C, outputs: StreamData, run: SubUnitRun, info?: { cycles: number }): Promise<PostCosimResult>;
+  /**
+   * Optional: before `kvhdl cosim` simulates the unit, replaces parts of its stimulus with other
+   * units' RTL results (the attention engine reads a cache image written by the quantizer RTL).
+   * `run` is as in `postCosim`; a result that is not ok stops the command with its problem.
+   */
+  preCosim?(cfg: C, stimulus: StreamData, run: SubUnitRun): Promise<PreCosimResult>;
   /**
    * Optional: memories the unit reads through request/response streams (cosim/README.md,
    * "Memories"). Their images are tables in the stimulus (from `randomStimulus`/`fromNpy`) under
    * the memory's name; the testbench (Verilator or Icarus) answers the requests.
    */
-  memories?(cfg: C): import('../cosim/design.ts').MemorySpec[];
+  memories?(cfg: C): import('../hdl/ports/design.ts').MemorySpec[];
   /** Optional: extra facts for `kvhdl golden`'s report.json (e.g. counters the golden model computes). */
   goldenReport?(cfg: C, inputs: StreamData, outputs: StreamData): Record<string, unknown>;
 }
@@ -71,6 +77,16 @@ export interface PostCosimResult {
   /** What failed ('' when ok). */
   problem: string;
   /** Extra facts for report.json (e.g. the sub-unit's top module and cycles). */
+  report: Record<string, unknown>;
+}
+
+export interface PreCosimResult {
+  ok: boolean;
+  /** The stimulus to simulate (the given one with some tables replaced). */
+  stimulus: StreamData;
+  /** What failed ('' when ok). */
+  problem: string;
+  /** Extra facts for report.json. */
   report: Record<string, unknown>;
 }
 

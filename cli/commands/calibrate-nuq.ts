@@ -4,7 +4,7 @@ import { outPathArg } from '../out-arg.ts';
 import { parse, UsageError, type Command } from '../args.ts';
 import { numberOption } from '../numeric-option.ts';
 import { InputError } from './unit-io.ts';
-import { readNpyFile, type NpyArray } from '../../cosim/npy.ts';
+import { readNpyFile, type NpyArray } from '../../data/npy.ts';
 import { FORMATS, FP16 } from '../../hdl/lib/float/format.ts';
 import { fpToNumber } from '../../hdl/lib/float/golden/index.ts';
 import { calibrateNuq } from '../../gen/nuq/calibrate.ts';

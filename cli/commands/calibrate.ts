@@ -4,7 +4,7 @@ import { outPathArg } from '../out-arg.ts';
 import { parse, UsageError, type Command } from '../args.ts';
 import { integerOption, numberOption } from '../numeric-option.ts';
 import { InputError } from './unit-io.ts';
-import { readNpyFile } from '../../cosim/npy.ts';
+import { readNpyFile } from '../../data/npy.ts';
 import { loadConfig } from '../../gen/config.ts';
 import { readJsonFile } from '../../gen/json-file.ts';
 import { JsonTextError } from '../../gen/json-text.ts';

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { parse, UsageError, type Command } from '../args.ts';
 import { integerOption, numberOption } from '../numeric-option.ts';
-import { runUnit, type Simulator } from '../../cosim/unit-run.ts';
+import { runUnit, type Simulator } from '../../flow/unit-run.ts';
 import type { PostCosimResult, SubUnitRun } from '../../gen/unit.ts';
 import { scratchDir } from '../../output/index.ts';
 import { inputOptions, loadJob, unitUsage, writeOutputs } from './unit-io.ts';
@@ -37,19 +37,23 @@ export const cosimCommand: Command = {
     const log = (l: string) => console.error(l.startsWith('kvhdl') ? l : `kvhdl cosim: ${l}`);
     const n = Object.values(job.stimulus).reduce((k, t) => k + t.count, 0);
     log(`${job.unit.name}: ${n} input transactions, ${simulator}, seed ${seed}, stall ${stall}`);
-    const r = await runUnit(job.unit, job.config, job.stimulus, {
+    const sub: SubUnitRun = async (unit, cfg, stimulus, name) => {
+      log(`${name}: ${Object.values(stimulus).reduce((k, t) => k + t.count, 0)} input transactions`);
+      const s = await runUnit(unit, cfg, stimulus, { simulator, seed, stall, workDir: path.join(workDir, name), rerunCommand: rerun, log });
+      return { ok: s.ok, outputs: s.outputs, problem: s.problem, top: s.top, cycles: s.cycles };
+    };
+    // Units whose stimulus comes partly from another unit's RTL (attention: the quantizer's cache image).
+    const pre = job.unit.preCosim ? await job.unit.preCosim(job.config, job.stimulus, sub) : undefined;
+    if (pre && !pre.ok) {
+      console.error(`kvhdl cosim: ${pre.problem}`);
+      return 1;
+    }
+    const r = await runUnit(job.unit, job.config, pre?.stimulus ?? job.stimulus, {
       simulator, seed, stall, trace: values.trace === true, workDir, rerunCommand: rerun, log,
     });
     // Units whose outputs include tensors computed by another unit's RTL (quantizer: dequant.npy).
     let post: PostCosimResult | undefined;
-    if (r.ok && job.unit.postCosim) {
-      const sub: SubUnitRun = async (unit, cfg, stimulus, name) => {
-        log(`${name}: ${Object.values(stimulus).reduce((k, t) => k + t.count, 0)} input transactions`);
-        const s = await runUnit(unit, cfg, stimulus, { simulator, seed, stall, workDir: path.join(workDir, name), rerunCommand: rerun, log });
-        return { ok: s.ok, outputs: s.outputs, problem: s.problem, top: s.top, cycles: s.cycles };
-      };
-      post = await job.unit.postCosim(job.config, r.outputs, sub);
-    }
+    if (r.ok && job.unit.postCosim) post = await job.unit.postCosim(job.config, r.outputs, sub, { cycles: r.cycles });
     const ok = r.ok && (post?.ok ?? true);
     const problem = !r.ok ? r.problem : (post?.problem ?? '');
     const files = await writeOutputs(job, r.outputs, {
@@ -65,6 +69,7 @@ export const cosimCommand: Command = {
       ii: r.ii,
       iiUnderStall: r.iiUnderStall,
       latency: r.latency,
+      ...(pre?.report ?? {}),
       ...(post?.report ?? {}),
       ...(ok ? {} : { problem, rerun: r.rerun }),
     }, post?.arrays);

@@ -6,7 +6,7 @@ import { clockProblem, partProblem } from '../../fpga/handoff/design.ts';
 import { writeVivadoHandoff } from '../../fpga/handoff/vivado.ts';
 import { writeFusesocHandoff } from '../../fpga/handoff/fusesoc.ts';
 import { TOP_WRAPPERS, findTopWrapper } from '../../fpga/handoff/wrappers.ts';
-import { runFiresimCommand } from '../../fpga/firesim/command.ts';
+import { runFiresimCommand } from './handoff-firesim.ts';
 import { parse, UsageError, type Command } from '../args.ts';
 import { outPathArg } from '../out-arg.ts';
 

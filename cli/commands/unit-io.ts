@@ -5,7 +5,7 @@ import { loadConfig } from '../../gen/config.ts';
 import { readJsonFile } from '../../gen/json-file.ts';
 import { JsonTextError } from '../../gen/json-text.ts';
 import type { AnyUnit, StreamData } from '../../gen/unit.ts';
-import { readNpyFile, writeNpyFile, type NpyArray } from '../../cosim/npy.ts';
+import { readNpyFile, writeNpyFile, type NpyArray } from '../../data/npy.ts';
 import { checkOutputsAvoidInputs, OutputError, outputDirProblem, OutputSet } from '../../output/index.ts';
 import { UsageError } from '../args.ts';
 import { outPathArg } from '../out-arg.ts';

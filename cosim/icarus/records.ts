@@ -5,8 +5,8 @@
  * k holds TxnTable word k, so no bit-level repacking is needed on either side.
  * A stream without payload fields (stride 0) has one line `1` per transfer.
  */
-import type { FieldSpec } from '../design.ts';
-import { TxnTable } from '../transactions.ts';
+import type { FieldSpec } from '../../hdl/ports/design.ts';
+import { TxnTable } from '../../data/transactions.ts';
 
 const HEX8 = (w: number) => (w >>> 0).toString(16).padStart(8, '0');
 

@@ -5,8 +5,8 @@
  * Everything the testbench reports to the runner is a stdout line starting with `KVHDL:`.
  * See cosim/icarus/README.md for the exact behaviour.
  */
-import { memoryStreamNames, streamPort as sp, type DesignUnderTest, type MemorySpec, type PortSpec, type StreamSpec } from '../design.ts';
-import { fieldWords, recordWords } from '../transactions.ts';
+import { memoryStreamNames, streamPort as sp, type DesignUnderTest, type MemorySpec, type PortSpec, type StreamSpec } from '../../hdl/ports/design.ts';
+import { fieldWords, recordWords } from '../../data/transactions.ts';
 
 export interface TestbenchConfig {
   /** Base seed; every stream gets its own `$random` seed derived from it. */
@@ -74,6 +74,14 @@ const VERILOG_KEYWORDS = new Set(
 
 /** Checks the design description and the static inputs; throws one Error listing every problem. */
 export function checkDesign(design: DesignUnderTest, staticInputs: Record<string, bigint> = {}): void {
+  const problems = designProblems(design, staticInputs);
+  if (problems.length > 0) {
+    throw new Error(`icarus testbench for ${design.top}: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/** Every problem of `design` (and `staticInputs`) for this testbench; empty when it can run. */
+export function designProblems(design: DesignUnderTest, staticInputs: Record<string, bigint> = {}): string[] {
   const problems: string[] = [];
   const ports = new Map<string, PortSpec>();
   const ident = (what: string, name: string) => {
@@ -148,9 +156,7 @@ export function checkDesign(design: DesignUnderTest, staticInputs: Record<string
       problems.push(`static input '${name}' (${p.signed ? 's' : 'u'}${p.width}): value ${value} out of range ${lo}..${hi}`);
     }
   }
-  if (problems.length > 0) {
-    throw new Error(`icarus testbench for ${design.top}: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
-  }
+  return problems;
 }
 
 /** A 32-bit `$random` seed for stream `k`, derived from the base seed (murmur3 finalizer). */

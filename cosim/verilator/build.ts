@@ -2,9 +2,10 @@
  * Builds (or finds in the cache) the Verilator simulator of a design with its generated testbench.
  *
  * Cache: `<cacheRoot>/verilator/<key>/` where cacheRoot is `$KVHDL_CACHE_DIR` or `<repo>/.cache`,
- * and key = sha256 of (every Verilog file's contents in order, the testbench source, the
- * Verilator version, the flags, the trace mode). A cached entry holds `sim` (the executable),
- * `tb.cpp`, `build.log`, `key.json` and Verilator's generated C++ (`obj/`, object files removed).
+ * and key = sha256 of (every Verilog file's contents in order, the generated design header, the
+ * runtime files' hash, the Verilator version, the flags, the trace mode). A cached entry holds
+ * `sim` (the executable), the testbench sources (`tb_design.h` and the `runtime/` files, `tb.cpp`
+ * among them), `build.log`, `key.json` and Verilator's generated C++ (`obj/`, object files removed).
  *
  * Concurrency: a build takes a per-key lock directory (`<key>.lock`, `toolchain/lock.ts`), compiles
  * in a private temporary directory (`.tmp-<key>-<pid>.<start>-XXXXXX`) and renames it into place, so
@@ -20,11 +21,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { DesignUnderTest } from '../design.ts';
+import type { DesignUnderTest } from '../../hdl/ports/design.ts';
 import { runTool, ToolError } from '../../toolchain/run-tool.ts';
 import { ensureTools, findOnPath, toolVersion } from '../../toolchain/tools.ts';
 import { acquireLock } from '../../toolchain/lock.ts';
-import { MODEL_CLASS, TB_VERSION } from './tbgen.ts';
+import { DESIGN_HEADER, MODEL_CLASS } from './tbgen.ts';
+import { runtimeFiles, runtimeHash, runtimeSources } from './runtime.ts';
 import { cacheRoot, writableCacheRoot } from '../cache-root.ts';
 import { artifactProblem, recordArtifact, type ArtifactRecord } from './artifact.ts';
 import { shareEntry } from './share-entry.ts';
@@ -68,10 +70,24 @@ export { cacheRoot, REPO_ROOT } from '../cache-root.ts';
 const BUILD_TIMEOUT_MS = 15 * 60 * 1000;
 const LOCK_WAIT_MS = 30 * 60 * 1000;
 
-/** The Verilator arguments for a design (files and tb.cpp last). The makefile flags are one argv element. */
+/**
+ * The testbench to build with a design: kvhdl's runtime (`runtime/`) with a generated design header
+ * (`tbgen.ts`), or a string: one complete C++ testbench of your own, compiled as `tb.cpp`.
+ */
+export type TestbenchSource = { designHeader: string } | string;
+
+/** The C++ files Verilator compiles for a testbench (`tb.cpp`, with main, last). */
+function testbenchSources(tb: TestbenchSource): string[] {
+  return typeof tb === 'string' ? ['tb.cpp'] : runtimeSources();
+}
+
+/**
+ * The Verilator arguments for a design (its files, then the testbench's sources with `tb.cpp` last:
+ * by default the runtime's). The makefile flags are one argv element.
+ */
 export function verilatorArgs(
   design: DesignUnderTest,
-  opts: { trace?: TraceFormat | false; verilatorFlags?: string[]; jobs?: number; ccache?: boolean },
+  opts: { trace?: TraceFormat | false; verilatorFlags?: string[]; jobs?: number; ccache?: boolean; sources?: string[] },
 ): string[] {
   const jobs = opts.jobs ?? Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
   const makeflags = ['OPT_FAST=-O2', ...(opts.ccache === false ? [] : ['OBJCACHE=ccache'])].join(' ');
@@ -100,7 +116,7 @@ export function verilatorArgs(
     ...(opts.trace === 'fst' ? ['--trace-fst'] : opts.trace === 'vcd' ? ['--trace'] : []),
     ...(opts.verilatorFlags ?? []),
     ...design.files.map((f) => path.resolve(f)),
-    'tb.cpp',
+    ...(opts.sources ?? runtimeSources()),
   ];
 }
 
@@ -111,22 +127,22 @@ function sha256(data: string | Uint8Array): string {
 /** The cache key and the description stored beside it in key.json. */
 export async function buildKey(
   design: DesignUnderTest,
-  tbSource: string,
+  tbSource: TestbenchSource,
   opts: { trace?: TraceFormat | false; verilatorFlags?: string[] },
 ): Promise<{ key: string; description: Record<string, unknown> }> {
   const files = await Promise.all(
     design.files.map(async (f) => ({ name: path.basename(f), sha256: sha256(await fs.readFile(path.resolve(f))) })),
   );
   // -j only changes how fast it builds, not what: keep it out of the key.
-  const flags = verilatorArgs(design, { ...opts, jobs: 1 }).filter((a) => !design.files.some((f) => path.resolve(f) === a));
+  const flags = verilatorArgs(design, { ...opts, jobs: 1, sources: testbenchSources(tbSource) }).filter((a) => !design.files.some((f) => path.resolve(f) === a));
   const description = {
-    harness: `kvhdl-verilator-tb-${TB_VERSION}`,
+    runtime: typeof tbSource === 'string' ? 'none (a complete tb.cpp)' : runtimeHash(),
     top: design.top,
     verilator: await toolVersion('verilator'),
     flags,
     trace: opts.trace ?? false,
     files,
-    tb: sha256(tbSource),
+    tb: sha256(typeof tbSource === 'string' ? tbSource : tbSource.designHeader),
   };
   return { key: sha256(JSON.stringify(description)).slice(0, 32), description };
 }
@@ -160,7 +176,7 @@ async function entryProblem(dir: string): Promise<string | undefined> {
  */
 export async function buildSimulator(
   design: DesignUnderTest,
-  tbSource: string,
+  tbSource: TestbenchSource,
   opts: BuildOptions = {},
 ): Promise<BuildResult> {
   const t0 = performance.now();
@@ -206,8 +222,14 @@ export async function buildSimulator(
     opts.log?.(`kvhdl: building ${design.top} with Verilator${trace ? ` (${trace} trace)` : ''}...`);
     const tmp = await fs.mkdtemp(path.join(root, tempPrefix(key)));
     try {
-      await fs.writeFile(path.join(tmp, 'tb.cpp'), tbSource);
-      const args = verilatorArgs(design, { trace, verilatorFlags: opts.verilatorFlags, jobs: opts.jobs, ccache: ccachePresent });
+      if (typeof tbSource === 'string') {
+        await fs.writeFile(path.join(tmp, 'tb.cpp'), tbSource);
+      } else {
+        await fs.writeFile(path.join(tmp, DESIGN_HEADER), tbSource.designHeader);
+        for (const f of runtimeFiles()) await fs.writeFile(path.join(tmp, f.name), f.contents);
+      }
+      const sources = testbenchSources(tbSource);
+      const args = verilatorArgs(design, { trace, verilatorFlags: opts.verilatorFlags, jobs: opts.jobs, ccache: ccachePresent, sources });
       const r = await runTool('verilator', args, {
         cwd: tmp,
         timeoutMs: opts.timeoutMs ?? BUILD_TIMEOUT_MS,

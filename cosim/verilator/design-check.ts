@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { streamPort, type DesignUnderTest, type PortSpec, type StreamSpec } from '../design.ts';
+import { streamPort, type DesignUnderTest, type PortSpec, type StreamSpec } from '../../hdl/ports/design.ts';
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

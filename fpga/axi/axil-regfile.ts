@@ -19,10 +19,11 @@
 import { z } from 'zod';
 import { Bool, ModuleBuilder, UInt, cat, lit, log2Ceil, mux, type Expr, type Module, type Var } from '../../hdl/index.ts';
 import { nameProblem } from '../../hdl/core/names.ts';
-import type { DesignUnderTest, PortSpec, StreamSpec } from '../../cosim/design.ts';
-import { portsOf } from '../../cosim/from-module.ts';
+import type { DesignUnderTest, PortSpec, StreamSpec } from '../../hdl/ports/design.ts';
+import { portsOf } from '../../hdl/ports/from-module.ts';
+import { axiLitePorts } from '../../hdl/lib/index.ts';
 import { writeDesign } from '../../hdl/index.ts';
-import { TxnTable } from '../../cosim/transactions.ts';
+import { TxnTable } from '../../data/transactions.ts';
 
 export const RESP_OKAY = 0n;
 export const RESP_SLVERR = 2n;
@@ -107,25 +108,12 @@ export function axilRegfile(input: RegMapInput): AxilRegfile {
   });
 
   // ---- ports (AXI order: AW, W, B, AR, R; then the registers in map order) ----
-  const awaddr = m.input('s_axi_awaddr', UInt(A));
-  m.input('s_axi_awprot', UInt(3)); // ignored (no protection checks)
-  const awvalid = m.input('s_axi_awvalid', Bool);
-  const awready = m.output('s_axi_awready', Bool);
-  const wdata = m.input('s_axi_wdata', UInt(32));
-  const wstrb = m.input('s_axi_wstrb', UInt(4));
-  const wvalid = m.input('s_axi_wvalid', Bool);
-  const wready = m.output('s_axi_wready', Bool);
-  const bresp = m.output('s_axi_bresp', UInt(2));
-  const bvalid = m.output('s_axi_bvalid', Bool);
-  const bready = m.input('s_axi_bready', Bool);
-  const araddr = m.input('s_axi_araddr', UInt(A));
-  m.input('s_axi_arprot', UInt(3)); // ignored
-  const arvalid = m.input('s_axi_arvalid', Bool);
-  const arready = m.output('s_axi_arready', Bool);
-  const rdata = m.output('s_axi_rdata', UInt(32));
-  const rresp = m.output('s_axi_rresp', UInt(2));
-  const rvalid = m.output('s_axi_rvalid', Bool);
-  const rready = m.input('s_axi_rready', Bool);
+  const { outputs: o, inputs: i } = axiLitePorts(m, 's_axi', 'slave', { addrBits: A, dataBits: 32 }); // awprot, arprot ignored
+  const [awaddr, awvalid, awready] = [i.awaddr, i.awvalid, o.awready];
+  const [wdata, wstrb, wvalid, wready] = [i.wdata, i.wstrb, i.wvalid, o.wready];
+  const [bresp, bvalid, bready] = [o.bresp, o.bvalid, i.bready];
+  const [araddr, arvalid, arready] = [i.araddr, i.arvalid, o.arready];
+  const [rdata, rresp, rvalid, rready] = [o.rdata, o.rresp, o.rvalid, i.rready];
 
   const value = new Map<string, Expr>(); // current value of each register, as the bus reads it
   const regs = new Map<string, Var>();

@@ -18,10 +18,10 @@
  */
 import { Bool, HType, ModuleBuilder, UInt, cat, lit, type Expr, type Module } from '../../hdl/index.ts';
 import { pack, skidBuffer, unpack, type Fields, type Payload, type Source } from '../../hdl/lib/index.ts';
-import type { DesignUnderTest, FieldSpec, StreamSpec } from '../../cosim/design.ts';
-import { portsOf, streamsOf } from '../../cosim/from-module.ts';
+import type { DesignUnderTest, FieldSpec, StreamSpec } from '../../hdl/ports/design.ts';
+import { portsOf, streamsOfModule } from '../../hdl/ports/from-module.ts';
 import { writeDesign } from '../../hdl/index.ts';
-import { TxnTable } from '../../cosim/transactions.ts';
+import { TxnTable } from '../../data/transactions.ts';
 
 /** Where a unit field sits in tdata. */
 export interface AxisField {
@@ -64,7 +64,7 @@ const isLast = (f: FieldSpec): boolean => f.name === 'last' && f.width === 1;
 
 /** The AXI4-Stream layout of a unit's streams (no hardware; `axisWrapper` uses it). */
 export function axisLayout(unit: Module): AxisPort[] {
-  const streams = streamsOf(portsOf(unit));
+  const streams = streamsOfModule(unit);
   if (streams.length === 0) throw new Error(`axisWrapper: '${unit.name}' has no valid/ready streams`);
   const nIn = streams.filter((s) => s.dir === 'in').length;
   const nOut = streams.length - nIn;

@@ -4,8 +4,8 @@
  * model, the exact 64-bit words the shell must write to every output buffer.
  */
 import type { AnyUnit } from '../../gen/unit.ts';
-import { TxnTable } from '../../cosim/transactions.ts';
-import { rng } from '../../cosim/rng.ts';
+import { TxnTable } from '../../data/transactions.ts';
+import { rng } from '../../data/rng.ts';
 import type { FiresimDesign } from './design.ts';
 import { memoryToWords, recordsToWords } from './layout.ts';
 

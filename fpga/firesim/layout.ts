@@ -13,9 +13,9 @@
  * two, so that no word's burst crosses a 4 KiB boundary), its bits LSB-first, the rest zero.
  */
 import type { Module } from '../../hdl/index.ts';
-import { portsOf, streamsOf } from '../../cosim/from-module.ts';
-import type { FieldSpec, MemorySpec } from '../../cosim/design.ts';
-import { TxnTable } from '../../cosim/transactions.ts';
+import { streamsOfModule } from '../../hdl/ports/from-module.ts';
+import type { FieldSpec, MemorySpec } from '../../hdl/ports/design.ts';
+import { TxnTable } from '../../data/transactions.ts';
 import type { FiresimProfile } from './profile.ts';
 
 export const BUS_BYTES = 8;
@@ -64,7 +64,7 @@ export interface ShellLayout {
 export function shellLayout(unit: Module, profile: FiresimProfile, memories: readonly MemorySpec[] = []): ShellLayout {
   if (memories.length > 1) throw new Error(`handoff firesim: '${unit.name}' has ${memories.length} memories; the shell serves at most one`);
   const memStreams = new Set(memories.flatMap((x) => [x.request, x.response]));
-  const all = streamsOf(portsOf(unit));
+  const all = streamsOfModule(unit);
   const streams = all.filter((s) => !memStreams.has(s.name));
   const ins = streams.filter((s) => s.dir === 'in');
   const outs = streams.filter((s) => s.dir === 'out');

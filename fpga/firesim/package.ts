@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { OutputSet } from '../../output/index.ts';
 import * as path from 'node:path';
 import type { AnyUnit } from '../../gen/unit.ts';
-import { portsOf } from '../../cosim/from-module.ts';
+import { portsOf } from '../../hdl/ports/from-module.ts';
 import { firesimDesign, identOf, type FiresimDesign } from './design.ts';
 import { shellJob, type ShellJob } from './golden.ts';
 import { cDriverHeader, cRegsHeader } from './c-header.ts';

@@ -1,7 +1,7 @@
 /** The package README (a Chipyard user follows it without reading kvhdl). */
 import type { FiresimDesign } from './design.ts';
 import { identOf } from './design.ts';
-import { portsOf } from '../../cosim/from-module.ts';
+import { portsOf } from '../../hdl/ports/from-module.ts';
 import type { ShellJob } from './golden.ts';
 import { scalaNames } from './scala.ts';
 import { MANAGER_DIR, RECIPE_DIR, recipeArg, recipeFileName } from './recipe.ts';

@@ -3,7 +3,7 @@
  * shapes, and the report.json object (words per region, baselines, ratios, key-plane fraction,
  * cycles lower bound, accuracy against the float64 references (a) and (b)).
  */
-import type { NpyArray } from '../../cosim/npy.ts';
+import type { NpyArray } from '../../data/npy.ts';
 import { fpToNumber } from '../../hdl/lib/float/golden/index.ts';
 import { attentionDims, attentionFormat, type AttentionConfig } from './config.ts';
 import { zeroWords, type GoldenInputs, type GoldenResult, type Words } from './golden.ts';

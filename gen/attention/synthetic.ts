@@ -10,7 +10,7 @@
  *
  * Everything is plain double arithmetic on a seeded xoshiro stream, rounded once to fp16.
  */
-import { Rng } from '../../cosim/rng.ts';
+import { Rng } from '../../data/rng.ts';
 import { fpFromNumber } from '../../hdl/lib/float/golden/index.ts';
 import { FP16 } from '../../hdl/lib/float/format.ts';
 

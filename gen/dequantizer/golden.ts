@@ -2,8 +2,8 @@
  * dequantizer golden model, from README.md's arithmetic: x̂ = fl(fl(float(q) · scale) + mn) per
  * lane, with the float library's bit-exact golden functions (RNE, subnormals kept, canonical NaN).
  */
-import { TxnTable } from '../../cosim/transactions.ts';
-import type { FieldSpec } from '../../cosim/design.ts';
+import { TxnTable } from '../../data/transactions.ts';
+import type { FieldSpec } from '../../hdl/ports/design.ts';
 import { fpAdd, fpFromUInt, fpMul } from '../../hdl/lib/float/golden/index.ts';
 import type { FloatFormat } from '../../hdl/lib/float/format.ts';
 import type { StreamData } from '../unit.ts';

@@ -1,7 +1,7 @@
 /** Random and file-based stimulus for the dequantizer. */
-import { Rng } from '../../cosim/rng.ts';
-import { TxnTable } from '../../cosim/transactions.ts';
-import type { NpyArray } from '../../cosim/npy.ts';
+import { Rng } from '../../data/rng.ts';
+import { TxnTable } from '../../data/transactions.ts';
+import type { NpyArray } from '../../data/npy.ts';
 import { canonicalNaN, type FloatFormat } from '../../hdl/lib/float/format.ts';
 import { fpDiv, fpFromNumber, fpFromUInt, fpSub } from '../../hdl/lib/float/golden/index.ts';
 import type { StreamData } from '../unit.ts';

@@ -2,8 +2,8 @@
  * earlyexit golden model, written from README.md ("Arithmetic", "Ports and protocol"): keys decoded
  * from the memory image by the layout, plane sums MSB first, the prune rule, per-row counters.
  */
-import { TxnTable } from '../../cosim/transactions.ts';
-import type { FieldSpec } from '../../cosim/design.ts';
+import { TxnTable } from '../../data/transactions.ts';
+import type { FieldSpec } from '../../hdl/ports/design.ts';
 import type { StreamData } from '../unit.ts';
 import { dimsOf, type EarlyexitConfig } from './config.ts';
 import { keyFromImage } from './layout.ts';

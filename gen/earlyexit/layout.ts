@@ -2,8 +2,8 @@
  * The bit-plane memory image of a key cache (README.md, "Memory layout"): an `[n, D]` key matrix
  * to W-bit words, key t's planes most significant first, C = ceil(D/W) words per plane.
  */
-import { TxnTable } from '../../cosim/transactions.ts';
-import type { MemorySpec } from '../../cosim/design.ts';
+import { TxnTable } from '../../data/transactions.ts';
+import type { MemorySpec } from '../../hdl/ports/design.ts';
 import { dimsOf, type EarlyexitConfig } from './config.ts';
 
 /** The memory as the co-simulation harness sees it: requests on `mem_req`, words on `mem_resp`. */

@@ -10,7 +10,7 @@ import type { EarlyexitDims } from './config.ts';
  * `q`: the D query lanes (SInt(Wq) each); `data`: the W-bit word; `beat`: c (unused when C = 1);
  * `stages`: register stages inside the adder tree (the sum comes that many cycles later).
  */
-export function planeBeatSum(m: ModuleBuilder, d: EarlyexitDims, q: readonly Expr[], data: Expr, beat: Expr, stages = 0): Expr {
+export function planeBeatSum(m: ModuleBuilder, d: Pick<EarlyexitDims, 'D' | 'W' | 'C' | 'Wq'>, q: readonly Expr[], data: Expr, beat: Expr, stages = 0): Expr {
   const zero = lit(SInt(d.Wq), 0);
   const terms: Expr[] = [];
   for (let i = 0; i < d.W; i++) {

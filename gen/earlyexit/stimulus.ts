@@ -1,7 +1,7 @@
 /** earlyexit stimulus: seeded random rows (with the README's edge cases) and the .npy inputs. */
-import { Rng } from '../../cosim/rng.ts';
-import { TxnTable } from '../../cosim/transactions.ts';
-import type { NpyArray } from '../../cosim/npy.ts';
+import { Rng } from '../../data/rng.ts';
+import { TxnTable } from '../../data/transactions.ts';
+import type { NpyArray } from '../../data/npy.ts';
 import type { StreamData } from '../unit.ts';
 import { dimsOf, type EarlyexitConfig } from './config.ts';
 import { queryFields } from './golden.ts';

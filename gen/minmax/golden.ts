@@ -1,5 +1,5 @@
 /** minmax golden model, from README.md's arithmetic (signed min and max per group). */
-import { TxnTable } from '../../cosim/transactions.ts';
+import { TxnTable } from '../../data/transactions.ts';
 import type { StreamData } from '../unit.ts';
 import type { MinmaxConfig } from './config.ts';
 

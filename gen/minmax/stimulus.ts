@@ -1,7 +1,7 @@
 /** Random and file-based stimulus for minmax. */
-import { Rng } from '../../cosim/rng.ts';
-import { TxnTable } from '../../cosim/transactions.ts';
-import type { NpyArray } from '../../cosim/npy.ts';
+import { Rng } from '../../data/rng.ts';
+import { TxnTable } from '../../data/transactions.ts';
+import type { NpyArray } from '../../data/npy.ts';
 import type { StreamData } from '../unit.ts';
 import type { MinmaxConfig } from './config.ts';
 import { inFields, packLanes } from './golden.ts';

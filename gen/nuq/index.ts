@@ -1,6 +1,6 @@
 /** The nuq unit: KVQuant non-uniform quantization with dense-and-sparse outliers (quantize + dequantize). */
-import type { TxnTable } from '../../cosim/transactions.ts';
-import type { NpyArray } from '../../cosim/npy.ts';
+import type { TxnTable } from '../../data/transactions.ts';
+import type { NpyArray } from '../../data/npy.ts';
 import type { StreamData, UnitDef } from '../unit.ts';
 import { nuqFormat, nuqSchema, type NuqConfig } from './config.ts';
 import { parseCodebook } from './codebook.ts';

@@ -1,5 +1,5 @@
 /** nuq tensors as .npy arrays (README.md "Files"): the x.npy check and the output arrays. */
-import type { NpyArray } from '../../cosim/npy.ts';
+import type { NpyArray } from '../../data/npy.ts';
 import type { NuqConfig } from './config.ts';
 import type { NuqTensor } from './golden.ts';
 

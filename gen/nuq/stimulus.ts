@@ -1,5 +1,5 @@
 /** Random stimulus for the nuq unit: calibrated tables and heavy-tailed keys with special values. */
-import { Rng } from '../../cosim/rng.ts';
+import { Rng } from '../../data/rng.ts';
 import type { StreamData } from '../unit.ts';
 import { nuqFormat, tableBeats, type NuqConfig } from './config.ts';
 import { calibrateNuq } from './calibrate.ts';

@@ -3,8 +3,8 @@
  * golden model of the q / sp output streams, decoded from the input stream alone: a load beat
  * writes P table words in order; a data beat is quantized with the table as loaded so far.
  */
-import type { FieldSpec } from '../../cosim/design.ts';
-import { TxnTable } from '../../cosim/transactions.ts';
+import type { FieldSpec } from '../../hdl/ports/design.ts';
+import { TxnTable } from '../../data/transactions.ts';
 import { fpFromNumber } from '../../hdl/lib/float/golden/index.ts';
 import type { StreamData } from '../unit.ts';
 import { nuqFormat, tableWordsPerChannel, type NuqConfig } from './config.ts';

@@ -3,7 +3,7 @@
  * (per-channel offset and spread, a few channels 24x larger) with Student-t noise of 3 degrees of
  * freedom (a normal over the root of a chi-square / 3) instead of normal noise.
  */
-import { Rng } from '../../cosim/rng.ts';
+import { Rng } from '../../data/rng.ts';
 import type { FloatFormat } from '../../hdl/lib/float/format.ts';
 import { fpFromNumber } from '../../hdl/lib/float/golden/index.ts';
 

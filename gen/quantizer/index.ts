@@ -1,6 +1,6 @@
 /** The quantizer unit: KIVI asymmetric group quantization of a KV cache (per-token / per-channel). */
-import { Rng } from '../../cosim/rng.ts';
-import { TxnTable } from '../../cosim/transactions.ts';
+import { Rng } from '../../data/rng.ts';
+import { TxnTable } from '../../data/transactions.ts';
 import type { PostCosimResult, StreamData, UnitDef } from '../unit.ts';
 import { dequantizerUnit } from '../dequantizer/index.ts';
 import { dequantizerSchema } from '../dequantizer/config.ts';

@@ -2,7 +2,7 @@
  * The quantizer's tensors as .npy arrays, exactly as README.md "Files" specifies them: the input
  * x.npy check and the output files (codes, scale, min, flags, packed, residual, dequant).
  */
-import type { NpyArray } from '../../cosim/npy.ts';
+import type { NpyArray } from '../../data/npy.ts';
 import type { QuantizerConfig } from './config.ts';
 import type { QuantizedTensor } from './golden.ts';
 

@@ -23,8 +23,8 @@
  *         (Written from the README; the per-channel RTL author owns this case and may change it.)
  *   sequenceGolden(cfg, x) -> QuantizedTensor: quantizeTensor (re-exported for tests).
  */
-import type { FieldSpec } from '../../cosim/design.ts';
-import { TxnTable } from '../../cosim/transactions.ts';
+import type { FieldSpec } from '../../hdl/ports/design.ts';
+import { TxnTable } from '../../data/transactions.ts';
 import type { QuantizerConfig } from './config.ts';
 import { quantizeTensor, type QuantizedTensor } from './golden.ts';
 

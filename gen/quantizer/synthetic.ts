@@ -3,7 +3,7 @@
  * few large-magnitude outlier channels, values without) and edge-case tensors whose every group is
  * one of the README's corner cases. All tensors are row-major [T, D] bit patterns of the format.
  */
-import { Rng } from '../../cosim/rng.ts';
+import { Rng } from '../../data/rng.ts';
 import { canonicalNaN, type FloatFormat } from '../../hdl/lib/float/format.ts';
 import { fpFromNumber } from '../../hdl/lib/float/golden/index.ts';
 import { quantizerFormat, type QuantizerConfig } from './config.ts';

@@ -12,7 +12,7 @@
  * then all residual rows (per-channel: every block of R tokens stays whole, so this is exact for
  * the quantized part).
  */
-import type { TxnTable } from '../../cosim/transactions.ts';
+import type { TxnTable } from '../../data/transactions.ts';
 import type { StreamData } from '../unit.ts';
 import { quantizerFormat, type QuantizerConfig } from './config.ts';
 import { dequantValue, packCodes, type QuantizedTensor } from './golden.ts';

@@ -6,7 +6,7 @@ import { selectorSizeProblem } from './size.ts';
 export const selectorSchema = z
   .strictObject({
     mode: z.enum(['threshold', 'topk']).default('threshold').describe('threshold: keep s > theta(layer, head, n-bucket) (Top-theta); topk: keep the k largest (ties: lower index)'),
-    arch: z.enum(['insertion', 'radix']).default('insertion').describe('top-k micro-architecture (topk mode only): insertion = streaming k-entry eviction array, 1 element/cycle; radix = row buffer + radix-select passes + filter pass'),
+    arch: z.enum(['insertion', 'radix', 'systolic']).default('insertion').describe('top-k micro-architecture (topk mode only): systolic = value-ordered k-cell array (each cell compares with its neighbour only) + in-place odd-even index sort before the drain, one candidate per cycle; insertion = streaming k-entry eviction array with an argmin tree, 1 candidate/cycle; radix = row buffer + radix-select passes + filter pass'),
     scoreBits: z.number().int().min(2).max(32).default(16).describe('W: bits per signed score'),
     maxRow: z.number().int().min(1).max(65536).default(64).describe('N: longest row (scores per query) the unit accepts'),
     lanes: z.number().int().min(1).max(64).default(4).describe('P: scores per input beat'),
@@ -30,7 +30,7 @@ export const selectorSchema = z
       if (c.mode === 'threshold' && c.rowBuckets[i] > c.maxRow) bad('rowBuckets', `entry ${i} (${c.rowBuckets[i]}) exceeds maxRow (${c.maxRow})`);
       if (i > 0 && c.rowBuckets[i] <= c.rowBuckets[i - 1]) bad('rowBuckets', `must be strictly increasing, got ${c.rowBuckets[i - 1]} then ${c.rowBuckets[i]}`);
     }
-    if (c.mode === 'topk' && c.arch === 'insertion' && c.k > 256) bad('k', `insertion arch holds k registers; must be at most 256, got ${c.k} (use arch "radix")`);
+    if (c.mode === 'topk' && (c.arch === 'insertion' || c.arch === 'systolic') && c.k > 256) bad('k', `${c.arch} arch holds k registers; must be at most 256, got ${c.k} (use arch "radix")`);
     if (c.mode === 'topk' && c.arch === 'radix' && c.radixBits > c.scoreBits) bad('radixBits', `must be at most scoreBits (${c.scoreBits}), got ${c.radixBits}`);
     // before elaboration: a configuration whose Verilog would be too large to elaborate in reasonable time
     const size = selectorSizeProblem(c);

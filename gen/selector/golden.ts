@@ -2,8 +2,8 @@
  * selector golden model, written from README.md "Semantics" and "Stream protocol": which scores a
  * row keeps (threshold or top-k), the row summary, and the output beats.
  */
-import { TxnTable } from '../../cosim/transactions.ts';
-import type { FieldSpec } from '../../cosim/design.ts';
+import { TxnTable } from '../../data/transactions.ts';
+import type { FieldSpec } from '../../hdl/ports/design.ts';
 import type { StreamData } from '../unit.ts';
 import { bucketOf, selectorWidths, type SelectorConfig } from './config.ts';
 

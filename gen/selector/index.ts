@@ -10,7 +10,7 @@ export type { SelectorConfig } from './config.ts';
 
 export const selectorUnit: UnitDef<SelectorConfig> = {
   name: 'selector',
-  summary: 'attention-score selector: Top-theta threshold (run-time theta table, capK) or exact top-k (insertion / radix-select), compacted (index, score) output and row summary',
+  summary: 'attention-score selector: Top-theta threshold (run-time theta table, capK) or exact top-k (systolic / insertion / radix-select), compacted (index, score) output and row summary',
   schema: selectorSchema,
   build: selectorRtl,
   golden: selectorGolden,
@@ -26,6 +26,8 @@ export const selectorUnit: UnitDef<SelectorConfig> = {
     { mode: 'threshold', scoreBits: 16, maxRow: 256, lanes: 8, outLanes: 8, k: 16 },
     { mode: 'threshold', scoreBits: 16, maxRow: 256, lanes: 8, outLanes: 8, k: 16, capK: 16, capPolicy: 'last' },
     { mode: 'topk', arch: 'insertion', scoreBits: 16, maxRow: 256, lanes: 8, outLanes: 8, k: 16 },
+    { mode: 'topk', arch: 'systolic', scoreBits: 16, maxRow: 256, lanes: 8, outLanes: 8, k: 16 },
+    { mode: 'topk', arch: 'systolic', scoreBits: 16, maxRow: 1024, lanes: 1, outLanes: 1, k: 16 },
     { mode: 'topk', arch: 'radix', scoreBits: 16, maxRow: 256, lanes: 8, outLanes: 8, k: 16, radixBits: 4 },
   ],
   elementsPerBeat: (cfg) => cfg.lanes,

@@ -85,20 +85,34 @@ export function frontEnd(m: ModuleBuilder, cfg: SelectorConfig): FrontBeat {
     bBeat.set(beatNo);
   });
 
+  // lane masks (index < len) are decided from the stage-A beat and registered with it, so that the
+  // row maximum and the cores start from a register (timing: no compare in front of them)
   const IWb = bitsFor(beats * P);
+  const LVW = Math.max(IWb, w.LW);
+  const aBase = m.wire('fe_a_base', beatNo.zext(IWb).mulWrap(lit(UInt(IWb), P)));
+  const bLaneValid = Array.from({ length: P }, (_, i) => m.reg(`fe_lane_valid_r_${i}`, Bool));
+  m.when(aFire.and(isRow), () => {
+    for (let i = 0; i < P; i++) bLaneValid[i].set(fit(aBase.addWrap(lit(UInt(IWb), i)), LVW).lt(fit(a.bits.len, LVW)));
+  });
   const base = m.wire('fe_base', bBeat.zext(IWb).mulWrap(lit(UInt(IWb), P)));
   const scores = bScores.lanesOf();
   const laneValid: Expr[] = [];
   const idx: Expr[] = [];
   for (let i = 0; i < P; i++) {
     const at = base.addWrap(lit(UInt(IWb), i));
-    laneValid.push(m.wire(`fe_lane_valid_${i}`, fit(at, Math.max(IWb, w.LW)).lt(fit(bLen, Math.max(IWb, w.LW)))));
+    laneValid.push(m.wire(`fe_lane_valid_${i}`, bLaneValid[i]));
     idx.push(m.wire(`fe_idx_${i}`, fit(at, w.IW)));
   }
-  const masked = scores.map((s, i) => m.wire(`fe_masked_${i}`, mux(laneValid[i], s, lit(SInt(w.W), -(2 ** (w.W - 1))))));
-  const beatMax = reduceTree(m, 'fe_beat_max', masked, maxOp).result;
   const accMax = m.reg('fe_row_max', SInt(w.W), { reset: -(2 ** (w.W - 1)) });
-  const rowMax = m.wire('fe_row_max_now', maxOf(accMax, beatMax));
+  let rowMax: Expr;
+  if (P === 1) {
+    // one lane: no masking mux in front of the compare (timing)
+    rowMax = m.wire('fe_row_max_now', mux(laneValid[0].and(scores[0].gt(accMax)), scores[0], accMax));
+  } else {
+    const masked = scores.map((s, i) => m.wire(`fe_masked_${i}`, mux(laneValid[i], s, lit(SInt(w.W), -(2 ** (w.W - 1))))));
+    const beatMax = reduceTree(m, 'fe_beat_max', masked, maxOp).result;
+    rowMax = m.wire('fe_row_max_now', maxOf(accMax, beatMax));
+  }
   const take = m.wire('fe_take', bValid.and(ready));
   m.when(take, () => accMax.set(mux(bLast, lit(SInt(w.W), -(2 ** (w.W - 1))), rowMax)));
   const keepAll = m.wire('fe_keep_all', bLen.le(cfg.k));

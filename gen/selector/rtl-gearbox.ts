@@ -1,8 +1,9 @@
 /**
  * Stream compaction for the selector (README "Micro-architectures", "Outputs"): lane beats of P
- * (index, score, keep) are compacted (kept lanes dense, in lane order; an AND-OR multiplexer per
- * item) into a register, then a gearbox (a circular buffer of P + 2·P_out slots: writes at wp,
- * reads P_out slots rotated by rp) packs them into P_out-lane `out` beats; a row's last beat
+ * (index, score, keep) are compacted (kept lanes dense, in lane order; a log-depth shifter,
+ * rtl-compact.ts) into a register (behind a skid register, so the producer sees a registered ready),
+ * then a gearbox (a circular buffer of P + 2·P_out slots: the items are barrel-rotated to the write
+ * pointer wp, the P_out front slots read through a barrel rotation by rp: O(C log C) multiplexers) packs them into P_out-lane `out` beats; a row's last beat
  * carries `last` and may be partial (out_count < P_out; count 0 for a row that keeps nothing).
  * Unused lanes are zero.
  *
@@ -12,11 +13,12 @@
  * exist, so a row's final beat always carries `last`. One `out` beat per cycle; the input side takes
  * one lane beat per cycle while the output keeps up (P_out >= P: always, for any keep pattern).
  */
-import { Bool, SInt, UInt, bitsFor, lit, log2Ceil, mux, rep, vecOf, type Expr, type ModuleBuilder } from '../../hdl/index.ts';
+import { Bool, SInt, UInt, bitsFor, lit, log2Ceil, mux, vecOf, type Expr, type ModuleBuilder } from '../../hdl/index.ts';
 import { streamOut } from '../../hdl/lib/index.ts';
 import type { SelectorConfig } from './config.ts';
 import { selectorWidths } from './config.ts';
-import { fit, popcount, prefixCounts } from './rtl-fit.ts';
+import { fit } from './rtl-fit.ts';
+import { compactLog, countLog, rotate } from './rtl-compact.ts';
 
 /** A lane beat offered to the gearbox: the producer drives valid and the lanes, reads `ready`. */
 export interface LaneBeat {
@@ -44,33 +46,51 @@ export function gearbox(m: ModuleBuilder, cfg: SelectorConfig, src: LaneBeat): E
   const cIdx = Array.from({ length: P }, (_, d) => m.reg(`cmp_idx_${d}`, UInt(w.IW)));
   const cScore = Array.from({ length: P }, (_, d) => m.reg(`cmp_score_${d}`, SInt(w.W)));
   const keep = src.keep.map((k, i) => m.wire(`cmp_keep_${i}`, k));
-  const pre = prefixCounts(keep, PW).map((e, i) => m.wire(`cmp_pre_${i}`, e));
-  // item d = the lane i with keep_i and pre_i = d (at most one; 0 if none): an AND-OR multiplexer
-  const compIdx: Expr[] = [];
-  const compScore: Expr[] = [];
-  for (let d = 0; d < P; d++) {
-    let vi: Expr = lit(UInt(w.IW), 0);
-    let vs: Expr = lit(UInt(w.W), 0);
-    for (let i = d; i < P; i++) {
-      const hit = m.wire(`cmp_hit_${d}_${i}`, keep[i].and(pre[i].eq(d)));
-      vi = vi.or(rep(hit, w.IW).and(src.idx[i].asUInt()));
-      vs = vs.or(rep(hit, w.W).and(src.score[i].asUInt()));
-    }
-    compIdx.push(m.wire(`cmp_item_idx_${d}`, vi));
-    compScore.push(m.wire(`cmp_item_score_${d}`, vs.asSInt()));
-  }
+  // item d = the d-th kept lane: a log-depth compaction shifter (rtl-compact.ts)
+  const dense = compactLog(m, 'cmp_net', keep, src.idx.map((ix, i) => ({ idx: ix, score: src.score[i] })));
+  const compIdx = dense.map((f, d) => m.wire(`cmp_item_idx_${d}`, f.idx));
+  const compScore = dense.map((f, d) => m.wire(`cmp_item_score_${d}`, f.score));
+  // a skid register in front of the compaction register: the producer's ready is a register
+  // (timing: the gearbox's accept logic is not in front of the cores' registers)
   const gAccept = m.wire('gb_accept', Bool);
-  const cReady = m.wire('cmp_ready', cValid.not().or(gAccept));
-  m.when(cReady, () => {
-    cValid.set(src.valid);
-    m.when(src.valid, () => {
-      cCount.set(popcount(keep, PW));
-      cEnd.set(src.end);
+  const sValid = m.reg('cmp_skid_valid', Bool, { reset: 0 });
+  const sCount = m.reg('cmp_skid_count', UInt(PW));
+  const sEnd = m.reg('cmp_skid_end', Bool);
+  const sIdx = Array.from({ length: P }, (_, d) => m.reg(`cmp_skid_idx_${d}`, UInt(w.IW)));
+  const sScore = Array.from({ length: P }, (_, d) => m.reg(`cmp_skid_score_${d}`, SInt(w.W)));
+  const cReady = m.wire('cmp_ready', sValid.not());
+  const srcFire = m.wire('cmp_src_fire', src.valid.and(sValid.not()));
+  const cFree = m.wire('cmp_free', cValid.not().or(gAccept));
+  const beatCount = m.wire('cmp_beat_count', countLog(m, 'cmp_cnt', keep, PW));
+  m.when(cFree, () => {
+    m.when(sValid, () => {
+      cValid.set(1);
+      sValid.set(0);
+      cCount.set(sCount);
+      cEnd.set(sEnd);
       for (let d = 0; d < P; d++) {
-        cIdx[d].set(compIdx[d]);
-        cScore[d].set(compScore[d]);
+        cIdx[d].set(sIdx[d]);
+        cScore[d].set(sScore[d]);
       }
+    }).otherwise(() => {
+      cValid.set(srcFire);
+      m.when(srcFire, () => {
+        cCount.set(beatCount);
+        cEnd.set(src.end);
+        for (let d = 0; d < P; d++) {
+          cIdx[d].set(compIdx[d]);
+          cScore[d].set(compScore[d]);
+        }
+      });
     });
+  }).elseWhen(srcFire, () => {
+    sValid.set(1);
+    sCount.set(beatCount);
+    sEnd.set(src.end);
+    for (let d = 0; d < P; d++) {
+      sIdx[d].set(compIdx[d]);
+      sScore[d].set(compScore[d]);
+    }
   });
 
   // ---- gearbox: a circular buffer of C slots; the front item is at slot rp, new items go to wp =
@@ -135,35 +155,24 @@ export function gearbox(m: ModuleBuilder, cfg: SelectorConfig, src: LaneBeat): E
   const wpNext = m.wire('gb_wp_next', wrap(wp, cCount));
   m.when(gAccept, () => wp.set(wpNext));
   rp.set(m.wire('gb_rp_next', wrap(rp, nEmit)));
+  // slot s takes compacted item (s − wp) mod C when that is below the count: the items and a count
+  // mask rotated right by wp
+  const zi = lit(UInt(w.IW), 0);
+  const zs = lit(SInt(w.W), 0);
+  const wIdx = rotate(m, 'gb_wr_idx', Array.from({ length: C }, (_, j) => (j < P ? cIdx[j] : zi)), wp, 'right');
+  const wScore = rotate(m, 'gb_wr_score', Array.from({ length: C }, (_, j) => (j < P ? cScore[j] : zs)), wp, 'right');
+  const wEn = rotate(m, 'gb_wr_en', Array.from({ length: C }, (_, j) => (j < P ? cCount.gt(j) : lit(Bool, 0))), wp, 'right');
   for (let s = 0; s < C; s++) {
-    // slot s takes compacted item d when the write pointer is (s - d) mod C
-    let sw: ReturnType<ModuleBuilder['switch']> | null = null;
-    for (let d = 0; d < P && d < C; d++) {
-      const body = () => {
-        m.when(gAccept.and(cCount.gt(d)), () => {
-          bIdx[s].set(cIdx[d]);
-          bScore[s].set(cScore[d]);
-        });
-      };
-      const at = (s - d + C) % C;
-      sw = sw ? sw.is(at, body) : m.switch(wp).is(at, body);
-    }
+    m.when(gAccept.and(wEn[s]), () => {
+      bIdx[s].set(wIdx[s]);
+      bScore[s].set(wScore[s]);
+    });
   }
-  // the front Q slots, rotated by rp
-  const frontIdx = Array.from({ length: Q }, (_, j) => m.wire(`gb_front_idx_${j}`, UInt(w.IW)));
-  const frontScore = Array.from({ length: Q }, (_, j) => m.wire(`gb_front_score_${j}`, SInt(w.W)));
-  for (let j = 0; j < Q; j++) {
-    frontIdx[j].set(bIdx[j % C]);
-    frontScore[j].set(bScore[j % C]);
-    let sw: ReturnType<ModuleBuilder['switch']> | null = null;
-    for (let r = 1; r < C; r++) {
-      const body = () => {
-        frontIdx[j].set(bIdx[(r + j) % C]);
-        frontScore[j].set(bScore[(r + j) % C]);
-      };
-      sw = sw ? sw.is(r, body) : m.switch(rp).is(r, body);
-    }
-  }
+  // the front Q slots: the buffer rotated left by rp
+  const rIdx = rotate(m, 'gb_rd_idx', bIdx, rp, 'left');
+  const rScore = rotate(m, 'gb_rd_score', bScore, rp, 'left');
+  const frontIdx = Array.from({ length: Q }, (_, j) => m.wire(`gb_front_idx_${j}`, rIdx[j]));
+  const frontScore = Array.from({ length: Q }, (_, j) => m.wire(`gb_front_score_${j}`, rScore[j]));
   const emit = m.wire('gb_emit', emitEnd.or(emitFull));
   m.when(emit, () => {
     oValid.set(1);

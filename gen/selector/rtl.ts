@@ -5,6 +5,7 @@
  *   threshold, capK = 0 or capPolicy "first" → rtl-threshold.ts (streaming, P scores/cycle)
  *   threshold, capK > 0 and capPolicy "last" → rtl-radix.ts with no select passes (row buffer)
  *   topk, arch "insertion"                   → rtl-insertion.ts (k-entry eviction array, 1 score/cycle)
+ *   topk, arch "systolic"                    → rtl-systolic.ts (value-ordered k-cell array, in-place index sort, drain)
  *   topk, arch "radix"                       → rtl-radix.ts (row buffer, radix-select passes, filter pass)
  */
 import { ModuleBuilder, moduleName, type Module } from '../../hdl/index.ts';
@@ -15,14 +16,16 @@ import { summary } from './rtl-summary.ts';
 import { thresholdStreamCore } from './rtl-threshold.ts';
 import { insertionCore } from './rtl-insertion.ts';
 import { rowBufferCore } from './rtl-radix.ts';
+import { systolicCore, type SystolicOptions } from './rtl-systolic.ts';
 
 /** Which core a configuration builds. */
-export function selectorCore(cfg: SelectorConfig): 'stream' | 'insertion' | 'radix' | 'capbuffer' {
+export function selectorCore(cfg: SelectorConfig): 'stream' | 'insertion' | 'radix' | 'systolic' | 'capbuffer' {
   if (cfg.mode === 'threshold') return cfg.capK > 0 && cfg.capPolicy === 'last' ? 'capbuffer' : 'stream';
   return cfg.arch;
 }
 
-export function selectorRtl(cfg: SelectorConfig): Module {
+/** `opts`: test hooks of the systolic core (a mutation test builds a deliberately wrong tie rule). */
+export function selectorRtl(cfg: SelectorConfig, opts: SystolicOptions = {}): Module {
   const core = selectorCore(cfg);
   const bucketTag = cfg.rowBuckets.join('x');
   const name = moduleName(`kv_select_${cfg.mode === 'threshold' ? 'th' : `topk_${cfg.arch}`}`, {
@@ -36,7 +39,11 @@ export function selectorRtl(cfg: SelectorConfig): Module {
   });
   const fe = frontEnd(m, cfg);
   const sum = summary(m, cfg);
-  const c = core === 'stream' ? thresholdStreamCore(m, cfg, fe, sum.free) : core === 'insertion' ? insertionCore(m, cfg, fe, sum.free) : rowBufferCore(m, cfg, fe, sum.free);
+  const c =
+    core === 'stream' ? thresholdStreamCore(m, cfg, fe, sum.free)
+    : core === 'insertion' ? insertionCore(m, cfg, fe, sum.free)
+    : core === 'systolic' ? systolicCore(m, cfg, fe, sum.free, opts)
+    : rowBufferCore(m, cfg, fe, sum.free);
   const ready = gearbox(m, cfg, c.lanes);
   sum.connect(c.connect(ready));
   return m.build();

@@ -2,9 +2,9 @@
  * selector input beats: the stream encoding (README "Stream protocol"), seeded random stimulus
  * with the edge cases, and the .npy/.json file conversion (README "Files").
  */
-import { Rng } from '../../cosim/rng.ts';
-import { TxnTable } from '../../cosim/transactions.ts';
-import type { NpyArray } from '../../cosim/npy.ts';
+import { Rng } from '../../data/rng.ts';
+import { TxnTable } from '../../data/transactions.ts';
+import type { NpyArray } from '../../data/npy.ts';
 import type { StreamData } from '../unit.ts';
 import { maxKept, selectorWidths, type SelectorConfig } from './config.ts';
 import { inFields } from './golden.ts';

@@ -3,7 +3,7 @@
  * logits (Student-t with 3 degrees of freedom), an attention sink at index 0, a local window of
  * raised scores before the query, and a per-head temperature; quantized to W-bit integers.
  */
-import { Rng } from '../../cosim/rng.ts';
+import { Rng } from '../../data/rng.ts';
 
 export interface SyntheticRows {
   scores: number[][];

@@ -5,6 +5,7 @@
 import type { HType } from './types.ts';
 import type { Expr, Signal } from './expr.ts';
 import type { SourceLoc } from './source.ts';
+import type { PortBundle } from './bundle.ts';
 
 export type Stmt =
   | { k: 'connect'; target: Signal; value: Expr; loc: SourceLoc }
@@ -66,4 +67,6 @@ export interface Module {
   usesReset: boolean;
   /** For each output port: the input ports it depends on combinationally. */
   combPaths: Map<string, Set<string>>;
+  /** Interfaces (streams, buses) over the ports, in declaration order (`bundle.ts`). */
+  interfaces?: PortBundle[];
 }

@@ -12,6 +12,7 @@ import type { Instance, Memory, Module, ParamValue, Stmt, SwitchCase } from './i
 import { nameProblem } from './names.ts';
 import { checkDrivers } from './checks/drivers.ts';
 import { combDeps, combPathsOf, findLoops } from './checks/loops.ts';
+import type { PortBundle } from './bundle.ts';
 
 export interface RegOptions {
   /** Value loaded by the synchronous active-high `reset`; omit for a datapath register without reset. */
@@ -118,6 +119,7 @@ export class ModuleBuilder implements Owner {
   private readonly names = new Map<string, SourceLoc>();
   private readonly signals: Signal[] = [];
   private readonly ports: Signal[] = [];
+  private readonly bundles: PortBundle[] = [];
   private readonly mems: Memory[] = [];
   private readonly instances: Instance[] = [];
   private readonly body: Stmt[] = [];
@@ -292,6 +294,17 @@ export class ModuleBuilder implements Owner {
     return new SwitchChain(this, s);
   }
 
+  // ---- interfaces -------------------------------------------------------------------------
+
+  /** Records an interface over ports already declared (metadata; the Verilog is unchanged). */
+  bundle(b: PortBundle): void {
+    const names = new Set(this.ports.map((p) => p.name));
+    const used = b.kind === 'stream' ? [b.valid, b.ready, ...b.fields.map((f) => f.port)] : Object.values(b.ports);
+    const missing = used.filter((n) => !names.has(n));
+    if (missing.length) throw new Error(`interface '${b.name}' of module '${this.moduleName}' names ports that do not exist: ${missing.join(', ')}`);
+    this.bundles.push(b);
+  }
+
   // ---- build ------------------------------------------------------------------------------
 
   /** Runs the design-rule checks and returns the module; throws ElaborationError listing all problems. */
@@ -320,6 +333,7 @@ export class ModuleBuilder implements Owner {
       usesClock,
       usesReset,
       combPaths: combPathsOf(this.ports, deps),
+      ...(this.bundles.length ? { interfaces: [...this.bundles] } : {}),
     };
   }
 }

@@ -7,7 +7,7 @@ import { UInt, Bool, log2Ceil } from '../core/types.ts';
 import { ModuleBuilder } from '../core/module-builder.ts';
 import type { Module } from '../core/ir.ts';
 import { moduleName } from '../core/names.ts';
-import { type Fields, type Source, payloadWidth, streamStage } from './stream.ts';
+import { type Fields, type Source, payloadWidth, streamIn, streamOut, streamStage } from './stream.ts';
 
 const cache = new Map<string, Module>();
 
@@ -23,12 +23,12 @@ export function fifoModule(width: number, depth: number): Module {
     params: { width, depth },
     doc: 'synchronous first-word-fall-through FIFO',
   });
-  const inValid = m.input('in_valid', Bool);
-  const inReady = m.output('in_ready', Bool);
-  const inData = m.input('in_data', UInt(width));
-  const outValid = m.output('out_valid', Bool);
-  const outReady = m.input('out_ready', Bool);
-  const outData = m.output('out_data', UInt(width));
+  const inS = streamIn(m, 'in', { data: UInt(width) });
+  const outS = streamOut(m, 'out', { data: UInt(width) });
+  const [inValid, inReady] = [inS.valid, inS.ready];
+  const inData = inS.bits.data;
+  const [outValid, outReady] = [outS.valid, outS.ready];
+  const outData = outS.bits.data;
 
   const store = m.mem('store', UInt(width), depth);
   const wrPtr = m.reg('wr_ptr', UInt(aw), { reset: 0 });

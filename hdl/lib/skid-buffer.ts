@@ -6,7 +6,7 @@ import { UInt, Bool } from '../core/types.ts';
 import { ModuleBuilder } from '../core/module-builder.ts';
 import type { Module } from '../core/ir.ts';
 import { moduleName } from '../core/names.ts';
-import { type Fields, type Source, payloadWidth, streamStage } from './stream.ts';
+import { type Fields, type Source, payloadWidth, streamIn, streamOut, streamStage } from './stream.ts';
 
 const cache = new Map<number, Module>();
 
@@ -18,12 +18,12 @@ export function skidBufferModule(width: number): Module {
     params: { width },
     doc: 'skid buffer: registered ready, registered valid/data, full throughput',
   });
-  const inValid = m.input('in_valid', Bool);
-  const inReady = m.output('in_ready', Bool);
-  const inData = m.input('in_data', UInt(width));
-  const outValid = m.output('out_valid', Bool);
-  const outReady = m.input('out_ready', Bool);
-  const outData = m.output('out_data', UInt(width));
+  const inS = streamIn(m, 'in', { data: UInt(width) });
+  const outS = streamOut(m, 'out', { data: UInt(width) });
+  const [inValid, inReady] = [inS.valid, inS.ready];
+  const inData = inS.bits.data;
+  const [outValid, outReady] = [outS.valid, outS.ready];
+  const outData = outS.bits.data;
 
   const full = m.reg('out_full', Bool, { reset: 0 }); // the output register holds a transfer
   const data = m.reg('out_reg', UInt(width));

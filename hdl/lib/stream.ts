@@ -33,22 +33,22 @@ export function fire(s: { valid: Expr; ready: Expr }): Expr {
   return s.valid.and(s.ready);
 }
 
-/** An input stream of the module (DUT consumes it). */
+/** An input stream of the module (DUT consumes it), recorded as one of its interfaces. */
 export function streamIn<F extends Fields>(m: ModuleBuilder, name: string, fields: F): Source<F> {
   const valid = m.input(`${name}_valid`, Bool);
   const ready = m.output(`${name}_ready`, Bool);
   const bits = {} as Payload<F>;
   for (const k of Object.keys(fields) as (keyof F & string)[]) bits[k] = m.input(`${name}_${k}`, fields[k]);
-  return { fields, valid, ready, bits };
+  return recordStream(m, name, 'in', { fields, valid, ready, bits });
 }
 
-/** An output stream of the module (DUT produces it). */
+/** An output stream of the module (DUT produces it), recorded as one of its interfaces. */
 export function streamOut<F extends Fields>(m: ModuleBuilder, name: string, fields: F): Sink<F> {
   const valid = m.output(`${name}_valid`, Bool);
   const ready = m.input(`${name}_ready`, Bool);
   const bits = {} as PayloadVars<F>;
   for (const k of Object.keys(fields) as (keyof F & string)[]) bits[k] = m.output(`${name}_${k}`, fields[k]);
-  return { fields, valid, ready, bits };
+  return recordStream(m, name, 'out', { fields, valid, ready, bits });
 }
 
 /** Drives `sink` from `source` (valid and payload forward, ready backward). */
@@ -97,4 +97,11 @@ export function streamStage<F extends Fields>(m: ModuleBuilder, name: string, st
     ready: inst.port('out_ready'),
     bits: unpack(source.fields, inst.port('out_data')),
   };
+}
+
+/** Records stream `name` (conventional port names) as an interface of `m` and returns `side`. */
+function recordStream<S extends { fields: Fields }>(m: ModuleBuilder, name: string, dir: 'in' | 'out', side: S): S {
+  const fields = Object.keys(side.fields).map((f) => ({ name: f, port: `${name}_${f}` }));
+  m.bundle({ kind: 'stream', name, dir, valid: `${name}_valid`, ready: `${name}_ready`, fields });
+  return side;
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
-import { readNpyFile, writeNpyFile } from '../../cosim/npy.ts';
+import { readNpyFile, writeNpyFile } from '../../data/npy.ts';
 
 const bin = path.resolve('bin/kvhdl.js');
 const kvhdl = (args: string[]) => execa('node', [bin, ...args], { reject: false, timeout: 300_000 });
@@ -47,7 +47,7 @@ describe('kvhdl command line (through the bin script)', () => {
     expect(r3.stderr).not.toMatch(/\n\s+at /);
     const r4 = await kvhdl(['gen', 'nosuchunit']);
     expect(r4.exitCode).toBe(2);
-    expect(r4.stderr).toContain(`unknown unit 'nosuchunit' (units: minmax, dequantizer, quantizer, selector, earlyexit, nuq)`);
+    expect(r4.stderr).toContain(`unknown unit 'nosuchunit' (units: minmax, dequantizer, quantizer, selector, earlyexit, attention, nuq)`);
     const r5 = await kvhdl(['gen', 'minmax', '--bogus']);
     expect(r5.exitCode).toBe(2);
     expect(r5.stderr).toContain(`Unknown option '--bogus'`);

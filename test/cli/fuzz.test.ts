@@ -15,7 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { execa } from 'execa';
-import { writeNpyFile } from '../../cosim/npy.ts';
+import { writeNpyFile } from '../../data/npy.ts';
 
 const bin = path.resolve('bin/kvhdl.js');
 const TIME_BOUND_MS = 240_000;

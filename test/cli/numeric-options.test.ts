@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../cli/main.ts';
 import { parse } from '../../cli/args.ts';
-import { writeNpyFile } from '../../cosim/npy.ts';
+import { writeNpyFile } from '../../data/npy.ts';
 
 /** Runs the CLI in this process; returns the exit code and the first stderr line. */
 async function run(argv: string[]): Promise<{ code: number; err: string }> {

@@ -12,7 +12,7 @@ import { ConfigError, loadConfig } from '../../gen/config.ts';
 import { minmaxUnit } from '../../gen/minmax/index.ts';
 import { JSON_FILE_MAX_BYTES, readJsonFile } from '../../gen/json-file.ts';
 import { JsonTextError, parseJsonText } from '../../gen/json-text.ts';
-import { writeNpyFile } from '../../cosim/npy.ts';
+import { writeNpyFile } from '../../data/npy.ts';
 
 const bin = path.resolve('bin/kvhdl.js');
 const kvhdl = (args: string[]) => execa('node', [bin, ...args], { reject: false, timeout: 120_000 });

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
-import { writeNpyFile } from '../../cosim/npy.ts';
+import { writeNpyFile } from '../../data/npy.ts';
 import { RECORD_FILE } from '../../output/index.ts';
 
 const bin = path.resolve('bin/kvhdl.js');

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeNpyFile } from '../../cosim/npy.ts';
+import { writeNpyFile } from '../../data/npy.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'kvhdl-icarus-trace-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

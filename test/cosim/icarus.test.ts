@@ -4,8 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DesignUnderTest, FieldSpec, PortSpec, StreamSpec } from '../../cosim/design.ts';
-import { TxnTable } from '../../cosim/transactions.ts';
+import type { DesignUnderTest, FieldSpec, PortSpec, StreamSpec } from '../../hdl/ports/design.ts';
+import { TxnTable } from '../../data/transactions.ts';
 import {
   generateTestbench,
   hexToRecords,
@@ -15,6 +15,9 @@ import {
   type TestbenchConfig,
 } from '../../cosim/icarus/index.ts';
 import { runTool } from '../../toolchain/run-tool.ts';
+import { needTools } from '../helpers/tools.ts';
+
+needTools('iverilog');
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/icarus');
 

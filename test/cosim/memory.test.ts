@@ -7,10 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { Bool, ModuleBuilder, UInt, type Module } from '../../hdl/index.ts';
 import { fifo, streamIn, streamOut } from '../../hdl/lib/index.ts';
 import { cosim, formatReport, rerunFromDir, type CosimOptions } from '../../cosim/cosim.ts';
-import { designFromModule } from '../../cosim/from-module.ts';
-import { memoryImageFields, type DesignUnderTest, type MemorySpec } from '../../cosim/design.ts';
-import { Rng } from '../../cosim/rng.ts';
-import { TxnTable } from '../../cosim/transactions.ts';
+import { designFromModule } from '../../hdl/ports/from-module.ts';
+import { memoryImageFields, type DesignUnderTest, type MemorySpec } from '../../hdl/ports/design.ts';
+import { Rng } from '../../data/rng.ts';
+import { TxnTable } from '../../data/transactions.ts';
 import { icarusRun } from '../../cosim/icarus/index.ts';
 import { DesignError } from '../../cosim/verilator/design-check.ts';
 

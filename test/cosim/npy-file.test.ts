@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { NpyError, readNpyFile, writeNpyFile } from '../../cosim/npy.ts';
-import { encodeNpyHeader } from '../../cosim/npy-format.ts';
+import { NpyError, readNpyFile, writeNpyFile } from '../../data/npy.ts';
+import { encodeNpyHeader } from '../../data/npy-format.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'kvhdl-npy-file-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

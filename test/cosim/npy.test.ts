@@ -13,8 +13,11 @@ import {
   writeNpyFile,
   type NpyArray,
   type NpyDtype,
-} from '../../cosim/npy.ts';
+} from '../../data/npy.ts';
 import { runTool } from '../../toolchain/run-tool.ts';
+import { needTools } from '../helpers/tools.ts';
+
+needTools('numpy');
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/npy');
 

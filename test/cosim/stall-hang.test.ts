@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeNpyFile } from '../../cosim/npy.ts';
+import { writeNpyFile } from '../../data/npy.ts';
 import { cosim, formatReport } from '../../cosim/cosim.ts';
 import { accumDesign, accumGolden, accumStimulus } from '../fixtures/verilog/designs.ts';
 

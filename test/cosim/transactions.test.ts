@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TxnTable } from '../../cosim/transactions.ts';
-import { Rng } from '../../cosim/rng.ts';
+import { TxnTable } from '../../data/transactions.ts';
+import { Rng } from '../../data/rng.ts';
 
 describe('TxnTable lane access (the bigint-free fast path) agrees with get/set', () => {
   for (const lw of [1, 2, 7, 13, 16, 31, 32]) {

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { findUnit } from '../../gen/registry.ts';
 import { parseConfig } from '../../gen/config.ts';
-import { designFromModule } from '../../cosim/from-module.ts';
+import { designFromModule } from '../../hdl/ports/from-module.ts';
 import { cosim } from '../../cosim/cosim.ts';
 
 // Faults injected into a generated unit's Verilog (not a hand-written fixture): the harness must see them.

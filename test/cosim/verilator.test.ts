@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cosim, formatReport, rerunFromDir, rerunWithTrace, reportToJSON, traceWindowFor } from '../../cosim/cosim.ts';
-import { Rng, randomTable } from '../../cosim/rng.ts';
+import { Rng, randomTable } from '../../data/rng.ts';
 import { readTable, writeStimulus } from '../../cosim/stimulus-files.ts';
-import { TxnTable } from '../../cosim/transactions.ts';
+import { TxnTable } from '../../data/transactions.ts';
 import { DesignError } from '../../cosim/verilator/design-check.ts';
 import { generateTestbench } from '../../cosim/verilator/tbgen.ts';
 import {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { specialValues } from './values.ts';
 import { cat } from '../../hdl/index.ts';
-import { Rng } from '../../cosim/rng.ts';
+import { Rng } from '../../data/rng.ts';
 import { BF16, FP16, type FloatFormat } from '../../hdl/lib/float/format.ts';
 import { fpAdd, fpSub } from '../../hdl/lib/float/add.ts';
 import * as golden from '../../hdl/lib/float/golden/index.ts';

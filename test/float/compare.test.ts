@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { specialValues } from './values.ts';
 import { cat, type Expr, type ModuleBuilder } from '../../hdl/index.ts';
-import { Rng } from '../../cosim/rng.ts';
+import { Rng } from '../../data/rng.ts';
 import { BF16, FP16, type FloatFormat } from '../../hdl/lib/float/format.ts';
 import { fpEq, fpLe, fpLt, fpMax, fpMin } from '../../hdl/lib/float/compare.ts';
 import * as golden from '../../hdl/lib/float/golden/index.ts';

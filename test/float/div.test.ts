@@ -13,7 +13,7 @@ import { Bool, ModuleBuilder, UInt } from '../../hdl/index.ts';
 import { BF16, FP16, type FloatFormat } from '../../hdl/lib/float/format.ts';
 import { fpDiv as fpDivRtl, fpDivMaxStages } from '../../hdl/lib/float/div.ts';
 import { fpDiv, fpToNumber } from '../../hdl/lib/float/golden/index.ts';
-import { Rng } from '../../cosim/rng.ts';
+import { Rng } from '../../data/rng.ts';
 import { checkOp } from './op-harness.ts';
 import { specialValues } from './values.ts';
 import { allPairs, allStagesModule, concat, dualFormatGolden, dualFormatTop, isTie } from './dual-format.ts';

@@ -18,7 +18,7 @@ import { BF16, FP16, type FloatFormat } from '../../hdl/lib/float/format.ts';
 import { fpAdd, fpDiv, fpEq, fpLe, fpLt, fpMax, fpMin, fpMul, fpSub } from '../../hdl/lib/float/index.ts';
 import { buildSimulator } from '../../cosim/verilator/build.ts';
 import { runTool } from '../../toolchain/run-tool.ts';
-import { Rng } from '../../cosim/rng.ts';
+import { Rng } from '../../data/rng.ts';
 import { specialValues } from './values.ts';
 import { writeDesign } from '../helpers/verilog-checks.ts';
 

@@ -9,7 +9,7 @@ import { ModuleBuilder, UInt, cat } from '../../hdl/index.ts';
 import { BF16, FP16 } from '../../hdl/lib/float/format.ts';
 import { fpFromUInt as fpFromUIntRtl } from '../../hdl/lib/float/from-uint.ts';
 import { fpFromUInt } from '../../hdl/lib/float/golden/index.ts';
-import { Rng } from '../../cosim/rng.ts';
+import { Rng } from '../../data/rng.ts';
 import { checkOp, opModule } from './op-harness.ts';
 import { verilogProblems, writeDesign } from '../helpers/verilog-checks.ts';
 

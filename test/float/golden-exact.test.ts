@@ -17,7 +17,7 @@ import {
   fpAdd, fpDiv, fpEq, fpFromNumber, fpFromUInt, fpLe, fpLt, fpMax, fpMin, fpMul, fpRoundEven, fpSub, fpToNumber, fpToUIntSat,
   roundPack, roundPackBig,
 } from '../../hdl/lib/float/golden/index.ts';
-import { Rng } from '../../cosim/rng.ts';
+import { Rng } from '../../data/rng.ts';
 
 const H = (x: number) => `0x${x.toString(16).padStart(4, '0')}`;
 

@@ -18,7 +18,10 @@ import { canonicalNaN, FP16, type FloatFormat } from '../../hdl/lib/float/format
 import {
   fpAdd, fpDiv, fpEq, fpFromNumber, fpFromUInt, fpIsNaN, fpLe, fpLt, fpMul, fpRoundEven, fpSub, fpToNumber, fpToUIntSat,
 } from '../../hdl/lib/float/golden/index.ts';
-import { Rng } from '../../cosim/rng.ts';
+import { Rng } from '../../data/rng.ts';
+import { needTools } from '../helpers/tools.ts';
+
+needTools('numpy');
 
 const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'numpy', 'fp16_ops.py');
 const H = (x: number) => `0x${x.toString(16).padStart(4, '0')}`;

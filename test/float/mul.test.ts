@@ -12,7 +12,7 @@ import { Bool, ModuleBuilder, UInt } from '../../hdl/index.ts';
 import { BF16, FP16, type FloatFormat } from '../../hdl/lib/float/format.ts';
 import { FP_MUL_MAX_STAGES, fpMul as fpMulRtl } from '../../hdl/lib/float/mul.ts';
 import { fpMul, fpToNumber } from '../../hdl/lib/float/golden/index.ts';
-import { Rng } from '../../cosim/rng.ts';
+import { Rng } from '../../data/rng.ts';
 import { checkOp } from './op-harness.ts';
 import { specialValues } from './values.ts';
 import { allPairs, allStagesModule, concat, dualFormatGolden, dualFormatTop, isTie } from './dual-format.ts';

@@ -9,9 +9,9 @@ import * as path from 'node:path';
 import { expect } from 'vitest';
 import { Bool, ModuleBuilder, UInt, type Expr, type Module } from '../../hdl/index.ts';
 import { fire, streamIn, streamOut } from '../../hdl/lib/index.ts';
-import { designFromModule } from '../../cosim/from-module.ts';
+import { designFromModule } from '../../hdl/ports/from-module.ts';
 import { cosim, formatReport, type CosimReport } from '../../cosim/cosim.ts';
-import { TxnTable } from '../../cosim/transactions.ts';
+import { TxnTable } from '../../data/transactions.ts';
 
 /** What an operator builder returns: its result (any width) and its latency in cycles. */
 export interface OpResult {

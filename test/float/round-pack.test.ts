@@ -5,7 +5,7 @@
  * subnormals, underflow to zero, rounding up into the smallest normal, overflow to Inf).
  */
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../cosim/rng.ts';
+import { Rng } from '../../data/rng.ts';
 import { BF16, FP16, type FloatFormat } from '../../hdl/lib/float/format.ts';
 import { leadingZeros, roundPack } from '../../hdl/lib/float/normalize-round.ts';
 import * as golden from '../../hdl/lib/float/golden/index.ts';

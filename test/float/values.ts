@@ -1,5 +1,5 @@
 /** The special operand values every float test uses: one list, so every operator sees the same edge cases. */
-import { Rng } from '../../cosim/rng.ts';
+import { Rng } from '../../data/rng.ts';
 import { canonicalNaN, type FloatFormat } from '../../hdl/lib/float/format.ts';
 
 /**

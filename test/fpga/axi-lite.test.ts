@@ -8,11 +8,11 @@ import {
 } from '../../fpga/axi/axil-regfile.ts';
 import { checkAxiLiteOrdering, checkAxiLiteRun, readStreamCycles } from '../../fpga/axi/axi-check.ts';
 import { cosim, formatReport, type CosimReport } from '../../cosim/cosim.ts';
-import type { DesignUnderTest } from '../../cosim/design.ts';
+import type { DesignUnderTest } from '../../hdl/ports/design.ts';
 import { icarusRun } from '../../cosim/icarus/index.ts';
 import { readOutputs } from '../../cosim/stimulus-files.ts';
-import { Rng } from '../../cosim/rng.ts';
-import { TxnTable } from '../../cosim/transactions.ts';
+import { Rng } from '../../data/rng.ts';
+import { TxnTable } from '../../data/transactions.ts';
 import { verilogProblems } from '../helpers/verilog-checks.ts';
 
 /** A map with every access kind, widths below/at 32 and byte-straddling, and holes (unmapped words). */

@@ -15,13 +15,13 @@ import { crossCompileTest } from '../../fpga/firesim/cross.ts';
 import { shellJob } from '../../fpga/firesim/golden.ts';
 import { firesimProfile } from '../../fpga/firesim/profile.ts';
 import { recordsToWords, wordsToRecords } from '../../fpga/firesim/layout.ts';
-import { TxnTable } from '../../cosim/transactions.ts';
-import { portsOf } from '../../cosim/from-module.ts';
+import { TxnTable } from '../../data/transactions.ts';
+import { portsOf } from '../../hdl/ports/from-module.ts';
 import { verilatorLint } from '../../toolchain/lint.ts';
 import { verilogProblems } from '../helpers/verilog-checks.ts';
 import { handoffCommand } from '../../cli/commands/handoff.ts';
 import { UsageError } from '../../cli/args.ts';
-import { runTool } from '../../toolchain/run-tool.ts';
+import { compileAndRunC } from '../helpers/host-c.ts';
 
 const made: string[] = [];
 const tmp = () => {
@@ -192,29 +192,7 @@ describe.each(CASES)('firesim package of $unit $config', ({ unit, config, synth 
   });
 
   it("the driver's C output lengths (and ends of variable streams) equal the TypeScript profile's on the test input, which its input check accepts", async () => {
-    const dir = tmp();
-    const p = `kvhdl_${unit}`;
-    writeFileSync(path.join(dir, 'mmio.h'), '#include <stdint.h>\nstatic inline uint32_t reg_read32(uintptr_t a) { (void)a; return 0; }\nstatic inline void reg_write32(uintptr_t a, uint32_t v) { (void)a; (void)v; }\n');
-    const P = p.toUpperCase();
-    writeFileSync(
-      path.join(dir, 'lens.c'),
-      `#include <stdio.h>
-#include "mmio.h"
-#include "${p}.h"
-#include "${p}_data.h"
-int main(void) {
-  uint32_t len[${P}_NUM_OUT], ends[${P}_NUM_OUT], i;
-  ${p}_out_lens(${p}_test_in, ${P}_TEST_ROWS, ${P}_TEST_COLS, len, ends);
-  for (i = 0; i < ${P}_NUM_OUT; i++) printf("%u %u\\n", (unsigned)len[i], (unsigned)ends[i]);
-  printf("check %u\\n", (unsigned)${p}_check_input(${p}_test_in, ${P}_TEST_ROWS, ${P}_TEST_COLS));
-  return 0;
-}
-`,
-    );
-    const exe = path.join(dir, 'lens');
-    const c = await runTool(process.env.CC ?? 'gcc', ['-std=c11', '-O1', '-Wall', '-Wextra', '-Werror', '-I', dir, '-I', h.testDir, path.join(dir, 'lens.c'), '-o', exe], { timeoutMs: 120_000 });
-    expect(c.exitCode, c.stderr).toBe(0);
-    const r = await runTool(exe, [], { timeoutMs: 60_000 });
+    const r = await compileAndRunC({ program: 'lens.c', unit, mmio: 'stub', testDir: h.testDir, dir: tmp() });
     expect(r.stdout.trim().split('\n')).toEqual([...h.job.lens.map((l, i) => `${l} ${h.job.ends[i]}`), 'check 0']);
     // variable streams: the capacity bounds the golden count, and ends counts its rows
     h.design.layout.outputs.forEach((s, i) => expect(h.job.outputs[i].records).toBeLessThanOrEqual(h.job.lens[i]));
@@ -335,47 +313,14 @@ function copyTable(input: TxnTable): TxnTable {
 
 /** Runs kvhdl_<unit>_check_input and kvhdl_<unit>_run (stub registers: DONE reads 1) on each input; one line per case. */
 async function driverInputCheck(h: FiresimHandoff, cases: { name: string; t: TxnTable; rows: number }[]): Promise<string[]> {
-  const p = `kvhdl_${h.design.unit}`;
-  const P = p.toUpperCase();
-  const dir = tmp();
-  writeFileSync(path.join(dir, 'mmio.h'), '#include <stdint.h>\nuint32_t reg_read32(uintptr_t a);\nvoid reg_write32(uintptr_t a, uint32_t v);\n');
   const arr = (name: string, w: bigint[]) => `static const uint64_t ${name}[] = { ${w.map((x) => `0x${x.toString(16)}ull`).join(', ')} };`;
-  const outs = h.design.layout.outputs;
-  writeFileSync(
-    path.join(dir, 'check.c'),
-    `#include <stdio.h>
-#include "mmio.h"
-#define KVHDL_BUS_ADDR(ptr, bytes) ((uint32_t)(uintptr_t)(ptr)) /* host pointers: no 4 GiB check here */
-#define KVHDL_BUS_OK(ptr, bytes) 1
-#include "${p}.h"
-static unsigned writes;
-uint32_t reg_read32(uintptr_t a) { return a == ${P}_REG_HW_ID ? ${P}_BUILD_ID : a == ${P}_REG_DONE ? 1u : 0u; }
-void reg_write32(uintptr_t a, uint32_t v) { (void)a; (void)v; writes++; }
-static uint64_t out_buf[${outs.length}][4096];
-${h.design.layout.memory ? 'static uint64_t mem_buf[8];' : ''}
-${cases.map((c, i) => arr(`in${i}`, recordsToWords(h.design.layout.input, c.t))).join('\n')}
-static void one(const char *name, const uint64_t *in, uint32_t rows) {
-  ${p}_job j;
-  ${p}_stats st;
-  uint32_t err, i, bad = ${p}_check_input(in, rows, 1);
-  j.src = in;
-  j.rows = rows;
-  j.cols = 1;
-  for (i = 0; i < ${P}_NUM_OUT; i++) j.dst[i] = out_buf[i];
-${h.design.layout.memory ? '  j.mem = mem_buf;\n  j.mem_len = 1;\n' : ''}  writes = 0;
-  err = ${p}_run(0, &j, &st);
-  printf("%s: bad=%u err=%#x writes=%u stats.error=%#x\\n", name, (unsigned)bad, (unsigned)err, writes, (unsigned)st.error);
-}
-int main(void) {
-${cases.map((c, i) => `  one("${c.name}", in${i}, ${c.rows}u);`).join('\n')}
-  return 0;
-}
-`,
-  );
-  const exe = path.join(dir, 'check');
-  const c = await runTool(process.env.CC ?? 'gcc', ['-std=c11', '-O1', '-Wall', '-Wextra', '-Werror', '-I', dir, '-I', h.testDir, path.join(dir, 'check.c'), '-o', exe], { timeoutMs: 120_000 });
-  expect(c.exitCode, c.stderr).toBe(0);
-  const r = await runTool(exe, [], { timeoutMs: 60_000 });
+  const casesH = [
+    `#define HAS_MEM ${h.design.layout.memory ? 1 : 0}`,
+    ...cases.map((c, i) => arr(`in${i}`, recordsToWords(h.design.layout.input, c.t))),
+    `#define CASES(X) ${cases.map((c, i) => `X("${c.name}", in${i}, ${c.rows}u)`).join(' ')}`,
+    '',
+  ].join('\n');
+  const r = await compileAndRunC({ program: 'check.c', unit: h.design.unit, mmio: 'extern', testDir: h.testDir, dir: tmp(), extra: { 'cases.h': casesH } });
   expect(r.exitCode, r.stderr).toBe(0);
   return r.stdout.trim().split('\n');
 }
@@ -435,46 +380,8 @@ describe('firesim earlyexit: the driver refuses a row with more keys than maxKey
 describe('firesim driver: buffers the 32-bit DMA cannot reach', () => {
   it('kvhdl_<unit>_run refuses a buffer that does not lie below 4 GiB (ERR_ADDR, no START) instead of truncating its address', async () => {
     const h = pkg('minmax', { lanes: 2, width: 8 });
-    const dir = tmp();
     // The driver with its bare-metal address mapping and stub registers: DONE reads 1, hw_id matches.
-    writeFileSync(path.join(dir, 'mmio.h'), '#include <stdint.h>\nuint32_t reg_read32(uintptr_t a);\nvoid reg_write32(uintptr_t a, uint32_t v);\n');
-    writeFileSync(
-      path.join(dir, 'addr.c'),
-      `#include <stdio.h>
-#include "mmio.h"
-#include "kvhdl_minmax.h"
-static unsigned starts, src_writes;
-uint32_t reg_read32(uintptr_t a) { return a == KVHDL_MINMAX_REG_HW_ID ? KVHDL_MINMAX_BUILD_ID : a == KVHDL_MINMAX_REG_DONE ? 1u : 0u; }
-void reg_write32(uintptr_t a, uint32_t v) {
-  if (a == KVHDL_MINMAX_REG_CTRL && (v & KVHDL_MINMAX_CTRL_START)) starts++;
-  if (a == KVHDL_MINMAX_REG_SRC_ADDR) src_writes++;
-}
-static void run(const char *name, unsigned long long src, unsigned long long dst) {
-  kvhdl_minmax_job j;
-  uint32_t i, err;
-  j.src = (const void *)(uintptr_t)src;
-  j.rows = 4;
-  j.cols = 2;
-  for (i = 0; i < KVHDL_MINMAX_NUM_OUT; i++) j.dst[i] = (void *)(uintptr_t)dst;
-  starts = src_writes = 0;
-  err = kvhdl_minmax_run(0, &j, 0);
-  printf("%s err=%#x starts=%u src_writes=%u name=%s\\n", name, (unsigned)err, starts, src_writes, err ? kvhdl_minmax_error_name(28) : "-");
-}
-int main(void) {
-  run("low", 0x80000000ull, 0x80010000ull);
-  run("src_above", 0x100000000ull, 0x80010000ull);
-  run("src_crosses", 0x100000000ull - 8u, 0x80010000ull);
-  run("src_ends_at_4g", 0x100000000ull - 4u * 2u * KVHDL_MINMAX_IN_WORDS * 8u, 0x80010000ull);
-  run("dst_above", 0x80000000ull, 0x180000000ull);
-  return 0;
-}
-`,
-    );
-    const cc = process.env.CC ?? 'gcc';
-    const exe = path.join(dir, 'addr');
-    const c = await runTool(cc, ['-std=c11', '-O1', '-Wall', '-Wextra', '-Werror', '-I', dir, '-I', h.testDir, path.join(dir, 'addr.c'), '-o', exe], { timeoutMs: 120_000 });
-    expect(c.exitCode, c.stderr).toBe(0);
-    const r = await runTool(exe, [], { timeoutMs: 60_000 });
+    const r = await compileAndRunC({ program: 'addr.c', unit: 'minmax', mmio: 'extern', testDir: h.testDir, dir: tmp() });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout.trim().split('\n')).toEqual([
       'low err=0 starts=1 src_writes=1 name=-',
@@ -526,7 +433,8 @@ describe('kvhdl handoff firesim (CLI)', () => {
 
   it('usage errors: unknown unit, bad seed, missing unit', async () => {
     expect(await err(['firesim', 'nope'])).toMatch(/^unknown unit 'nope' \(units: minmax, /);
-    expect(await err(['firesim', 'minmax', '--seed', 'x'])).toBe(`--seed: expected a non-negative integer, got 'x'`);
+    expect(await err(['firesim', 'minmax', '--seed', 'x'])).toBe(`--seed: expected a non-negative integer up to 2^53-1, got 'x'`);
+    for (const bad of ['', '1e300', '-1', '1.5', '9007199254740992']) expect(await err(['firesim', 'minmax', '--seed', bad])).toMatch(/^--seed: expected a non-negative integer/);
     expect(await err(['firesim'])).toBe('expected 1 argument(s), got 0');
   });
 

@@ -9,6 +9,9 @@ import { findTopWrapper } from '../../fpga/handoff/wrappers.ts';
 import { ModuleBuilder, type Module } from '../../hdl/index.ts';
 import { axilRegfile } from '../../fpga/axi/axil-regfile.ts';
 import { requireTclsh, runWithStubs } from '../fixtures/vivado-stubs/run-stubs.ts';
+import { needTools } from '../helpers/tools.ts';
+
+needTools('tclsh');
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'kvhdl-handoff-'));
 const cfg = parseConfig(minmaxUnit, { lanes: 4, width: 12 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { pinWrapper } from '../../fpga/pin-wrapper.ts';
 import { minmaxUnit } from '../../gen/minmax/index.ts';
 import { emitDesign } from '../../hdl/index.ts';
-import { portsOf } from '../../cosim/from-module.ts';
+import { portsOf } from '../../hdl/ports/from-module.ts';
 import { verilatorLint } from '../../toolchain/lint.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

@@ -1,6 +1,6 @@
 /** Random well-typed expression trees over random inputs, for checking the emitter against eval.ts. */
 import { Bool, Expr, HType, ModuleBuilder, cat, lit, mux, rep, type Module } from '../../hdl/index.ts';
-import { Rng } from '../../cosim/rng.ts';
+import { Rng } from '../../data/rng.ts';
 import { fire, streamIn, streamOut, type Fields } from '../../hdl/lib/index.ts';
 
 export interface ExprFuzzDesign {

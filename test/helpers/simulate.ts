@@ -7,11 +7,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { expect } from 'vitest';
 import type { Module } from '../../hdl/index.ts';
-import { designFromModule, laneWidthsOf } from '../../cosim/from-module.ts';
+import { designFromModule } from '../../hdl/ports/from-module.ts';
+import { laneWidthsOf } from '../../cosim/lane-widths.ts';
 import { cosim, formatReport, type CosimOptions, type CosimReport } from '../../cosim/cosim.ts';
 import { icarusRun } from '../../cosim/icarus/index.ts';
-import { TxnTable } from '../../cosim/transactions.ts';
-import type { MemorySpec } from '../../cosim/design.ts';
+import { TxnTable } from '../../data/transactions.ts';
+import type { MemorySpec } from '../../hdl/ports/design.ts';
 
 export type Golden = (inputs: Record<string, TxnTable>) => Record<string, TxnTable>;
 

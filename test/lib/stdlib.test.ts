@@ -4,8 +4,8 @@ import {
   connectStream, counter, fifo, fire, maxOp, minOp, reduceTree, registerLevels, skidBuffer, streamIn, streamOut, sumOp, treeLevels,
   type Fields, type Source,
 } from '../../hdl/lib/index.ts';
-import { Rng, randomTable } from '../../cosim/rng.ts';
-import { TxnTable } from '../../cosim/transactions.ts';
+import { Rng, randomTable } from '../../data/rng.ts';
+import { TxnTable } from '../../data/transactions.ts';
 import { simulateBoth } from '../helpers/simulate.ts';
 
 const payload: Fields = { a: UInt(13), b: SInt(40), last: Bool };

@@ -66,14 +66,15 @@ describe('acquireLock: owners recorded by pid and start time', () => {
     await withLiveStranger(async (pid) => {
       const lock = path.join(dir, 'live');
       await fs.mkdir(lock);
-      const since = Date.UTC(2026, 11, 4, 23, 0, 0);
+      const since = Date.now() - 1000; // a recent lock (an old one is stale after LOCK_STALE_MS and broken)
+      const sinceText = new Date(since).toISOString();
       await fs.writeFile(path.join(lock, 'owner'), `${pid} ${since} ${os.hostname()} x ${processStartTime(pid)}`);
       const lines: string[] = [];
       await expect(acquireLock(lock, 500, 'Verilator build lock', { log: (l) => lines.push(l), noticeMs: 0 })).rejects.toThrow(
-        `held by pid ${pid} since 2026-12-04T23:00:00.000Z`,
+        `held by pid ${pid} since ${sinceText}`,
       );
       expect(lines).toEqual([
-        `kvhdl: waiting for the Verilator build lock held by pid ${pid} since 2026-12-04T23:00:00.000Z (remove ${lock} to break it)`,
+        `kvhdl: waiting for the Verilator build lock held by pid ${pid} since ${sinceText} (remove ${lock} to break it)`,
       ]);
       await fs.rm(lock, { recursive: true });
     });

@@ -15,14 +15,17 @@ import { describe, expect, it } from 'vitest';
 import { dequantizerUnit as unit, type DequantizerConfig } from '../../gen/dequantizer/index.ts';
 import { dequantizeElement, inFields } from '../../gen/dequantizer/golden.ts';
 import { parseConfig, ConfigError } from '../../gen/config.ts';
-import { TxnTable } from '../../cosim/transactions.ts';
-import { readNpyFile } from '../../cosim/npy.ts';
-import { Rng } from '../../cosim/rng.ts';
+import { TxnTable } from '../../data/transactions.ts';
+import { readNpyFile } from '../../data/npy.ts';
+import { Rng } from '../../data/rng.ts';
 import { BF16, FP16, canonicalNaN, type FloatFormat } from '../../hdl/lib/float/format.ts';
 import { fpFromNumber, fpIsNaN } from '../../hdl/lib/float/golden/index.ts';
 import { simulateBoth } from '../helpers/simulate.ts';
 import { verilogProblems, writeDesign } from '../helpers/verilog-checks.ts';
 import { specialValues } from '../float/values.ts';
+import { needTools } from '../helpers/tools.ts';
+
+needTools('numpy');
 
 const cfgOf = (raw: Record<string, unknown>) => parseConfig<DequantizerConfig>(unit, raw);
 const H = (x: number) => `0x${x.toString(16).padStart(4, '0')}`;

@@ -9,8 +9,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
-import { readNpyFile, writeNpyFile } from '../../cosim/npy.ts';
-import { Rng } from '../../cosim/rng.ts';
+import { readNpyFile, writeNpyFile } from '../../data/npy.ts';
+import { Rng } from '../../data/rng.ts';
 
 const bin = path.resolve('bin/kvhdl.js');
 const kvhdl = (args: string[]) => execa('node', [bin, ...args], { reject: false, timeout: 300_000 });

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runUnit } from '../../cosim/unit-run.ts';
+import { runUnit } from '../../flow/unit-run.ts';
 import { parseConfig } from '../../gen/config.ts';
 import { earlyexitUnit } from '../../gen/earlyexit/index.ts';
 import type { EarlyexitConfig } from '../../gen/earlyexit/config.ts';

@@ -13,11 +13,14 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readNpyFile, writeNpyFile } from '../../cosim/npy.ts';
-import { Rng } from '../../cosim/rng.ts';
+import { readNpyFile, writeNpyFile } from '../../data/npy.ts';
+import { Rng } from '../../data/rng.ts';
 import { earlyexitSchema, type EarlyexitConfig } from '../../gen/earlyexit/config.ts';
 import { keyImage } from '../../gen/earlyexit/layout.ts';
 import { ensureTools } from '../../toolchain/tools.ts';
+import { needTools } from '../helpers/tools.ts';
+
+needTools('numpy');
 
 const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'numpy', 'earlyexit_ref.py');
 const bin = path.resolve('bin/kvhdl.js');

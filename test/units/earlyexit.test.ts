@@ -14,8 +14,8 @@ import { earlyexitUnit } from '../../gen/earlyexit/index.ts';
 import { dimsOf, earlyexitSchema, type EarlyexitConfig } from '../../gen/earlyexit/config.ts';
 import { keyImage } from '../../gen/earlyexit/layout.ts';
 import { queryTable, type QueryRow } from '../../gen/earlyexit/stimulus.ts';
-import { runUnit } from '../../cosim/unit-run.ts';
-import { Rng } from '../../cosim/rng.ts';
+import { runUnit } from '../../flow/unit-run.ts';
+import { Rng } from '../../data/rng.ts';
 import type { StreamData } from '../../gen/unit.ts';
 
 const configs: Record<string, unknown>[] = [

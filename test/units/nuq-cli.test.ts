@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
-import { writeNpyFile } from '../../cosim/npy.ts';
+import { writeNpyFile } from '../../data/npy.ts';
 import { FP16 } from '../../hdl/lib/float/format.ts';
 import { calibrateNuq } from '../../gen/nuq/calibrate.ts';
 import { syntheticKeys } from '../../gen/quantizer/synthetic.ts';
@@ -15,7 +15,7 @@ import { nuqTensor } from '../../gen/nuq/golden.ts';
 import { nuqOutputs } from '../../gen/nuq/npy.ts';
 import { parseCodebook } from '../../gen/nuq/codebook.ts';
 import { nuqConfig } from '../../gen/nuq/config.ts';
-import { writeNpy } from '../../cosim/npy.ts';
+import { writeNpy } from '../../data/npy.ts';
 
 const bin = path.resolve('bin/kvhdl.js');
 const kvhdl = (args: string[]) => execa('node', [bin, ...args], { reject: false, timeout: 120_000 });

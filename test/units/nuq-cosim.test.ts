@@ -13,7 +13,7 @@ import { heavyTailedKeys } from '../../gen/nuq/synthetic.ts';
 import { inputTransactions } from '../../gen/nuq/stream-model.ts';
 import { FP16 } from '../../hdl/lib/float/format.ts';
 import { fpFromNumber } from '../../hdl/lib/float/golden/index.ts';
-import type { TxnTable } from '../../cosim/transactions.ts';
+import type { TxnTable } from '../../data/transactions.ts';
 
 const configs = [
   nuqConfig({ format: 'fp16', bits: 3, channels: 8, lanes: 4, sparseDepth: 2 }),

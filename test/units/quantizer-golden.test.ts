@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readNpy, writeNpy } from '../../cosim/npy.ts';
+import { readNpy, writeNpy } from '../../data/npy.ts';
 import { BF16, canonicalNaN, FP16 } from '../../hdl/lib/float/format.ts';
 import { fpFromNumber, fpToNumber } from '../../hdl/lib/float/golden/index.ts';
 import { quantizerConfig, quantizerSchema, type QuantizerConfig } from '../../gen/quantizer/config.ts';
@@ -24,6 +24,9 @@ import {
 } from '../../gen/quantizer/golden.ts';
 import { edgeCaseTensor, syntheticKv } from '../../gen/quantizer/synthetic.ts';
 import { QUANTIZER_OUTPUTS, quantizerInput, quantizerOutputs } from '../../gen/quantizer/npy.ts';
+import { needTools } from '../helpers/tools.ts';
+
+needTools('numpy');
 
 const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'numpy', 'kivi_ref.py');
 

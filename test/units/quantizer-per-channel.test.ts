@@ -11,10 +11,10 @@ import { quantizerConfig, type QuantizerConfig } from '../../gen/quantizer/confi
 import { quantizerPerChannelRtl } from '../../gen/quantizer/rtl-per-channel.ts';
 import { expectedStreams, inputTransactions } from '../../gen/quantizer/stream-model.ts';
 import { edgeCaseTensor, syntheticKv } from '../../gen/quantizer/synthetic.ts';
-import { Rng } from '../../cosim/rng.ts';
+import { Rng } from '../../data/rng.ts';
 import { BF16 } from '../../hdl/lib/float/format.ts';
 import { fpDivMaxStages } from '../../hdl/lib/float/div.ts';
-import type { TxnTable } from '../../cosim/transactions.ts';
+import type { TxnTable } from '../../data/transactions.ts';
 import { simulateBoth } from '../helpers/simulate.ts';
 import { verilogProblems, writeDesign } from '../helpers/verilog-checks.ts';
 

@@ -11,7 +11,7 @@ import { perTokenTiming, quantizerPerTokenRtl } from '../../gen/quantizer/rtl-pe
 import { expectedStreams, inputTransactions } from '../../gen/quantizer/stream-model.ts';
 import { edgeCaseTensor, syntheticKv } from '../../gen/quantizer/synthetic.ts';
 import { quantizeTensor, FLAG_INVALID, FLAG_ZERO_SCALE } from '../../gen/quantizer/golden.ts';
-import { TxnTable } from '../../cosim/transactions.ts';
+import { TxnTable } from '../../data/transactions.ts';
 import { simulateBoth } from '../helpers/simulate.ts';
 import { verilogProblems, writeDesign } from '../helpers/verilog-checks.ts';
 

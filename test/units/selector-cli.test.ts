@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
-import { readNpyFile, writeNpyFile } from '../../cosim/npy.ts';
+import { readNpyFile, writeNpyFile } from '../../data/npy.ts';
 import { syntheticRows } from '../../gen/selector/synthetic.ts';
 
 const bin = path.resolve('bin/kvhdl.js');

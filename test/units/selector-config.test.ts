@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runUnit } from '../../cosim/unit-run.ts';
+import { runUnit } from '../../flow/unit-run.ts';
 import { parseConfig, ConfigError } from '../../gen/config.ts';
 import { selectorUnit } from '../../gen/selector/index.ts';
 import { selectorRtl } from '../../gen/selector/rtl.ts';

@@ -12,8 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runUnit } from '../../cosim/unit-run.ts';
-import { Rng } from '../../cosim/rng.ts';
+import { runUnit } from '../../flow/unit-run.ts';
+import { Rng } from '../../data/rng.ts';
 import { selectorUnit } from '../../gen/selector/index.ts';
 import { selectorConfig, type SelectorConfig } from '../../gen/selector/config.ts';
 import { encodeInput, type InItem } from '../../gen/selector/stimulus.ts';
@@ -25,6 +25,8 @@ const configs: SelectorConfig[] = [
   selectorConfig({ mode: 'threshold', scoreBits: 8, maxRow: 40, lanes: 4, outLanes: 3, k: 5, capK: 6, capPolicy: 'first', heads: 3, layers: 2, rowBuckets: [6, 12, 25, 40] }),
   selectorConfig({ mode: 'threshold', scoreBits: 8, maxRow: 40, lanes: 3, outLanes: 5, k: 5, capK: 6, capPolicy: 'last', heads: 3, layers: 2, rowBuckets: [6, 12, 25, 40] }),
   selectorConfig({ mode: 'topk', arch: 'insertion', scoreBits: 8, maxRow: 40, lanes: 4, outLanes: 2, k: 6, heads: 3, layers: 2 , rowBuckets: [40] }),
+  selectorConfig({ mode: 'topk', arch: 'systolic', scoreBits: 8, maxRow: 40, lanes: 4, outLanes: 2, k: 6, heads: 3, layers: 2, rowBuckets: [40] }),
+  selectorConfig({ mode: 'topk', arch: 'systolic', scoreBits: 8, maxRow: 40, lanes: 1, outLanes: 1, k: 6, heads: 3, layers: 2, rowBuckets: [40] }),
   selectorConfig({ mode: 'topk', arch: 'radix', radixBits: 3, scoreBits: 8, maxRow: 40, lanes: 4, outLanes: 4, k: 6, heads: 3, layers: 2, rowBuckets: [40] }),
 ];
 
@@ -136,8 +138,8 @@ describe('selector RTL vs golden and an independent sort, random stalls', () => 
     }, 300_000);
   }
 
-  it('Icarus agrees on the directed cases (row-buffer and insertion cores)', async () => {
-    for (const cfg of [configs[2], configs[3], configs[4]]) {
+  it('Icarus agrees on the directed cases (row-buffer, insertion and systolic cores)', async () => {
+    for (const cfg of [configs[2], configs[3], configs[4], configs[6]]) {
       const items = edgeItems(cfg, 9).slice(0, 60);
       const stim = encodeInput(cfg, items);
       const r = await runUnit(selectorUnit, cfg, stim, { workDir: tmp(), seed: 2, stall: 0.2, simulator: 'icarus' });
@@ -157,7 +159,7 @@ describe('selector RTL vs golden and an independent sort, random stalls', () => 
   // cycle while the other row is processed, so a run of equal rows takes one row per
   // max(⌈n/P⌉, T) input cycles, T = ⌈n/P⌉ + 2 (cap "last") or (⌈W/r⌉ + 1)·(⌈n/P⌉ + 2) (radix,
   // n > k). A core that stalled the input during the passes would need ⌈n/P⌉ + T per row.
-  for (const cfg of [configs[2], configs[4]]) {
+  for (const cfg of [configs[2], configs[6]]) {
     it(`${selectorCore(cfg)}: the next row fills while the passes run (input span of R rows, no stalls)`, async () => {
       const R = 12;
       const n = cfg.maxRow;

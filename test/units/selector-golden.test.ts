@@ -9,8 +9,8 @@ import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
-import { Rng } from '../../cosim/rng.ts';
-import { TxnTable } from '../../cosim/transactions.ts';
+import { Rng } from '../../data/rng.ts';
+import { TxnTable } from '../../data/transactions.ts';
 import { parseConfig, ConfigError } from '../../gen/config.ts';
 import { selectorUnit } from '../../gen/selector/index.ts';
 import { bucketOf, selectorConfig } from '../../gen/selector/config.ts';
@@ -19,6 +19,9 @@ import { encodeInput, type InItem } from '../../gen/selector/stimulus.ts';
 import { calibrate, rowThreshold } from '../../gen/selector/calibrate.ts';
 import { fullAttention, keptProbabilities, sparseAttention } from '../../gen/selector/compensation.ts';
 import { syntheticRows } from '../../gen/selector/synthetic.ts';
+import { needTools } from '../helpers/tools.ts';
+
+needTools('numpy');
 
 /** Kept iff fewer than k scores beat it (greater, or equal with a lower index): no sorting. */
 function topkByCounting(s: number[], k: number): number[] {
@@ -122,7 +125,7 @@ describe('selector config and input errors', () => {
     expect(msg({ rowBuckets: [8, 100] })).toBe("config: field 'rowBuckets': entry 1 (100) exceeds maxRow (64)");
     expect(msg({ mode: 'topk', arch: 'radix', scoreBits: 3 })).toBe("config: field 'radixBits': must be at most scoreBits (3), got 4");
     expect(msg({ mode: 'topk', k: 300, maxRow: 1024 })).toBe('config: field \'k\': insertion arch holds k registers; must be at most 256, got 300 (use arch "radix")');
-    expect(msg({ arch: 'bitonic' })).toBe('config: field \'arch\': must be one of "insertion", "radix", got "bitonic"');
+    expect(msg({ arch: 'bitonic' })).toBe('config: field \'arch\': must be one of "insertion", "radix", "systolic", got "bitonic"');
     expect(msg({ lanes: 4, width: 3 })).toMatch(/^config: unknown field 'width' \(allowed: mode, arch, scoreBits/);
   });
   const cfg = selectorConfig({ scoreBits: 8, maxRow: 8, k: 2, heads: 1, layers: 1, rowBuckets: [4, 8] });

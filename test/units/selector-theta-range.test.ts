@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
-import { writeNpyFile } from '../../cosim/npy.ts';
+import { writeNpyFile } from '../../data/npy.ts';
 import { readJsonFile } from '../../gen/json-file.ts';
 import { calibrate } from '../../gen/selector/calibrate.ts';
 import { selectorConfig } from '../../gen/selector/config.ts';

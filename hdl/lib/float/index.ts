@@ -11,5 +11,6 @@ export { fpDiv, fpDivMaxStages } from './div.ts';
 export { fpLt, fpLe, fpEq, fpMin, fpMax } from './compare.ts';
 export { fpRoundEven, fpToUIntSat } from './round-int.ts';
 export { fpFromUInt } from './from-uint.ts';
+export { fpIntQuotient, type IntQuotient, type IntQuotientIn } from './int-quotient.ts';
 export { floatFields, floatPack, infPattern, zeroPattern, nanPattern, type FloatFields } from './unpack.ts';
 export { roundPack, leadingZeros, type RoundPackInput } from './normalize-round.ts';

@@ -38,7 +38,8 @@ export interface RoundPackInput {
 export function leadingZeros(x: Expr): Expr {
   const w = x.width;
   const k = log2Ceil(w + 1);
-  const padded = cat(x.asUInt(), lit(UInt((1 << k) - w), (1 << ((1 << k) - w)) - 1)); // trailing ones: never all zero
+  const pad = (1 << k) - w;
+  const padded = cat(x.asUInt(), lit(UInt(pad), (1n << BigInt(pad)) - 1n)); // trailing ones: never all zero
   const lzc = (v: Expr): { zero: Expr; count: Expr } => {
     if (v.width === 2) return { zero: v.eq(0), count: v.bit(1).not() };
     const h = v.width / 2;

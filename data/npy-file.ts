@@ -3,7 +3,7 @@
  * data, the data length the header implies is checked against the file size before the data
  * buffer is allocated, and the data is read in chunks straight into the array's buffer (so files
  * over 2 GiB load; Node's readFile stops at 2 GiB). Writing streams the header and then the data
- * in chunks, never building the whole file in one buffer. See cosim/npy.md ("Files").
+ * in chunks, never building the whole file in one buffer. See data/npy.md ("Files").
  *
  * Accepted inputs: regular files, and pipes (FIFOs, `/dev/stdin` when it is a pipe), which are
  * read incrementally with the data bounded by the header. Character and block devices (e.g.

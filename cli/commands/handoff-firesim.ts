@@ -2,12 +2,12 @@
 import * as path from 'node:path';
 import { units, findUnit } from '../../gen/registry.ts';
 import { loadConfig } from '../../gen/config.ts';
-import { parse, UsageError } from '../../cli/args.ts';
-import { FIRESIM_UNITS } from './profile.ts';
-import { writeFiresimHandoff } from './package.ts';
+import { parse, UsageError } from '../args.ts';
+import { FIRESIM_UNITS } from '../../fpga/firesim/profile.ts';
+import { writeFiresimHandoff } from '../../fpga/firesim/package.ts';
 import { OutputError, outputDirProblem } from '../../output/index.ts';
-import { outPathArg } from '../../cli/out-arg.ts';
-import { scalaNames } from './scala.ts';
+import { outPathArg } from '../out-arg.ts';
+import { scalaNames } from '../../fpga/firesim/scala.ts';
 
 export const firesimUsage = `usage: kvhdl handoff firesim <unit> [--config f.json] [--out dir] [--seed N]
 
@@ -16,7 +16,7 @@ AXI4 DMA master, interrupt), the Scala BlackBox + LazyModule + config fragment, 
 bare-metal test with golden results, a FireSim build recipe, and a README saying where each file goes.
   --config f.json  unit configuration (see 'kvhdl list' for the fields)
   --out dir        output directory (default rtl-out/handoff/<unit>/firesim)
-  --seed N         seed of the test tensor (default 1)
+  --seed N         seed of the test tensor, 0..2^53-1 (default 1)
 Units with a FireSim profile: ${FIRESIM_UNITS.join(', ')}`;
 
 export async function runFiresimCommand(argv: string[]): Promise<number> {
@@ -26,7 +26,9 @@ export async function runFiresimCommand(argv: string[]): Promise<number> {
   if (!unit) throw new UsageError(`unknown unit '${positionals[0]}' (units: ${units.map((x) => x.name).join(', ')})`, firesimUsage);
   if (!FIRESIM_UNITS.includes(unit.name)) throw new UsageError(`unit '${unit.name}' has no FireSim profile (units with one: ${FIRESIM_UNITS.join(', ')})`, firesimUsage);
   const seed = values.seed === undefined ? 1 : Number(values.seed);
-  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed: expected a non-negative integer, got '${values.seed}'`, firesimUsage);
+  if (values.seed !== undefined && (!/^\d+$/.test(values.seed) || !Number.isSafeInteger(seed))) {
+    throw new UsageError(`--seed: expected a non-negative integer up to 2^53-1, got '${values.seed}'`, firesimUsage);
+  }
   const config = loadConfig(unit, values.config);
   const out = outPathArg(values.out, '--out', firesimUsage, path.join('rtl-out', 'handoff', unit.name, 'firesim'));
   const problem = outputDirProblem(out);

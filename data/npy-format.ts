@@ -1,7 +1,7 @@
 /**
  * The .npy format itself: dtypes, the header (a Python dict literal) and its prefix, shape
  * arithmetic and array validation. Shared by the in-memory codec (`npy.ts`) and the bounded file
- * reader/writer (`npy-file.ts`). See cosim/npy.md.
+ * reader/writer (`npy-file.ts`). See data/npy.md.
  */
 export type NpyDtype =
   | 'bool'

@@ -1,0 +1,69 @@
+/**
+ * attention RTL benchmark (issue 14, phase 2): cycles per row of the engine RTL in Verilator against
+ * the memory words it fetches, at the default configuration (n = 4096, D = 128, 4-bit K and V,
+ * G = 32, R = 128, W = 32-bit words, Nk = 8, threshold selection with early exit). Data: the golden
+ * bench's synthetic rows (seed 2026), θ per row at the row's 282nd largest candidate score (~10% of
+ * the tokens kept). No stalls or backpressure; memory latency uniform in [1, 8] cycles per word.
+ *
+ * Result `attention-rtl-cycles-per-row`: measured cycles per row; baseline = words fetched per row
+ * (one word per cycle is the port's bound), ratio = cycles / words (target ≤ 1.3).
+ * Run alone: `npx tsx bench/attention-rtl.ts`.
+ */
+import { mkdtempSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { attentionConfig } from '../gen/attention/config.ts';
+import { buildCache } from '../gen/attention/cache.ts';
+import { attentionRow } from '../gen/attention/golden.ts';
+import { buildImage } from '../gen/attention/layout.ts';
+import { syntheticAttention } from '../gen/attention/synthetic.ts';
+import { CACHE_MEMORY, imageTable, queryTable, type QueryRow } from '../gen/attention/stimulus.ts';
+import { attentionUnit } from '../gen/attention/index.ts';
+import { runUnit } from '../flow/unit-run.ts';
+import { writeResult } from './result.ts';
+
+const N = 4096;
+const ROWS = 2;
+const KEEP_CANDIDATES = 281;
+
+export async function benchAttentionRtl(): Promise<void> {
+  const cfg = attentionConfig({});
+  const D = cfg.dims;
+  const data = syntheticAttention({ rows: ROWS, n: N, D, seed: 2026 });
+  const cache = buildCache(cfg, data.k, data.v);
+  const dense = attentionConfig({ ...cfg, selection: 'none' });
+  const rows: QueryRow[] = [];
+  for (let r = 0; r < ROWS; r++) {
+    const q = data.q.subarray(r * D, (r + 1) * D);
+    const s = attentionRow(dense, cache, q, null).scores;
+    const cand = s.slice(cfg.sink, N - cfg.residual).sort((a, b) => b - a);
+    rows.push({ q, theta: cand[KEEP_CANDIDATES], n: N });
+  }
+  const stim = { query: queryTable(cfg, rows), [CACHE_MEMORY]: imageTable(cfg, buildImage(cfg, cache)) };
+  const work = mkdtempSync(path.join(os.tmpdir(), 'kvhdl-bench-attention-'));
+  const r = await runUnit(attentionUnit, cfg, stim, { workDir: work, seed: 1, stall: 0, memLatency: [1, 8] });
+  if (!r.ok) throw new Error(`attention RTL bench: ${r.problem}`);
+  const words = Array.from({ length: ROWS }, (_, i) => Number(r.outputs.row.get(i, 'words')));
+  const kept = Array.from({ length: ROWS }, (_, i) => Number(r.outputs.row.get(i, 'kept')));
+  const wordsPerRow = words.reduce((a, b) => a + b, 0) / ROWS;
+  const cyclesPerRow = r.cycles / ROWS;
+  writeResult({
+    name: 'attention-rtl-cycles-per-row',
+    metric: `attention RTL cycles per row (Verilator, memory latency 1..8, no stalls; n = ${N}, D = ${D}, 4-bit K/V, threshold with early exit, ~10% kept) vs words fetched per row`,
+    value: cyclesPerRow,
+    unit: 'cycles/row',
+    baseline: wordsPerRow,
+    ratio: Number((cyclesPerRow / wordsPerRow).toPrecision(4)),
+    wordsPerRow: words,
+    keptPerRow: kept,
+    top: r.top,
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  benchAttentionRtl().catch((e: unknown) => {
+    console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+    process.exitCode = 1;
+  });
+}

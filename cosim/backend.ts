@@ -1,0 +1,67 @@
+/**
+ * One interface for every simulator back end (`verilator/`, `icarus/`): a back end checks a
+ * design, builds and runs it on a stimulus, and answers in one result type; comparison with the
+ * golden model (`report.ts` `compareOutputs`), the problem text and the re-run command come back
+ * in the same shape whichever simulator ran. `backends.ts` lists them: adding a simulator (e.g.
+ * Yosys' CXXRTL) is one folder with a `backend.ts` and one line there.
+ */
+import type { DesignUnderTest } from '../hdl/ports/design.ts';
+import type { LaneWidths } from './report.ts';
+import type { CosimReport } from './report.ts';
+import type { TxnTable } from '../data/transactions.ts';
+
+export type Simulator = 'verilator' | 'icarus';
+
+/** Records per stream (stimulus, golden outputs, simulated outputs; memory images by memory name). */
+export type Streams = Record<string, TxnTable>;
+
+export interface BackendRunOptions {
+  seed: number;
+  /** Probability of an input valid gap and of output backpressure per cycle. */
+  stall: number;
+  /** Write a waveform (each back end's own format) into `runDir`. */
+  trace: boolean;
+  /** The simulator's run directory (created and kept). */
+  runDir: string;
+  /** Lane widths of packed fields, to name the first differing lane. */
+  laneWidths: LaneWidths;
+  rerunCommand?: string;
+  log?: (line: string) => void;
+  cacheDir?: string;
+  /** Designs with memories: read latency range in cycles. */
+  memLatency?: [number, number];
+}
+
+/** What a run produced, in one vocabulary for every simulator. */
+export interface SimulationResult {
+  ok: boolean;
+  simulator: Simulator;
+  top: string;
+  /** The DUT's outputs as simulated. */
+  outputs: Streams;
+  cycles: number;
+  /** Transfers per stream (outputs produced, inputs accepted). */
+  transactions: Record<string, number>;
+  /** Cycles per input transaction (null when the simulator does not measure it). */
+  ii: number | null;
+  /** True when `ii` was measured with stalls/backpressure: the testbench's pace, not the design's own II. */
+  iiUnderStall: boolean;
+  latency: number | null;
+  /** Units with memories: read requests per memory. */
+  memoryRequests?: Record<string, number>;
+  traceFile?: string;
+  /** Human-readable account of a failure (first mismatch, protocol errors, hang), or ''. */
+  problem: string;
+  /** Shell command that re-runs the simulation with a waveform. */
+  rerun: string;
+  /** The Verilator back end's full report. */
+  verilator?: CosimReport;
+}
+
+export interface SimBackend {
+  readonly name: Simulator;
+  /** Every problem that keeps `design` from running on this simulator (empty: none). */
+  check(design: DesignUnderTest): string[];
+  /** Builds (cached where the simulator compiles), runs on `stimulus` and compares with `expected`. */
+  run(design: DesignUnderTest, stimulus: Streams, expected: Streams, o: BackendRunOptions): Promise<SimulationResult>;
+}

@@ -1,0 +1,241 @@
+/**
+ * The bit-serial key scorer with per-word early exit (README.md §3, "Hardware"): Nk key slots over
+ * the tokens of one key group, one memory word (W dims of one plane) per request. A slot holds the
+ * key's partial P and bound U (start c_g and U0 = c_g + (2^B − 1)·Q⁺[g]); a word adds 2^j·w to P
+ * and subtracts 2^j·(Q⁺[g, ch] − w) from U, w = Σ q̃·c_j over the word (earlyexit's plane-beat sum).
+ * A candidate (threshold mode with early exit) stops when U ≤ θ: before its first word or after
+ * any word. After its last word U = S; kept = forced, selection none, or S > θ.
+ *
+ * Slot states FREE -> NEED -> WAIT -> NEED ... -> FREE: a key takes any free slot and frees it
+ * when decided; its record goes to a reorder buffer of RB = 2^⌈log2 2Nk⌉ entries (token mod RB)
+ * that the key stream drains in token order, so a long key does not hold the slots of the short
+ * keys after it. A key stopped before its first word takes no slot. Allocation runs while fewer
+ * than RB tokens are allocated but not emitted. Responses: tag FIFO (slot, chunk) -> stage 1 (the
+ * word's sum, registered with the slot's token, j, P, U) -> stage 2 (update, decision).
+ */
+import { Bool, SInt, UInt, lit, log2Ceil, mux, type Expr, type ModuleBuilder, type Var } from '../../hdl/index.ts';
+import { fifo } from '../../hdl/lib/index.ts';
+import { planeBeatSum } from '../earlyexit/rtl-plane-sum.ts';
+import type { RtlDims } from './rtl-dims.ts';
+
+const [FREE, NEED, WAIT] = [0, 1, 2];
+
+export interface ScorerIn {
+  /** allocation runs (phase KEYS) up to token `end` (exclusive) */
+  run: Expr;
+  end: Expr;
+  /** forced token bounds: t < sink or t ≥ recentFrom are always kept */
+  recentFrom: Expr;
+  theta: Expr;
+  /** prune (threshold selection with early exit) */
+  prune: boolean;
+  keepAll: boolean;
+  qt: Var;
+  qpc: Var[];
+  cg: Expr;
+  u0: Expr;
+  /** the memory request port is this unit's (phase KEYS) and accepts */
+  reqReady: Expr;
+  respValid: Expr;
+  respData: Expr;
+  /** the key stream takes the record offered */
+  keyReady: Expr;
+  /** row start: token and address counters to 0 */
+  clear: Expr;
+}
+
+export interface Scorer {
+  reqValid: Expr;
+  reqAddr: Expr;
+  respReady: Expr;
+  keyValid: Expr;
+  keyIndex: Expr;
+  keyKept: Expr;
+  keyScore: Expr;
+  /** tokens emitted so far (the next token to emit) */
+  emitted: Var;
+}
+
+/** `values[sel]` as a balanced mux tree on the bits of sel. */
+export function pick(values: readonly Expr[], sel: Expr): Expr {
+  let level = [...values];
+  for (let b = 0; level.length > 1; b++) {
+    const next: Expr[] = [];
+    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? mux(sel.bit(b), level[i + 1], level[i]) : level[i]);
+    level = next;
+  }
+  return level[0];
+}
+
+function fit(e: Expr, w: number): Expr {
+  return e.width > w ? e.trunc(w) : e.sext(w);
+}
+
+export function keyScorer(m: ModuleBuilder, d: RtlDims, sink: number, Nk: number, i: ScorerIn): Scorer {
+  const { B, C, SW, NW, AW, PSW } = d;
+  const UW = SW + 1;
+  const SLW = log2Ceil(Nk);
+  const JW = log2Ceil(B);
+  const CW = log2Ceil(C);
+  const st = Array.from({ length: Nk }, (_, s) => m.reg(`slot${s}_state`, UInt(2), { reset: FREE }));
+  const tok = Array.from({ length: Nk }, (_, s) => m.reg(`slot${s}_token`, UInt(NW)));
+  const pl = Array.from({ length: Nk }, (_, s) => m.reg(`slot${s}_plane`, UInt(JW)));
+  const chk = Array.from({ length: Nk }, (_, s) => m.reg(`slot${s}_chunk`, UInt(CW)));
+  const part = Array.from({ length: Nk }, (_, s) => m.reg(`slot${s}_partial`, SInt(SW)));
+  const bnd = Array.from({ length: Nk }, (_, s) => m.reg(`slot${s}_bound`, SInt(UW)));
+  const addr = Array.from({ length: Nk }, (_, s) => m.reg(`slot${s}_addr`, UInt(AW)));
+  const forced = Array.from({ length: Nk }, (_, s) => m.reg(`slot${s}_forced`, Bool));
+
+  // the reorder buffer: record of token t at t mod RB
+  const RBW = Math.max(1, log2Ceil(2 * Nk));
+  const RB = 2 ** RBW;
+  const robV = Array.from({ length: RB }, (_, e) => m.reg(`rob${e}_valid`, Bool, { reset: 0 }));
+  const robKept = Array.from({ length: RB }, (_, e) => m.reg(`rob${e}_kept`, Bool));
+  const robScore = Array.from({ length: RB }, (_, e) => m.reg(`rob${e}_score`, SInt(SW)));
+  const emitted = m.reg('sc_emitted', UInt(NW), { reset: 0 });
+
+  const nextTok = m.reg('sc_next_token', UInt(NW), { reset: 0 });
+  const nextAddr = m.reg('sc_next_addr', UInt(AW), { reset: 0 });
+  let freeFound: Expr = lit(Bool, 0);
+  let freeSel: Expr = lit(UInt(SLW), 0);
+  for (let s = Nk - 1; s >= 0; s--) {
+    freeSel = mux(st[s].eq(FREE), lit(UInt(SLW), s), freeSel);
+    freeFound = freeFound.or(st[s].eq(FREE));
+  }
+  const freeSlot = m.wire('sc_free_slot', freeSel);
+  const allocForced = m.wire('sc_alloc_forced', (sink > 0 ? nextTok.lt(sink) : lit(Bool, 0)).or(nextTok.ge(i.recentFrom)));
+  const allocStop = m.wire('sc_alloc_stop', i.prune ? allocForced.not().and(i.u0.le(i.theta.sext(Math.max(UW, i.theta.width)))) : lit(Bool, 0));
+  const window = m.wire('sc_window', nextTok.subWrap(emitted).lt(RB));
+  const alloc = m.wire('sc_alloc', i.run.and(nextTok.lt(i.end)).and(window).and(allocStop.or(freeFound)));
+  const allocSlot = m.wire('sc_alloc_slot', alloc.and(allocStop.not()));
+
+  // requests: the lowest NEED slot, one word per grant
+  let found: Expr = lit(Bool, 0);
+  let grant: Expr = lit(UInt(SLW), 0);
+  for (let s = Nk - 1; s >= 0; s--) {
+    grant = mux(st[s].eq(NEED), lit(UInt(SLW), s), grant);
+    found = found.or(st[s].eq(NEED));
+  }
+  const grantSlot = m.wire('sc_grant_slot', grant);
+  const reqValid = m.reg('sc_req_valid', Bool, { reset: 0 });
+  const reqSlot = m.reg('sc_req_slot', UInt(SLW));
+  const reqAddr = m.reg('sc_req_addr', UInt(AW));
+  const reqChunk = m.reg('sc_req_chunk', UInt(CW));
+  const reqFire = m.wire('sc_req_fire', reqValid.and(i.reqReady));
+  const reqLoad = m.wire('sc_req_load', reqValid.not().or(reqFire));
+  const grantGo = m.wire('sc_grant', reqLoad.and(found));
+  m.when(reqLoad, () => {
+    reqValid.set(found);
+    reqSlot.set(grantSlot);
+    reqAddr.set(pick(addr, grantSlot));
+    reqChunk.set(pick(chk, grantSlot));
+  });
+  const depth = 2 ** Math.max(1, log2Ceil(Nk + 1));
+  const tags = fifo(m, 'sc_tags', { fields: { slot: UInt(SLW), chunk: UInt(CW) }, valid: reqFire, ready: m.wire('sc_tag_push_ready', Bool), bits: { slot: reqSlot, chunk: reqChunk } }, depth);
+  const respFire = m.wire('sc_resp_fire', i.respValid.and(tags.valid));
+  tags.ready.set(respFire);
+
+  // stage 1: the word's sum Σ q̃·c_j over its chunk, the slot's plane, partial and bound
+  const wsum = planeBeatSum(m, { D: d.D, W: d.W, C, Wq: d.WQ }, i.qt.lanesOf(), i.respData, tags.bits.chunk, 0);
+  const s1v = m.reg('sc_s1_valid', Bool, { reset: 0 });
+  const s1Sum = m.reg('sc_s1_sum', SInt(PSW));
+  const s1Slot = m.reg('sc_s1_slot', UInt(SLW));
+  const s1Tok = m.reg('sc_s1_token', UInt(NW));
+  const s1Chunk = m.reg('sc_s1_chunk', UInt(CW));
+  const s1Plane = m.reg('sc_s1_plane', UInt(JW));
+  const s1Part = m.reg('sc_s1_partial', SInt(SW));
+  const s1Bnd = m.reg('sc_s1_bound', SInt(UW));
+  const s1Qp = m.reg('sc_s1_qplus', SInt(d.QPW));
+  const s1Forced = m.reg('sc_s1_forced', Bool);
+  s1v.set(respFire);
+  m.when(respFire, () => {
+    s1Sum.set(fit(wsum, PSW));
+    s1Slot.set(tags.bits.slot);
+    s1Tok.set(pick(tok, tags.bits.slot));
+    s1Chunk.set(tags.bits.chunk);
+    s1Plane.set(pick(pl, tags.bits.slot));
+    s1Part.set(pick(part, tags.bits.slot));
+    s1Bnd.set(pick(bnd, tags.bits.slot));
+    s1Qp.set(pick(i.qpc, tags.bits.chunk));
+    s1Forced.set(pick(forced, tags.bits.slot));
+  });
+
+  // stage 2: P += 2^j·w, U −= 2^j·(Q⁺[ch] − w), the decision
+  const gain = m.wire('sc_gain', fit(s1Sum.shl(s1Plane), SW));
+  const slack = m.wire('sc_slack', fit(s1Qp.sext(Math.max(d.QPW, PSW) + 1).sub(s1Sum.sext(Math.max(d.QPW, PSW) + 1)).shl(s1Plane), UW));
+  const pNew = m.wire('sc_partial_next', s1Part.addWrap(gain));
+  const uNew = m.wire('sc_bound_next', s1Bnd.subWrap(slack));
+  const lastWord = m.wire('sc_last_word', s1Plane.eq(0).and(C === 1 ? lit(Bool, 1) : s1Chunk.eq(C - 1)));
+  const above = m.wire('sc_above', uNew.gt(i.theta.sext(Math.max(UW, i.theta.width))));
+  const stop = m.wire('sc_stop', i.prune ? s1Forced.not().and(above.not()) : lit(Bool, 0));
+  const done = m.wire('sc_done', lastWord.or(stop));
+  const keep = m.wire('sc_keep', lastWord.and(i.keepAll ? lit(Bool, 1) : s1Forced.or(above)));
+
+  // emission in token order from the reorder buffer
+  const head = m.wire('sc_head', emitted.trunc(RBW).zext(RBW));
+  const keyValid = m.wire('sc_key_valid', pick(robV, head));
+  const keyFire = m.wire('sc_key_fire', keyValid.and(i.keyReady));
+  const stopAt = m.wire('sc_stop_entry', nextTok.trunc(RBW).zext(RBW));
+  const doneAt = m.wire('sc_done_entry', s1Tok.trunc(RBW).zext(RBW));
+  const s2Done = m.wire('sc_s2_done', s1v.and(done));
+  for (let e = 0; e < RB; e++) {
+    m.when(keyFire.and(head.eq(e)), () => robV[e].set(0));
+    m.when(alloc.and(allocStop).and(stopAt.eq(e)), () => {
+      robV[e].set(1);
+      robKept[e].set(0);
+      robScore[e].set(0);
+    });
+    m.when(s2Done.and(doneAt.eq(e)), () => {
+      robV[e].set(1);
+      robKept[e].set(keep);
+      robScore[e].set(mux(keep, pNew, lit(SInt(SW), 0)));
+    });
+  }
+
+  for (let s = 0; s < Nk; s++) {
+    m.when(allocSlot.and(freeSlot.eq(s)), () => {
+      st[s].set(NEED);
+      tok[s].set(nextTok);
+      pl[s].set(B - 1);
+      chk[s].set(0);
+      part[s].set(fit(i.cg, SW));
+      bnd[s].set(fit(i.u0, UW));
+      addr[s].set(nextAddr);
+      forced[s].set(allocForced);
+    });
+    m.when(grantGo.and(grantSlot.eq(s)), () => st[s].set(WAIT));
+    m.when(s1v.and(s1Slot.eq(s)), () => {
+      st[s].set(mux(done, lit(UInt(2), FREE), lit(UInt(2), NEED)));
+      part[s].set(pNew);
+      bnd[s].set(uNew);
+      addr[s].set(addr[s].addWrap(1));
+      if (C === 1) pl[s].set(pl[s].subWrap(1));
+      else {
+        m.when(chk[s].eq(C - 1), () => {
+          chk[s].set(0);
+          pl[s].set(pl[s].subWrap(1));
+        }).otherwise(() => chk[s].set(chk[s].addWrap(1)));
+      }
+    });
+  }
+  m.when(alloc, () => {
+    nextTok.set(nextTok.addWrap(1));
+    nextAddr.set(nextAddr.addWrap(B * C));
+  });
+  m.when(keyFire, () => emitted.set(emitted.addWrap(1)));
+  m.when(i.clear, () => {
+    nextTok.set(0);
+    nextAddr.set(0);
+    emitted.set(0);
+  });
+  return {
+    reqValid,
+    reqAddr,
+    respReady: tags.valid,
+    keyValid,
+    keyIndex: emitted,
+    keyKept: m.wire('sc_key_kept', pick(robKept, head)),
+    keyScore: m.wire('sc_key_score', pick(robScore, head)),
+    emitted,
+  };
+}
