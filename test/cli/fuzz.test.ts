@@ -51,10 +51,10 @@ async function sandbox(garbage: Uint8Array[]): Promise<{ root: string; files: Re
   return { root, files };
 }
 
-const COMMANDS = ['list', 'gen', 'golden', 'cosim', 'calibrate', 'synth', 'report', 'handoff', 'verilator', 'help', '--help', 'nosuch'] as const;
-const UNITS = ['minmax', 'dequantizer', 'quantizer', 'selector', 'earlyexit', 'nosuchunit', ''];
+const COMMANDS = ['list', 'gen', 'golden', 'cosim', 'calibrate', 'calibrate-nuq', 'synth', 'report', 'handoff', 'verilator', 'help', '--help', 'nosuch'] as const;
+const UNITS = ['minmax', 'dequantizer', 'quantizer', 'selector', 'earlyexit', 'attention', 'nuq', 'nosuchunit', ''];
 const OPTIONS = ['--config', '--in', '--codes', '--scale', '--min', '--meta', '--thresholds', '--q', '--k', '--theta', '--scores', '--sigma',
-  '--seed', '--stall', '--simulator', '--trace', '--all', '--part', '--clock-mhz', '--top-wrapper', '--buckets', '--device', '--units', '--json', '--help', '--bogus'];
+  '--seed', '--stall', '--simulator', '--trace', '--all', '--codebook', '--bits', '--mode', '--outlier-fraction', '--weights', '--shared', '--format', '--part', '--clock-mhz', '--top-wrapper', '--buckets', '--device', '--units', '--json', '--help', '--bogus'];
 
 /** A value for an option: an input file (valid or garbage), a device, or a number / string edge case. */
 const value = (files: string[]) =>
@@ -77,7 +77,7 @@ const argv = (files: string[], out: string) =>
     const a: string[] = [cmd];
     if (cmd === 'handoff') a.push(flow);
     if (unit && cmd !== 'list' && cmd !== 'report') a.push(unit);
-    for (const [o, v] of opts) a.push(...(o === '--trace' || o === '--all' || o === '--help' ? [o] : [o, v]));
+    for (const [o, v] of opts) a.push(...(o === '--trace' || o === '--all' || o === '--help' || o === '--shared' ? [o] : [o, v]));
     if (outOpt !== 'none') a.push(outOpt, outSub ? path.join(out, outSub) : out);
     if (cmd === 'synth') a.push('--target', 'not-a-target');
     if (cmd === 'report') a.push('--targets', 'not-a-target');
