@@ -5,7 +5,7 @@
  * remove only while its content still has the recorded hash.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import * as path from 'node:path';
 import { OutputError } from './errors.ts';
 
@@ -28,6 +28,19 @@ export interface WrittenRecord {
 
 export function sha256(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
+}
+
+/** sha256 of a file's content, read in chunks (outputs and the files they replace can exceed 2 GiB). */
+export function sha256File(file: string): string {
+  const h = createHash('sha256');
+  const buf = Buffer.allocUnsafe(16 << 20);
+  const fd = openSync(file, 'r');
+  try {
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) h.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return h.digest('hex');
 }
 
 const isEntry = (e: unknown): e is RecordEntry =>

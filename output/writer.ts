@@ -16,12 +16,12 @@
  * kept, reported and forgotten). The record is rewritten last; while files are being renamed it
  * carries both hashes, so an interrupted commit still owns what it wrote.
  */
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fsProblem, OutputError } from './errors.ts';
 import { makeDirs } from './make-dirs.ts';
 import { checkOutputsAvoidInputs } from './overlap.ts';
-import { RECORD_FILE, readRecord, recordText, sha256, type RecordEntry, type WrittenRecord } from './record.ts';
+import { RECORD_FILE, readRecord, recordText, sha256, sha256File, type RecordEntry, type WrittenRecord } from './record.ts';
 
 export interface OutputSetOptions {
   /** The command writing, e.g. 'kvhdl gen' (stored in the record, used in messages). */
@@ -178,7 +178,7 @@ export class OutputSet {
     const conflicts: string[] = [];
     const plan: { rel: string; abs: string; hash: string; same: boolean }[] = [];
     for (const [rel, e] of this.entries) {
-      const hash = sha256(e.data ?? readFileSync(e.staged!));
+      const hash = e.data !== undefined ? sha256(e.data) : sha256File(e.staged!);
       const r = this.targetState(rel, hash, records);
       if (typeof r === 'string') conflicts.push(r);
       else plan.push({ rel, abs: path.join(this.root, rel), hash, same: r.same });
@@ -199,7 +199,7 @@ export class OutputSet {
           delete files[rel];
           continue;
         }
-        const now = sha256(readFileSync(abs));
+        const now = sha256File(abs);
         if (now === e.sha256 || now === e.pending) stale.push({ rel, abs });
         else {
           kept.push(abs);
@@ -291,7 +291,7 @@ export class OutputSet {
     if (!st) return { same: false };
     if (st.isSymbolicLink()) return `${abs}: is a symbolic link (kvhdl does not write through links)`;
     if (!st.isFile()) return `${abs}: is in the way (not a regular file)`;
-    const now = sha256(readFileSync(abs));
+    const now = sha256File(abs);
     if (now === hash) return { same: true };
     if (ownedBy(abs, now, records)) return { same: false };
     return `${abs}: kvhdl did not write it, or it was edited since`;

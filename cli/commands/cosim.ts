@@ -48,8 +48,9 @@ export const cosimCommand: Command = {
       console.error(`kvhdl cosim: ${pre.problem}`);
       return 1;
     }
+    // loadJob already ran the golden model on the user's stimulus; a pre-run that rewrote it needs a new one
     const r = await runUnit(job.unit, job.config, pre?.stimulus ?? job.stimulus, {
-      simulator, seed, stall, trace: values.trace === true, workDir, rerunCommand: rerun, log,
+      simulator, seed, stall, trace: values.trace === true, workDir, rerunCommand: rerun, log, expected: pre ? undefined : job.golden,
     });
     // Units whose outputs include tensors computed by another unit's RTL (quantizer: dequant.npy).
     let post: PostCosimResult | undefined;

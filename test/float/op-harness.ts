@@ -26,12 +26,23 @@ export interface OpResult {
 export type OpBuilder = (m: ModuleBuilder, a: Expr, b: Expr, enable: Expr) => OpResult;
 
 export function opModule(name: string, inWidth: number, build: OpBuilder): Module {
+  return pipeModule(name, { a: UInt(inWidth), b: UInt(inWidth) }, (m, i, en) => {
+    const r = build(m, i.a, i.b, en);
+    return { result: r.result.signed ? r.result.asUInt() : r.result, latency: r.latency };
+  });
+}
+
+/**
+ * A stream wrapper of any operator: in {fields} -> op (its `latency` registers load on `en`) ->
+ * out {y} (the result's type), with a valid pipeline beside the operator's registers plus one
+ * output register; the whole pipeline stalls together.
+ */
+export function pipeModule(name: string, fields: Record<string, ReturnType<typeof UInt>>, build: (m: ModuleBuilder, ins: Record<string, Expr>, en: Expr) => OpResult): Module {
   const m = new ModuleBuilder(name);
-  const inp = streamIn(m, 'in', { a: UInt(inWidth), b: UInt(inWidth) });
+  const inp = streamIn(m, 'in', fields);
   const en = m.wire('en', Bool);
-  const r = build(m, inp.bits.a, inp.bits.b, en);
-  const out = streamOut(m, 'out', { y: r.result.type.withSign(false) });
-  // the pipeline: valid bits beside the operator's registers, plus one output register
+  const r = build(m, inp.bits as Record<string, Expr>, en);
+  const out = streamOut(m, 'out', { y: r.result.type });
   en.set(out.valid.not().or(out.ready));
   inp.ready.set(en);
   let v: Expr = fire(inp);
@@ -42,10 +53,10 @@ export function opModule(name: string, inWidth: number, build: OpBuilder): Modul
     v = s;
   }
   const ov = m.reg('ov', Bool, { reset: 0 });
-  const oy = m.reg('oy', r.result.type.withSign(false));
+  const oy = m.reg('oy', r.result.type);
   m.when(en, () => {
     ov.set(v);
-    oy.set(r.result.asUInt());
+    oy.set(r.result);
   });
   out.valid.set(ov);
   out.bits.y.set(oy);

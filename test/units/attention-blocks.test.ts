@@ -15,6 +15,7 @@ import { fpIntQuotient } from '../../hdl/lib/float/int-quotient.ts';
 import { fpIsInf, fpIsNaN } from '../../hdl/lib/float/golden/index.ts';
 import { designFromModule } from '../../hdl/ports/from-module.ts';
 import { cosim, formatReport } from '../../cosim/cosim.ts';
+import { pipeModule } from '../float/op-harness.ts';
 import { TxnTable } from '../../data/transactions.ts';
 import type { FieldSpec } from '../../hdl/ports/design.ts';
 import { Rng } from '../../data/rng.ts';
@@ -22,32 +23,6 @@ import { divideToFloat, expWeight, kappa, term, valueScaleExp } from '../../gen/
 import { termUnit } from '../../gen/attention/rtl-term.ts';
 import { exp2Weight } from '../../gen/attention/rtl-exp2.ts';
 
-/** A stream wrapper: in {fields} -> op (latency registers loading on `en`) -> out {y}. */
-function pipeModule(name: string, fields: Record<string, ReturnType<typeof UInt>>, build: (m: ModuleBuilder, ins: Record<string, Expr>, en: Expr) => { result: Expr; latency: number }): Module {
-  const m = new ModuleBuilder(name);
-  const inp = streamIn(m, 'in', fields);
-  const en = m.wire('en', Bool);
-  const r = build(m, inp.bits as Record<string, Expr>, en);
-  const out = streamOut(m, 'out', { y: r.result.type });
-  en.set(out.valid.not().or(out.ready));
-  inp.ready.set(en);
-  let v: Expr = fire(inp);
-  for (let k = 0; k < r.latency; k++) {
-    const s = m.reg(`v${k}`, Bool, { reset: 0 });
-    const prev = v;
-    m.when(en, () => s.set(prev));
-    v = s;
-  }
-  const ov = m.reg('ov', Bool, { reset: 0 });
-  const oy = m.reg('oy', r.result.type);
-  m.when(en, () => {
-    ov.set(v);
-    oy.set(r.result);
-  });
-  out.valid.set(ov);
-  out.bits.y.set(oy);
-  return m.build();
-}
 
 async function run(top: Module, inFields: FieldSpec[], ins: Record<string, bigint>[], outField: FieldSpec, want: bigint[], seed = 1): Promise<void> {
   const dut = designFromModule(top, mkdtempSync(path.join(os.tmpdir(), `kvhdl-${top.name}-`)));
