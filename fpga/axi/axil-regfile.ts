@@ -21,6 +21,7 @@ import { Bool, ModuleBuilder, UInt, cat, lit, log2Ceil, mux, type Expr, type Mod
 import { nameProblem } from '../../hdl/core/names.ts';
 import type { DesignUnderTest, PortSpec, StreamSpec } from '../../hdl/ports/design.ts';
 import { portsOf } from '../../hdl/ports/from-module.ts';
+import { axiChannelStreams } from '../../hdl/ports/axi-streams.ts';
 import { axiLitePorts } from '../../hdl/lib/index.ts';
 import { writeDesign } from '../../hdl/index.ts';
 import { TxnTable } from '../../data/transactions.ts';
@@ -216,20 +217,7 @@ export function axilRegfile(input: RegMapInput): AxilRegfile {
 
 /** Harness streams of the five AXI4-Lite channels: aw {addr, prot}, w {data, strb}, b {resp}, ar {addr, prot}, r {data, resp}. */
 export function axilStreamSpecs(map: RegMap): StreamSpec[] {
-  const A = map.addrWidth;
-  const ch = (name: string, dir: 'in' | 'out', fields: [string, number][]): StreamSpec => ({
-    name,
-    dir,
-    fields: fields.map(([f, width]) => ({ name: f, width, signed: false })),
-    ports: { valid: `s_axi_${name}valid`, ready: `s_axi_${name}ready`, fields: Object.fromEntries(fields.map(([f]) => [f, `s_axi_${name}${f}`])) },
-  });
-  return [
-    ch('aw', 'in', [['addr', A], ['prot', 3]]),
-    ch('w', 'in', [['data', 32], ['strb', 4]]),
-    ch('b', 'out', [['resp', 2]]),
-    ch('ar', 'in', [['addr', A], ['prot', 3]]),
-    ch('r', 'out', [['data', 32], ['resp', 2]]),
-  ];
+  return axiChannelStreams('axi4-lite', 's_axi', 'slave', { addrBits: map.addrWidth, dataBits: 32 });
 }
 
 /** Writes the register file's Verilog into `dir` and describes it for the harness. */

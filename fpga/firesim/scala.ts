@@ -348,10 +348,12 @@ export function checkScala(d: FiresimDesign, text: string, verilog: string): str
   if (!text.includes(`addResource("/vsrc/${d.top}.v")`)) problems.push(`the BlackBox does not add /vsrc/${d.top}.v`);
   const addr = /address: BigInt = (0x[0-9a-f]+)L/.exec(text);
   if (!addr || Number(addr[1]) !== DEFAULT_BASE) problems.push(`Params address ${addr?.[1]} differs from the C tests' base 0x${DEFAULT_BASE.toString(16)}`);
-  const regAw = vports.find((p) => p.name === 's_axi_awaddr')?.width;
-  if (!text.includes(`r.aw.bits.addr(${(regAw ?? 0) - 1}, 0)`)) problems.push(`the register address slice does not match s_axi_awaddr [${regAw}]`);
-  const dmaBits = vports.find((p) => p.name === 'm_axi_wdata')?.width;
-  if (!text.includes(`m.params.dataBits == ${dmaBits}`)) problems.push('the DMA data width check does not match m_axi_wdata');
+  const lite = busPorts(d.shell, 'axi4-lite');
+  const dma = busPorts(d.shell, 'axi4');
+  const regAw = vports.find((p) => p.name === lite.awaddr)?.width;
+  if (!text.includes(`r.aw.bits.addr(${(regAw ?? 0) - 1}, 0)`)) problems.push(`the register address slice does not match ${lite.awaddr} [${regAw}]`);
+  const dmaBits = vports.find((p) => p.name === dma.wdata)?.width;
+  if (!text.includes(`m.params.dataBits == ${dmaBits}`)) problems.push(`the DMA data width check does not match ${dma.wdata}`);
   problems.push(...attachmentProblems(text, (dmaBits ?? 0) / 8));
   return problems;
 }

@@ -49,13 +49,15 @@ export function buildShell(o: ShellOptions): Shell {
 
   // ---- AXI4-Lite slave: forwarded to the register file ----
   const regs = m.instance('regs', rf.module);
+  const lite = rf.module.interfaces?.find((b) => b.kind === 'axi4-lite');
+  if (!lite || lite.kind === 'stream') throw new Error(`${rf.module.name} declares no AXI4-Lite interface`);
+  const litePorts = new Set(Object.values(lite.ports));
   for (const p of rf.module.ports) {
-    if (!p.name.startsWith('s_axi_')) continue;
+    if (!litePorts.has(p.name)) continue;
     if (p.kind === 'input') regs.port(p.name).set(m.input(p.name, p.type));
     else m.output(p.name, p.type).set(regs.port(p.name));
   }
-  const lite = rf.module.interfaces?.find((b) => b.kind === 'axi4-lite');
-  if (lite) m.bundle(lite); // the same s_axi_* ports, forwarded
+  m.bundle(lite); // the same s_axi_* ports, forwarded
   const reg = (name: string): Var => regs.port(name);
   for (const r of o.regs) if (r.constant !== undefined) reg(r.name).set(lit(UInt(r.width), r.constant));
   const c: ShellContext = { m, layout: o.layout, limits: o.limits, reg };

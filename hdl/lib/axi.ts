@@ -64,6 +64,18 @@ export function axi4Ports(m: ModuleBuilder, prefix: string, role: 'master' | 'sl
   return busPorts(m, 'axi4', AXI4, prefix, role, w);
 }
 
+/** One AXI signal of a bus: its name (`awaddr`), width, and which side drives it. */
+export interface AxiSignal {
+  signal: string;
+  width: number;
+  driver: 'master' | 'slave';
+}
+
+/** The signals of an AXI4 or AXI4-Lite bus in AXI order (AW, W, B, AR, R), with their widths. */
+export function axiSignals(kind: 'axi4' | 'axi4-lite', w: AxiWidths): AxiSignal[] {
+  return (kind === 'axi4' ? AXI4 : AXI4_LITE).map(([signal, type, driver]) => ({ signal, width: type(w).width, driver: driver === 'm' ? 'master' : 'slave' }));
+}
+
 /** AXI4-Lite ports `<prefix>_*` of a master or a slave. */
 export function axiLitePorts(m: ModuleBuilder, prefix: string, role: 'master' | 'slave', w: AxiWidths): AxiPorts {
   return busPorts(m, 'axi4-lite', AXI4_LITE, prefix, role, w);

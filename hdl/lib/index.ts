@@ -4,4 +4,4 @@ export { skidBuffer, skidBufferModule } from './skid-buffer.ts';
 export { fifo, fifoModule } from './fifo.ts';
 export { reduceTree, treeLevels, registerLevels, minOp, maxOp, sumOp, type ReduceOp, type ReduceOptions, type ReduceResult } from './reduce-tree.ts';
 export { counter, type Counter, type CounterOptions } from './counter.ts';
-export { axi4Ports, axiLitePorts, type AxiPorts, type AxiWidths } from './axi.ts';
+export { axi4Ports, axiLitePorts, axiSignals, type AxiPorts, type AxiSignal, type AxiWidths } from './axi.ts';
