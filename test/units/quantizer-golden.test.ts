@@ -5,7 +5,7 @@
  * which is exact for +, −, ×, ÷ (53 ≥ 2·8 + 2) — an exact reference that shares no code with the
  * float library. Both modes, b ∈ {1, 2, 4, 8}, G from 1 to 128, synthetic KV caches and edge-case
  * tensors (every flag exercised); every output file (README.md "Files") is compared byte for byte:
- * numpy.save's file against cosim/npy.ts's writeNpy of the golden arrays. The packing is also
+ * numpy.save's file against data/npy.ts's writeNpy of the golden arrays. The packing is also
  * checked by reading each code straight out of the packed words' bits. NumPy is required
  * (python3-numpy): without it the tests fail with a one-line message, they never skip.
  */

@@ -1,2 +1,0 @@
-/** Moved to hdl/ports/design.ts (port description); this re-export keeps code written against the old path compiling. */
-export * from '../hdl/ports/design.ts';
