@@ -79,6 +79,16 @@ describe('kvhdl installed from its tarball into a fresh project', () => {
     expect(v).toContain('acc <= acc + {{4{x[7]}}, x}; // acc.mjs:14');
   });
 
+  it("the README's library example runs as shown", async () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const example = /```js\n(\/\/ my-module\.mjs[\s\S]*?)```/.exec(readme);
+    expect(example).not.toBeNull();
+    writeFileSync(path.join(proj, 'my-module.mjs'), example![1]);
+    const r = await execa('node', ['my-module.mjs'], { cwd: proj, env, timeout: 60_000 });
+    expect(r.stdout).toContain('module kv_acc_w8 (');
+    expect(r.stdout).toContain('assign sum = acc; // my-module.mjs:9');
+  });
+
   it('the same module type-checks with tsc against the shipped .d.ts, and a type error is caught', async () => {
     writeFileSync(path.join(proj, 'acc.ts'), USER_MODULE);
     writeFileSync(path.join(proj, 'bad.ts'), `import { SInt } from 'kvhdl/hdl';\nexport const t = SInt('8');\n`);
