@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import os from 'node:os';
 import * as path from 'node:path';
 import { computeUnitListings } from '../../cli/unit-listing.ts';
+import { readNpy, writeNpy } from '../../data/npy.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const TSC = path.join(ROOT, 'node_modules', '.bin', 'tsc');
@@ -170,4 +171,16 @@ describe('kvhdl installed from its tarball into a fresh project', () => {
     expect(found.harness).toEqual(readdirSync(path.join(ROOT, 'fpga', 'firesim', 'harness')).sort());
     expect(existsSync(path.join(proj, 'node_modules', 'kvhdl', 'fpga', 'yowasp-child.mjs'))).toBe(true);
   });
+
+  it('npx kvhdl cosim builds the Verilator testbench from the installed runtime C++ and checks the golden model', async () => {
+    const groups = [[-40, 3, 7, -2], [5, 5, 100, -100]];
+    writeFileSync(path.join(proj, 'x.npy'), writeNpy({ dtype: 'int64', shape: [2, 4], data: BigInt64Array.from(groups.flat().map(BigInt)) }));
+    writeFileSync(path.join(proj, 'mm.json'), JSON.stringify({ lanes: 2, width: 8 }));
+    const r = await execa('npx', ['kvhdl', 'cosim', 'minmax', '--config', 'mm.json', '--in', 'x.npy', '--out-dir', 'co'], { cwd: proj, env, reject: false, timeout: 600_000 });
+    expect(r.stderr.split('\n').filter((l) => !/^kvhdl( cosim)?: (building |minmax: )/.test(l))).toEqual([]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^cosim minmax: ok \(verilator, /);
+    const min = readNpy(readFileSync(path.join(proj, 'co', 'min.npy')));
+    expect(Array.from(min.data as BigInt64Array, Number)).toEqual([-40, -100]);
+  }, 600_000);
 });
