@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 120000,
     hookTimeout: 300000,
     reporters: ['default', './test/summary-reporter.ts'],
+    // Tests run the TypeScript sources: bin/kvhdl.js (spawned by the CLI tests) loads them through
+    // tsx instead of dist/ (test/package/ checks the build and the installed package).
+    env: { KVHDL_FROM_SOURCE: '1' },
   },
 });

@@ -8,8 +8,10 @@ import { benchFiresim } from './firesim.ts';
 import { benchAttentionGolden } from './attention-golden.ts';
 import { benchAttentionRtl } from './attention-rtl.ts';
 import { benchNuq } from './nuq.ts';
+import { benchCliStartup } from './cli-startup.ts';
 
 async function main(): Promise<void> {
+  benchCliStartup(); // builds dist/, then ~1 min of process starts
   benchElaboration();
   await benchCosim();
   await benchQuantizer();

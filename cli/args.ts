@@ -44,8 +44,16 @@ function joinNegativeValues(argv: readonly string[], options: Options): string[]
   return out;
 }
 
+type WithHelp<O extends Options> = O & { help: { type: 'boolean'; short: 'h' } };
+type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: WithHelp<O>; allowPositionals: true; strict: true }>>;
+
 /** Parses argv; unknown options and wrong arity become a UsageError carrying the command's usage. */
-export function parse<O extends Options>(cmd: Pick<Command, 'usage'>, argv: string[], options: O, positionals: { min: number; max: number }) {
+export function parse<O extends Options>(
+  cmd: Pick<Command, 'usage'>,
+  argv: string[],
+  options: O,
+  positionals: { min: number; max: number },
+): { values: Parsed<O>['values']; positionals: string[]; help: boolean } {
   let r;
   try {
     r = parseArgs({ args: joinNegativeValues(argv, options), options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });

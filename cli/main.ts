@@ -1,30 +1,41 @@
 /**
  * The kvhdl command line. Thin: it parses arguments, validates configs and calls the library.
  * Exit codes: 0 success, 1 failure (elaboration, simulation mismatch, tool error), 2 usage or config error.
+ *
+ * Start-up: each command's module is imported only when that command runs (`kvhdl --help` loads
+ * none; `kvhdl list` loads the unit registry, not the simulators or synthesis), so the table below
+ * carries each command's name and summary itself. Adding a command is one line here; the test
+ * test/cli/commands.test.ts checks that every line's name and summary match its module's.
  */
-import { ElaborationError } from '../hdl/index.ts';
-import { ConfigError } from '../gen/config.ts';
-import { UsageError, type Command } from './args.ts';
-import { listCommand } from './commands/list.ts';
-import { genCommand } from './commands/gen.ts';
-import { verilatorCommand } from './commands/verilator.ts';
-import { cosimCommand } from './commands/cosim.ts';
-import { goldenCommand } from './commands/golden.ts';
-import { handoffCommand } from './commands/handoff.ts';
-import { synthCommand } from './commands/synth.ts';
-import { reportCommand } from './commands/report.ts';
-import { calibrateCommand } from './commands/calibrate.ts';
-import { calibrateNuqCommand } from './commands/calibrate-nuq.ts';
-import { InputError } from './commands/unit-io.ts';
-import { NpyError } from '../data/npy.ts';
-import { OutputError } from '../output/index.ts';
+import type { Command } from './args.ts';
 
-export const commands: Command[] = [listCommand, genCommand, cosimCommand, goldenCommand, synthCommand, reportCommand, handoffCommand, verilatorCommand, calibrateCommand, calibrateNuqCommand];
+/** A command as `kvhdl --help` lists it; `load` imports its module. */
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}
 
-const usage = () => `usage: kvhdl <command> [options]   (kvhdl <command> --help for details)
+export const commands: CommandEntry[] = [
+  { name: 'list', summary: 'list the generator units, their config fields and defaults', load: async () => (await import('./commands/list.ts')).listCommand },
+  { name: 'gen', summary: "generate Verilog for a unit (or every unit's defaults with --all)", load: async () => (await import('./commands/gen.ts')).genCommand },
+  { name: 'cosim', summary: "run a unit's generated RTL in Verilator (or Icarus) on .npy inputs, checked against its golden model", load: async () => (await import('./commands/cosim.ts')).cosimCommand },
+  { name: 'golden', summary: "run a unit's golden model (no simulator) on .npy inputs; same files as cosim", load: async () => (await import('./commands/golden.ts')).goldenCommand },
+  { name: 'synth', summary: 'resource, logic-depth and Fmax estimates for a unit configuration (Yosys, nextpnr-ice40)', load: async () => (await import('./commands/synth.ts')).synthCommand },
+  { name: 'report', summary: "resources, LUT levels, iCE40 Fmax, throughput and latency of every unit's reference configs (report.md/.json)", load: async () => (await import('./commands/report.ts')).reportCommand },
+  { name: 'handoff', summary: 'write a hand-off package: Vivado (build + IP packaging), FuseSoC (CAPI2 core) or FireSim (Chipyard accelerator)', load: async () => (await import('./commands/handoff.ts')).handoffCommand },
+  { name: 'verilator', summary: 'run Verilator (installing it first if missing): kvhdl verilator -- <args>', load: async () => (await import('./commands/verilator.ts')).verilatorCommand },
+  { name: 'calibrate', summary: 'calibrate Top-theta thresholds (selector threshold mode) from sample score rows', load: async () => (await import('./commands/calibrate.ts')).calibrateCommand },
+  { name: 'calibrate-nuq', summary: 'calibrate NUQ (KVQuant) outlier thresholds and k-means codebooks for the nuq unit', load: async () => (await import('./commands/calibrate-nuq.ts')).calibrateNuqCommand },
+];
+
+const usage = () => {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return `usage: kvhdl <command> [options]   (kvhdl <command> --help for details)
 
 commands:
-${commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}`;
+${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}`;
+};
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -32,33 +43,17 @@ export async function main(argv: string[]): Promise<number> {
     console.log(usage());
     return name ? 0 : 2;
   }
-  const cmd = commands.find((c) => c.name === name);
-  if (!cmd) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     console.error(`kvhdl: unknown command '${name}'\n${usage()}`);
     return 2;
   }
   try {
+    const cmd = await entry.load();
     return await cmd.run(rest);
   } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(`kvhdl ${name}: ${e.message}\n${e.usage}`);
-      return 2;
-    }
-    if (e instanceof ConfigError) {
-      console.error(e.lines.map((l) => `kvhdl ${name}: ${l}`).join('\n'));
-      return 2;
-    }
-    if (e instanceof InputError || e instanceof NpyError || e instanceof OutputError) {
-      console.error(`kvhdl ${name}: ${e.message}`);
-      return 2;
-    }
-    if (e instanceof ElaborationError) {
-      console.error(`kvhdl ${name}: ${e.message}`);
-      return 1;
-    }
-    if (process.env.KVHDL_DEBUG) console.error(e);
-    else console.error(`kvhdl ${name}: ${(e as Error).message ?? String(e)}`);
-    return 1;
+    const { reportError } = await import('./errors.ts');
+    return reportError(name, e);
   }
 }
 

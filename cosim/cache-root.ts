@@ -8,10 +8,10 @@
 import { promises as fs, constants as fsc } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../toolchain/package-root.ts';
 
-/** Repository root (the directory that holds package.json), from this file's location. */
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** Repository root (the directory that holds kvhdl's package.json; also from dist/ and node_modules/kvhdl). */
+export const REPO_ROOT = PACKAGE_ROOT;
 
 /** The shared cache root: `explicit`, else `$KVHDL_CACHE_DIR`, else `<repo>/.cache`. */
 export function cacheRoot(explicit?: string): string {

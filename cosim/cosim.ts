@@ -11,6 +11,7 @@
  */
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { memoryImageFields, withoutMemoryStreams, type DesignUnderTest, type StreamSpec } from '../hdl/ports/design.ts';
 import {
   compareOutputs,
@@ -158,11 +159,12 @@ function traceFormat(t: CosimOptions['trace']): TraceFormat | false {
   return t === true ? 'fst' : t === 'fst' || t === 'vcd' ? t : false;
 }
 
+/** The rerun script beside this module: compiled (dist/, an installed package) or the source (tsx). */
+const RERUN_JS = import.meta.url.endsWith('.js') ? fileURLToPath(new URL('./verilator/rerun.js', import.meta.url)) : undefined;
+
 function defaultRerun(runDir: string, window?: [number, number]): string {
-  return (
-    `cd ${shellQuote(REPO_ROOT)} && npx tsx cosim/verilator/rerun.ts ${shellQuote(runDir)} --trace fst` +
-    (window ? ` --window ${window[0]}:${window[1]}` : '')
-  );
+  const script = RERUN_JS ? `node ${shellQuote(RERUN_JS)}` : `cd ${shellQuote(REPO_ROOT)} && npx tsx cosim/verilator/rerun.ts`;
+  return `${script} ${shellQuote(runDir)} --trace fst` + (window ? ` --window ${window[0]}:${window[1]}` : '');
 }
 
 /**

@@ -8,14 +8,13 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '../toolchain/package-root.ts';
 import { runTool, type RunToolResult } from '../toolchain/run-tool.ts';
 
 export type EdaBackend = 'yowasp' | 'native';
 export type EdaTool = 'yosys' | 'nextpnr-ice40';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const CHILD = path.join(HERE, 'yowasp-child.mjs');
+const CHILD = packageFile('fpga/yowasp-child.mjs');
 const NPM_PACKAGE: Record<EdaTool, string> = { yosys: '@yowasp/yosys', 'nextpnr-ice40': '@yowasp/nextpnr-ice40' };
 
 /** `$KVHDL_EDA_BACKEND` (`yowasp` or `native`), default `yowasp`. */

@@ -1,5 +1,4 @@
-import { units } from '../../gen/registry.ts';
-import { describeConfig } from '../../gen/config.ts';
+import { unitListings } from '../unit-listing.ts';
 import { parse, type Command } from '../args.ts';
 
 export const listCommand: Command = {
@@ -12,7 +11,7 @@ Lists every unit with its configuration fields (type and range, default, meaning
   async run(argv) {
     const { values, help } = parse(this, argv, { json: { type: 'boolean' } }, { min: 0, max: 0 });
     if (help) return console.log(this.usage), 0;
-    const all = units.map((u) => ({ unit: u.name, summary: u.summary, fields: describeConfig(u) }));
+    const all = await unitListings();
     if (values.json) {
       console.log(JSON.stringify(all, null, 2));
       return 0;

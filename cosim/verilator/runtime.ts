@@ -5,9 +5,9 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '../../toolchain/package-root.ts';
 
-export const RUNTIME_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'runtime');
+export const RUNTIME_DIR = packageFile('cosim/verilator/runtime');
 
 let files: { name: string; contents: Buffer }[] | undefined;
 

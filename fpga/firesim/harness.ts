@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, promises as fs, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '../../toolchain/package-root.ts';
 import { runTool, ToolError } from '../../toolchain/run-tool.ts';
 import { ensureTools, findOnPath, toolVersion } from '../../toolchain/tools.ts';
 import { acquireLock } from '../../toolchain/lock.ts';
@@ -19,7 +19,7 @@ import { cacheRoot } from '../../cosim/verilator/build.ts';
 import type { FiresimHandoff } from './package.ts';
 import { cFaultTest } from './c-faults.ts';
 
-export const HARNESS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'harness');
+export const HARNESS_DIR = packageFile('fpga/firesim/harness');
 const HARNESS_VERSION = 'kvhdl-firesim-harness-2';
 
 export interface HarnessInput {

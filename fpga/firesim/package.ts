@@ -11,6 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { OutputSet } from '../../output/index.ts';
+import { packageFile } from '../../toolchain/package-root.ts';
 import * as path from 'node:path';
 import type { AnyUnit } from '../../gen/unit.ts';
 import { portsOf } from '../../hdl/ports/from-module.ts';
@@ -59,7 +60,7 @@ export function firesimFiles(d: FiresimDesign, job: ShellJob): Record<string, st
   };
   files['README.md'] = firesimReadme(d, job);
   // The unit's normative README, so the package's field meanings need no kvhdl checkout.
-  files[`docs/${d.unit}.md`] = readFileSync(new URL(`../../gen/${d.unit}/README.md`, import.meta.url), 'utf8');
+  files[`docs/${d.unit}.md`] = readFileSync(packageFile(`gen/${d.unit}/README.md`), 'utf8');
   files['manifest.json'] = `${JSON.stringify(
     {
       generator: GENERATOR,

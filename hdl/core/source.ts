@@ -9,13 +9,22 @@ export type SourceLoc = string;
 
 const coreDir = path.dirname(fileURLToPath(import.meta.url));
 const hdlDir = path.dirname(coreDir);
-const internalDirs = [coreDir + path.sep, path.join(hdlDir, 'emit') + path.sep];
+/** kvhdl's root: the sources' (`<root>/hdl`) or the build's (`<root>/dist/hdl`). */
+const built = import.meta.url.endsWith('.js');
+const kvhdlRoot = built ? path.dirname(path.dirname(hdlDir)) : path.dirname(hdlDir);
+// Run from dist/, stack frames name the TypeScript sources through the source maps (bin/kvhdl.js
+// enables them), so the sources' hdl/core and hdl/emit are internal too.
+const hdlDirs = built ? [hdlDir, path.join(kvhdlRoot, 'hdl')] : [hdlDir];
+const internalDirs = hdlDirs.flatMap((d) => [path.join(d, 'core') + path.sep, path.join(d, 'emit') + path.sep]);
 
 const frameRe = /\(?((?:file:\/\/)?\/[^():]+|[A-Za-z]:\\[^():]+):(\d+):\d+\)?\s*$/;
 
 function isInternal(file: string): boolean {
-  if (file.startsWith('node:') || file.includes(`${path.sep}node_modules${path.sep}`)) return true;
-  return internalDirs.some((d) => file.startsWith(d));
+  if (file.startsWith('node:') || internalDirs.some((d) => file.startsWith(d))) return true;
+  // Dependencies are internal; kvhdl's own units and stdlib stay callers also when kvhdl itself is
+  // installed under node_modules.
+  const own = file.startsWith(kvhdlRoot + path.sep) ? file.slice(kvhdlRoot.length) : file;
+  return own.includes(`${path.sep}node_modules${path.sep}`);
 }
 
 export function displayPath(file: string): string {
