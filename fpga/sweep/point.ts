@@ -2,7 +2,7 @@
  * One point of a sweep: elaborate, synthesize (fpga/synth.ts, itself cached), simulate without
  * stalls for throughput and latency (flow/unit-run.ts, as `kvhdl report` does), and the unit's
  * quality metrics from its golden report. The whole result is cached by content hash
- * (`<cacheRoot>/sweep/<sha256>.json`), so an interrupted sweep resumes without redoing finished points.
+ * (`$KVHDL_SWEEP_CACHE_DIR`, else `<cacheRoot>/sweep/`, file `<sha256>.json`), so an interrupted sweep resumes without redoing finished points.
  */
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -27,7 +27,7 @@ export interface PointOptions {
   backend: EdaBackend;
   /** Cache root of synthesis and Verilator builds (default `$KVHDL_CACHE_DIR`, else `<repo>/.cache`). */
   cacheDir?: string;
-  /** Where point results are cached (default `<cacheRoot>/sweep`). */
+  /** Where point results are cached (default `$KVHDL_SWEEP_CACHE_DIR`, else `<cacheRoot>/sweep`). */
   pointCacheDir?: string;
   log?: (line: string) => void;
 }
@@ -68,7 +68,7 @@ export function numericFacts(v: unknown, prefix = '', out: Record<string, number
 }
 
 export function pointCacheDir(o: Pick<PointOptions, 'cacheDir' | 'pointCacheDir'>): string {
-  return o.pointCacheDir ?? path.join(cacheRoot(o.cacheDir), 'sweep');
+  return path.resolve(o.pointCacheDir ?? (process.env.KVHDL_SWEEP_CACHE_DIR || path.join(cacheRoot(o.cacheDir), 'sweep')));
 }
 
 /** The content hash of a point: its Verilog, the flow's options and every tool's version. */
