@@ -128,3 +128,23 @@ describe('merge, CSV, Pareto, progress', () => {
     expect(out.at(-1)).toMatch(/1\/2 done, elapsed 0s, ETA 4s;\n$/);
   });
 });
+
+describe('quality figures', () => {
+  it('the quantizer reports its reconstruction error, smaller with more bits; the sweep flattens it', async () => {
+    const { quantizerUnit } = await import('../../gen/quantizer/index.ts');
+    const { parseConfig } = await import('../../gen/config.ts');
+    const { numericFacts } = await import('../../fpga/sweep/point.ts');
+    const err = (bits: number) => {
+      const cfg = parseConfig<import('../../gen/quantizer/config.ts').QuantizerConfig>(quantizerUnit, { ...quantizerUnit.referenceConfigs[0], bits });
+      const s = quantizerUnit.randomStimulus(cfg, 1, 256);
+      return numericFacts(quantizerUnit.goldenReport!(cfg, s, quantizerUnit.golden(cfg, s)));
+    };
+    const [e2, e4, e8] = [err(2), err(4), err(8)];
+    expect(Object.keys(e2).sort()).toEqual(['reconstruction.elements', 'reconstruction.maxAbsErr', 'reconstruction.relMse']);
+    expect(e2['reconstruction.elements']).toBeGreaterThan(0);
+    expect(e2['reconstruction.relMse']).toBeGreaterThan(e4['reconstruction.relMse']);
+    expect(e4['reconstruction.relMse']).toBeGreaterThan(e8['reconstruction.relMse']);
+    expect(e8['reconstruction.maxAbsErr']).toBeGreaterThan(0);
+    expect(numericFacts({ a: 1, b: { c: 2, d: 'x', e: [3] }, f: null, g: NaN })).toEqual({ a: 1, 'b.c': 2 });
+  });
+});

@@ -63,7 +63,8 @@ describe('sweep.html in headless Chromium', () => {
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, deviceScaleFactor: 1 });
       await page.goto(`file://${path.join(out, 'sweep.html')}`);
       expect(await page.locator('table.sweep tbody tr').count()).toBe(n);
-      const boxes = await page.locator('figure.plot svg').evaluateAll((els) => els.map((e) => { const r = e.getBoundingClientRect(); return { x: r.x + window.scrollX, y: r.y + window.scrollY, width: r.width, height: r.height }; }));
+      // at the top of the page (scroll 0), so viewport boxes are page coordinates of the full-page screenshot
+      const boxes = await page.locator('figure.plot svg').evaluateAll((els) => els.map((e) => { const r = e.getBoundingClientRect(); return { x: r.x, y: r.y, width: r.width, height: r.height }; }));
       expect(boxes).toHaveLength(plots.length);
       const png = PNG.sync.read(await page.screenshot({ fullPage: true }));
       for (const box of boxes) {
@@ -76,7 +77,7 @@ describe('sweep.html in headless Chromium', () => {
       const col = await page.locator('table.sweep th').allTextContents();
       const k = col.indexOf('xc7_lut');
       expect(k).toBeGreaterThan(0);
-      const lutColumn = () => page.locator('table.sweep tbody tr').evaluateAll((rows, c) => rows.map((r) => Number((r as HTMLTableRowElement).cells[c].textContent)), k);
+      const lutColumn = () => page.locator('table.sweep tbody tr').evaluateAll((rows, c) => rows.map((r) => Number(r.children[c].textContent)), k);
       await page.locator('table.sweep th').nth(k).click();
       const asc = await lutColumn();
       expect(asc).toEqual([...asc].sort((a, b) => a - b));
