@@ -42,7 +42,7 @@ export function sweepHtml(r: SweepResult, plots: readonly Plot[]): string {
   ];
   const problems = [
     ...r.failed.map((f) => `point #${f.index} ${esc(JSON.stringify(f.config))} failed: ${esc(f.error.split('\n')[0])}`),
-    ...r.invalid.map((i) => `point #${i.index} skipped: ${esc(i.errors.join('; '))}`),
+    ...r.invalid.map((i) => `skipped ${esc(i.errors.join('; '))}`),
   ];
   const cell = (v: string | number | boolean | null) => (v === null ? '' : esc(String(v)));
   return `<!DOCTYPE html>

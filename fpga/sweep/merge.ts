@@ -6,18 +6,18 @@
 import { readJsonFile } from '../../gen/json-file.ts';
 import { JsonTextError } from '../../gen/json-text.ts';
 import { ConfigError } from '../../gen/config.ts';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { SWEEP_FORMAT, type SweepResult } from './run.ts';
 
 export function readSweepJson(dir: string): SweepResult {
   const file = path.join(dir, 'sweep.json');
+  if (!existsSync(file)) throw new ConfigError([`${file}: not found (is ${dir} the --out of a kvhdl sweep?)`]);
   let v: unknown;
   try {
     v = readJsonFile(file);
   } catch (e) {
     if (e instanceof JsonTextError) throw new ConfigError([`${file}: ${e.message}`]);
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new ConfigError([`${file}: not found (is ${dir} the --out of a kvhdl sweep?)`]);
     throw e;
   }
   if (!v || typeof v !== 'object' || (v as { format?: unknown }).format !== SWEEP_FORMAT) {

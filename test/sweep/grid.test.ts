@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import * as path from 'node:path';
 import { minmaxUnit } from '../../gen/minmax/index.ts';
@@ -146,5 +146,39 @@ describe('quality figures', () => {
     expect(e4['reconstruction.relMse']).toBeGreaterThan(e8['reconstruction.relMse']);
     expect(e8['reconstruction.maxAbsErr']).toBeGreaterThan(0);
     expect(numericFacts({ a: 1, b: { c: 2, d: 'x', e: [3] }, f: null, g: NaN })).toEqual({ a: 1, 'b.c': 2 });
+  });
+});
+
+describe('kvhdl sweep usage errors', () => {
+  it('bad grid, shard, unit or no valid point: one line, exit 2, nothing written', async () => {
+    const { vi } = await import('vitest');
+    const { main } = await import('../../cli/main.ts');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kvhdl-sweep-usage-'));
+    const put = (name: string, v: unknown) => (writeFileSync(path.join(dir, name), JSON.stringify(v)), path.join(dir, name));
+    const ok = put('ok.json', { fields: { lanes: [2] } });
+    const cases: [string[], RegExp][] = [
+      [['sweep', 'minmax', '--grid', put('empty.json', {})], /^kvhdl sweep: .*empty\.json: needs 'fields' or 'points' \(or both\)$/],
+      [['sweep', 'minmax', '--grid', put('none.json', { points: [{ lanes: 0 }] })], /^kvhdl sweep: skipped point 0 \{"lanes":0\}: field 'lanes': must be at least 1, got 0\n[\s\S]*\nkvhdl sweep: .*none\.json: no valid point \(1 invalid\)$/],
+      [['sweep', 'minmax', '--grid', ok, '--shard', '4/3'], /^kvhdl sweep: --shard must be i\/n with 1 <= i <= n \(e\.g\. 2\/3\), got '4\/3'\n/],
+      [['sweep', 'minmax', '--grid', ok, '--jobs', '0'], /^kvhdl sweep: --jobs must be an integer in 1\.\.1024, got '0'\n/],
+      [['sweep', 'nosuch', '--grid', ok], /^kvhdl sweep: unknown unit 'nosuch'/],
+      [['sweep', 'minmax'], /^kvhdl sweep: --grid is required\n/],
+      [['sweep', 'merge', dir, '--out', path.join(dir, 'm')], /^kvhdl sweep: .*sweep\.json: not found \(is .* the --out of a kvhdl sweep\?\)$/],
+    ];
+    for (const [args, re] of cases) {
+      const lines: string[] = [];
+      const err = vi.spyOn(console, 'error').mockImplementation((s: unknown) => void lines.push(String(s)));
+      const se = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => (lines.push(String(s).replace(/\n$/, '')), true));
+      let code: number;
+      try {
+        code = await main([...args, '--out', path.join(dir, 'out')].slice(0, args[1] === 'merge' ? args.length : undefined));
+      } finally {
+        err.mockRestore();
+        se.mockRestore();
+      }
+      expect(code, lines.join('\n')).toBe(2);
+      expect(lines.join('\n'), args.join(' ')).toMatch(re);
+    }
+    expect(readdirSync(dir).sort()).toEqual(['empty.json', 'none.json', 'ok.json']);
   });
 });
