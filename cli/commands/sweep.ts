@@ -115,6 +115,7 @@ export const sweepCommand: Command = {
     }
     const files = await writeSweep(r, outDir, { command: 'kvhdl sweep', inputs });
     for (const f of r.failed) say(`point ${f.index} ${JSON.stringify(f.config)} failed: ${f.error}`);
+    for (const p of r.points) for (const pr of p.problems ?? []) say(`point ${p.index} ${JSON.stringify(p.config)}: ${pr} (the point is not cached: a rerun tries it again)`);
     console.log(`${r.points.length} point(s) (${run.computed} computed, ${r.points.length - run.computed} cached)${r.failed.length ? `, ${r.failed.length} failed` : ''}${r.invalid.length ? `, ${r.invalid.length} invalid skipped` : ''}: ${files.filter((f) => !f.includes(`plots${path.sep}`)).join(', ')}`);
     return r.failed.length ? 1 : 0;
   },

@@ -45,6 +45,11 @@ export interface PointMetrics {
   ice40MElementsPerSecond: number | null;
   /** The unit's quality figures (numbers from its golden report, dotted names), e.g. relMse. */
   quality: Record<string, number>;
+  /**
+   * What could not be measured, one line each (a crash of nextpnr-ice40 leaves `ice40` null and the
+   * rest of the point valid). A point with problems is not cached: a rerun tries it again.
+   */
+  problems: string[];
 }
 
 export interface PointResult extends PointMetrics {
@@ -91,15 +96,23 @@ export async function readCachedPoint(key: string, o: PointOptions): Promise<Poi
 export async function computePoint(unit: AnyUnit, p: GridPoint, key: string, o: PointOptions): Promise<PointMetrics> {
   const cfg = p.config;
   const top = unit.build(cfg);
-  const m: PointMetrics = { top: top.name, xc7: null, ice40: null, elementsPerCycle: null, ii: null, latency: null, ice40MElementsPerSecond: null, quality: {} };
+  const m: PointMetrics = { top: top.name, xc7: null, ice40: null, elementsPerCycle: null, ii: null, latency: null, ice40MElementsPerSecond: null, quality: {}, problems: [] };
   for (const target of o.targets) {
     if (target === 'xc7') {
       const r = await synthModule(top, { target, backend: o.backend, cacheDir: o.cacheDir, log: o.log });
       m.xc7 = { ...r.resources, lutLevels: r.logicDepth };
       delete (m.xc7 as { lutMemory?: number }).lutMemory;
     } else {
-      const r = await synthModule(top, { target, backend: o.backend, cacheDir: o.cacheDir, log: o.log });
-      m.ice40 = { ...r.resources, lutLevels: r.logicDepth, fits: r.fits, device: r.device ? `${r.device.name} ${r.device.package}` : null, fmaxMHz: r.fits ? r.fmaxMHz : null };
+      try {
+        const r = await synthModule(top, { target, backend: o.backend, cacheDir: o.cacheDir, log: o.log });
+        m.ice40 = { ...r.resources, lutLevels: r.logicDepth, fits: r.fits, device: r.device ? `${r.device.name} ${r.device.package}` : null, fmaxMHz: r.fits ? r.fmaxMHz : null };
+      } catch (e) {
+        const msg = (e as Error).message ?? String(e);
+        if (!msg.startsWith('nextpnr-ice40 failed')) throw e;
+        // nextpnr crashed (e.g. a WebAssembly trap): the point keeps its other figures
+        const detail = msg.split('\n').map((l) => l.trim()).find((l) => l && !l.startsWith('at ') && !l.startsWith('nextpnr-ice40 failed')) ?? '';
+        m.problems.push(`ice40: ${msg.split('\n')[0].replace(/:\s+at wasm:.*$/, '')}${detail && !detail.startsWith('command:') ? `: ${detail}` : ''}`);
+      }
     }
   }
   const work = await fs.mkdtemp(path.join(os.tmpdir(), `kvhdl-sweep-${unit.name}-`));
@@ -115,6 +128,6 @@ export async function computePoint(unit: AnyUnit, p: GridPoint, key: string, o: 
   } finally {
     await fs.rm(work, { recursive: true, force: true });
   }
-  await writeSynthCache(pointCacheDir(o), key, m);
+  if (m.problems.length === 0) await writeSynthCache(pointCacheDir(o), key, m);
   return m;
 }

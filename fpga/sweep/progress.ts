@@ -49,8 +49,8 @@ export class Progress implements ProgressSink {
 
   line(): string {
     const names = [...this.running.keys()];
-    const run = names.length ? ` running ${names.length}: ${names.join(', ')}` : '';
-    return `${this.o.prefix}${this.done}/${this.total} done, elapsed ${formatDuration(this.elapsed())}, ETA ${this.done === this.total ? '0s' : formatDuration(this.eta())};${run}`;
+    const run = names.length ? `; running ${names.length}: ${names.join(', ')}` : '';
+    return `${this.o.prefix}${this.done}/${this.total} done, elapsed ${formatDuration(this.elapsed())}, ETA ${this.done === this.total ? '0s' : formatDuration(this.eta())}${run}`;
   }
 
   private draw(): void {
@@ -72,8 +72,10 @@ export class Progress implements ProgressSink {
       this.computed++;
       this.computeSeconds += computedSeconds;
     }
-    if (this.o.tty) this.draw();
-    else this.o.write(`${this.o.prefix}[${this.done}/${this.total}] ${label}: ${outcome} (elapsed ${formatDuration(this.elapsed())}, ETA ${this.done === this.total ? '0s' : formatDuration(this.eta())})\n`);
+    if (this.o.tty) {
+      if (outcome.startsWith('FAILED')) this.note(`${label}: ${outcome}`);
+      else this.draw();
+    } else this.o.write(`${this.o.prefix}[${this.done}/${this.total}] ${label}: ${outcome} (elapsed ${formatDuration(this.elapsed())}, ETA ${this.done === this.total ? '0s' : formatDuration(this.eta())})\n`);
   }
 
   /** A line that stays (above the live line on a terminal). */

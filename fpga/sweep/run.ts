@@ -89,7 +89,7 @@ export async function runSweep(unit: AnyUnit, grid: Grid, expanded: ExpandedGrid
         const seconds = Math.round((performance.now() - t0) / 100) / 10;
         computed++;
         points.push({ index: p.index, id: p.id, config: p.config, ...m, cacheKey: key, seconds, cached: false });
-        o.progress?.finish(name, `${summary(m)} in ${seconds} s`, seconds);
+        o.progress?.finish(name, `${summary(m)} in ${seconds} s${m.problems.length ? ` (not cached: ${m.problems.join('; ')})` : ''}`, seconds);
       } catch (e) {
         const error = (e as Error).message ?? String(e);
         if (o.signal?.aborted) {
@@ -117,10 +117,11 @@ export async function runSweep(unit: AnyUnit, grid: Grid, expanded: ExpandedGrid
   };
 }
 
-function summary(m: Pick<PointResult, 'xc7' | 'ice40' | 'elementsPerCycle'>): string {
+function summary(m: Pick<PointResult, 'xc7' | 'ice40' | 'elementsPerCycle' | 'problems'>): string {
   const parts: string[] = [];
   if (m.xc7) parts.push(`${m.xc7.lut} LUT`);
   if (m.ice40) parts.push(m.ice40.fmaxMHz !== null ? `${m.ice40.fmaxMHz.toFixed(1)} MHz` : 'no iCE40 fit');
+  else if (m.problems?.some((p) => p.startsWith('ice40'))) parts.push('no iCE40 figures');
   parts.push(`${m.elementsPerCycle === null ? '–' : m.elementsPerCycle.toFixed(2)} el/cycle`);
   return parts.join(', ');
 }

@@ -49,6 +49,7 @@ export function sweepColumns(r: Pick<SweepResult, 'points' | 'targets'>): Column
   if (r.targets.includes('ice40')) cols.push({ header: 'ice40_melem_per_s', numeric: true, get: (p) => round(p.ice40MElementsPerSecond, 2) });
   const quality = [...new Set(r.points.flatMap((p) => Object.keys(p.quality)))].sort();
   for (const q of quality) cols.push({ header: `quality_${q}`, numeric: true, get: (p) => p.quality[q] ?? null });
+  if (r.points.some((p) => p.problems?.length)) cols.push({ header: 'problems', numeric: false, get: (p) => (p.problems ?? []).join('; ') || null });
   return cols;
 }
 

@@ -73,7 +73,7 @@ function point(index: number, lut: number, epc: number): PointResult {
   return {
     index, id: `id${index}`, config: { lanes: index + 1 }, top: `t${index}`, cacheKey: 'k', seconds: 1, cached: false,
     xc7: { lut, ff: 1, carry4: 0, muxf7: 0, muxf8: 0, dsp48e1: 0, ramb18e1: 0, ramb36e1: 0, lutLevels: 2 }, ice40: null,
-    elementsPerCycle: epc, ii: 1, latency: 3, ice40MElementsPerSecond: null, quality: index === 1 ? { relMse: 0.5 } : {},
+    elementsPerCycle: epc, ii: 1, latency: 3, ice40MElementsPerSecond: null, quality: index === 1 ? { relMse: 0.5 } : {}, problems: [],
   };
 }
 
@@ -125,7 +125,7 @@ describe('merge, CSV, Pareto, progress', () => {
     p.finish('#0', 'done', 4);
     p.end();
     expect(out.every((t) => t.startsWith('\r\x1b[2K'))).toBe(true);
-    expect(out.at(-1)).toMatch(/1\/2 done, elapsed 0s, ETA 4s;\n$/);
+    expect(out.at(-1)).toMatch(/1\/2 done, elapsed 0s, ETA 4s\n$/);
   });
 });
 
