@@ -81,7 +81,7 @@ export async function runSweep(unit: AnyUnit, grid: Grid, expanded: ExpandedGrid
         const key = await pointCacheKey(unit, p, o);
         const hit = await readCachedPoint(key, o);
         if (hit) {
-          points.push({ index: p.index, id: p.id, config: p.config, ...hit, cacheKey: key, seconds: 0, cached: true });
+          points.push({ index: p.index, id: p.id, config: p.config, ...hit, problems: hit.problems ?? [], cacheKey: key, seconds: 0, cached: true });
           o.progress?.finish(name, `cached ${summary(hit)}`);
           continue;
         }
