@@ -43,6 +43,7 @@ export function sweepHtml(r: SweepResult, plots: readonly Plot[]): string {
   const problems = [
     ...r.failed.map((f) => `point #${f.index} ${esc(JSON.stringify(f.config))} failed: ${esc(f.error.split('\n')[0])}`),
     ...r.invalid.map((i) => `skipped ${esc(i.errors.join('; '))}`),
+    ...r.points.flatMap((p) => (p.problems ?? []).map((pr) => `point #${p.index} ${esc(JSON.stringify(p.config))}: ${esc(pr)} (not cached: a rerun tries again)`)),
   ];
   const cell = (v: string | number | boolean | null) => (v === null ? '' : esc(String(v)));
   return `<!DOCTYPE html>
