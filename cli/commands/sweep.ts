@@ -79,9 +79,10 @@ export const sweepCommand: Command = {
     const simTransactions = values.transactions === undefined ? 256 : integerOption('transactions', values.transactions, this.usage, 1, 1_000_000);
     const outDir = outPathArg(values.out, '--out', this.usage, 'sweep-out');
     const inputs = { '--grid': values.grid };
-    new OutputSet(outDir, { command: 'kvhdl sweep', kind: 'set', inputs }).precheck(SWEEP_OUTPUTS);
     const grid = loadGrid(values.grid);
     const expanded = expandGrid(unit, grid);
+    // refuse a user's file in the way before any point runs (the files are known from the grid)
+    new OutputSet(outDir, { command: 'kvhdl sweep', kind: 'set', inputs }).precheck([...SWEEP_OUTPUTS, 'plots/area-throughput.svg', ...expanded.varied.map((f) => `plots/effect-${f}.svg`)]);
     const say = (l: string) => process.stderr.write(`kvhdl sweep: ${l}\n`);
     for (const inv of expanded.invalid) for (const e of inv.errors) say(`skipped ${e}`);
     for (const d of expanded.duplicates) say(`point ${d.index} is the same configuration as point ${d.of}: swept once`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import * as path from 'node:path';
 import { minmaxUnit } from '../../gen/minmax/index.ts';
@@ -156,6 +156,8 @@ describe('kvhdl sweep usage errors', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kvhdl-sweep-usage-'));
     const put = (name: string, v: unknown) => (writeFileSync(path.join(dir, name), JSON.stringify(v)), path.join(dir, name));
     const ok = put('ok.json', { fields: { lanes: [2] } });
+    mkdirSync(path.join(dir, 'out', 'plots'), { recursive: true });
+    writeFileSync(path.join(dir, 'out', 'plots', 'effect-lanes.svg'), 'mine'); // a user's file where an output would go
     const cases: [string[], RegExp][] = [
       [['sweep', 'minmax', '--grid', put('empty.json', {})], /^kvhdl sweep: .*empty\.json: needs 'fields' or 'points' \(or both\)$/],
       [['sweep', 'minmax', '--grid', put('none.json', { points: [{ lanes: 0 }] })], /^kvhdl sweep: skipped point 0 \{"lanes":0\}: field 'lanes': must be at least 1, got 0\n[\s\S]*\nkvhdl sweep: .*none\.json: no valid point \(1 invalid\)$/],
@@ -163,6 +165,7 @@ describe('kvhdl sweep usage errors', () => {
       [['sweep', 'minmax', '--grid', ok, '--jobs', '0'], /^kvhdl sweep: --jobs must be an integer in 1\.\.1024, got '0'\n/],
       [['sweep', 'nosuch', '--grid', ok], /^kvhdl sweep: unknown unit 'nosuch'/],
       [['sweep', 'minmax'], /^kvhdl sweep: --grid is required\n/],
+      [['sweep', 'minmax', '--grid', put('two.json', { fields: { lanes: [2, 4] } })], /^kvhdl sweep: refusing to overwrite .*out\/plots\/effect-lanes\.svg: kvhdl did not write it, or it was edited since; move it away or choose another output directory$/],
       [['sweep', 'merge', dir, '--out', path.join(dir, 'm')], /^kvhdl sweep: .*sweep\.json: not found \(is .* the --out of a kvhdl sweep\?\)$/],
     ];
     for (const [args, re] of cases) {
@@ -179,6 +182,8 @@ describe('kvhdl sweep usage errors', () => {
       expect(code, lines.join('\n')).toBe(2);
       expect(lines.join('\n'), args.join(' ')).toMatch(re);
     }
-    expect(readdirSync(dir).sort()).toEqual(['empty.json', 'none.json', 'ok.json']);
+    expect(readdirSync(dir).sort()).toEqual(['empty.json', 'none.json', 'ok.json', 'out', 'two.json']);
+    expect(readdirSync(path.join(dir, 'out'))).toEqual(['plots']);
+    expect(readFileSync(path.join(dir, 'out', 'plots', 'effect-lanes.svg'), 'utf8')).toBe('mine');
   });
 });
