@@ -22,6 +22,7 @@ export const commands: CommandEntry[] = [
   { name: 'cosim', summary: "run a unit's generated RTL in Verilator (or Icarus) on .npy inputs, checked against its golden model", load: async () => (await import('./commands/cosim.ts')).cosimCommand },
   { name: 'golden', summary: "run a unit's golden model (no simulator) on .npy inputs; same files as cosim", load: async () => (await import('./commands/golden.ts')).goldenCommand },
   { name: 'synth', summary: 'resource, logic-depth and Fmax estimates for a unit configuration (Yosys, nextpnr-ice40)', load: async () => (await import('./commands/synth.ts')).synthCommand },
+  { name: 'sweep', summary: 'design-space sweep over a grid of configs: resources, Fmax, throughput, quality (CSV, JSON, SVG plots, HTML)', load: async () => (await import('./commands/sweep.ts')).sweepCommand },
   { name: 'report', summary: "resources, LUT levels, iCE40 Fmax, throughput and latency of every unit's reference configs (report.md/.json)", load: async () => (await import('./commands/report.ts')).reportCommand },
   { name: 'handoff', summary: 'write a hand-off package: Vivado (build + IP packaging), FuseSoC (CAPI2 core) or FireSim (Chipyard accelerator)', load: async () => (await import('./commands/handoff.ts')).handoffCommand },
   { name: 'verilator', summary: 'run Verilator (installing it first if missing): kvhdl verilator -- <args>', load: async () => (await import('./commands/verilator.ts')).verilatorCommand },

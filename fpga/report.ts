@@ -1,7 +1,8 @@
 /**
  * `kvhdl report`: every unit x each of its reference configurations: resources (xc7, ice40), LUT
  * levels, iCE40 Fmax, throughput (elements/cycle from a no-stall Verilator run) and latency.
- * Writes report.md (a Markdown table for papers) and report.json.
+ * Writes report.md (a Markdown table for papers), report.json and area-throughput.svg (the plot code of
+ * `kvhdl sweep`: fpga/plot/).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { OutputSet } from '../output/index.ts';
@@ -15,6 +16,8 @@ import { toolVersion } from '../toolchain/tools.ts';
 import { synthUnit, type Ice40SynthResult, type SynthTarget, type Xc7SynthResult } from './synth.ts';
 import { defaultBackend, edaVersion } from './eda.ts';
 import { fmaxText } from './format.ts';
+import { areaThroughputSpec, type PlotPoint } from './plot/area-throughput.ts';
+import { renderSvg } from './plot/render.ts';
 
 export interface ReportOptions {
   units: readonly AnyUnit[];
@@ -50,8 +53,6 @@ export interface Report {
   rows: ReportRow[];
   notes: string[];
 }
-
-const PLOT_NOTE = 'The area-vs-throughput SVG plot is produced for the selector unit once it exists (it does not yet).';
 
 /** `$KVHDL_REPORT_CONFIGS`: JSON `{ "<unit>": [config, ...] }` limiting the report (for tests and quick runs). */
 export function configsFromEnv(): Record<string, Record<string, unknown>[]> | undefined {
@@ -104,7 +105,7 @@ export async function buildReport(o: ReportOptions): Promise<Report> {
     'LUT levels: the most LUT cells on a register-to-register path of the mapped netlist (carry and MUXF cells add no level).',
     'iCE40 Fmax: nextpnr-ice40 on the unit inside a pin wrapper (serial shift register feeding every input, registered XOR tree folding every output), on the smallest device that takes it (up5k sg48, else hx8k ct256); the wrapper adds one flip-flop per input bit and a few LUTs.',
     'Throughput: input elements per clock cycle in a Verilator run (seeded random stimulus, seed 1) without stalls or backpressure; latency: cycles from the first accepted input to the first output transaction of that run (for units that answer once per group this includes the length of the first group).',
-    PLOT_NOTE,
+    'area-throughput.svg: every row as a dot, area (xc7 LUTs, else iCE40 LUT4s) against input elements per cycle, coloured by iCE40 Fmax, with the Pareto front in red (the plot of kvhdl sweep).',
   ];
   return { generator: generatorName, tools, targets: [...o.targets], rows, notes };
 }
@@ -160,14 +161,32 @@ export function reportMarkdown(rep: Report): string {
   ].join('\n');
 }
 
-/** Builds the report and writes `<outDir>/report.md` and `<outDir>/report.json`. */
-export async function writeReport(o: ReportOptions): Promise<{ report: Report; md: string; json: string }> {
+/** Builds the report and writes `<outDir>/report.md`, `report.json` and `area-throughput.svg`. */
+export async function writeReport(o: ReportOptions): Promise<{ report: Report; md: string; json: string; svg: string }> {
   const report = await buildReport(o);
   const out = new OutputSet(o.outDir, { command: 'kvhdl report', kind: 'set' });
   const md = out.put('report.md', reportMarkdown(report));
   const json = out.put('report.json', JSON.stringify(report, null, 2) + '\n');
+  const svg = out.put(REPORT_PLOT, await reportPlotSvg(report));
   out.commit();
-  return { report, md, json };
+  return { report, md, json, svg };
 }
 
-export { PLOT_NOTE };
+export const REPORT_PLOT = 'area-throughput.svg';
+
+/** The report's rows as plot points (area: xc7 LUTs when synthesized for xc7, else iCE40 LUT4s). */
+export function reportPlotPoints(rep: Report): PlotPoint[] {
+  const xc7 = rep.targets.includes('xc7');
+  return rep.rows.map((r) => ({
+    label: `${r.unit} ${Object.entries(r.config).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}`,
+    area: xc7 ? (r.xc7?.resources.lut ?? null) : (r.ice40?.resources.lut4 ?? null),
+    throughput: r.elementsPerCycle,
+    fmaxMHz: r.ice40?.fits ? r.ice40.fmaxMHz : null,
+    fields: { unit: r.unit, ...r.config },
+  }));
+}
+
+export function reportPlotSvg(rep: Report): Promise<string> {
+  const xc7 = rep.targets.includes('xc7');
+  return renderSvg(areaThroughputSpec(reportPlotPoints(rep), { area: xc7 ? 'xc7 LUTs' : 'iCE40 LUT4s', throughput: 'input elements / cycle', title: `kvhdl report: area vs throughput (${rep.rows.length} configurations; red: Pareto front)` }));
+}

@@ -8,9 +8,9 @@ import { acquireLock } from './lock.ts';
 
 export { acquireLock };
 
-export type ToolName = 'verilator' | 'iverilog' | 'yosys' | 'ccache' | 'tclsh' | 'numpy' | 'riscv64-picolibc';
+export type ToolName = 'verilator' | 'iverilog' | 'yosys' | 'ccache' | 'tclsh' | 'numpy' | 'riscv64-picolibc' | 'chromium';
 
-export const ALL_TOOLS: readonly ToolName[] = ['verilator', 'iverilog', 'yosys', 'ccache', 'tclsh', 'numpy', 'riscv64-picolibc'];
+export const ALL_TOOLS: readonly ToolName[] = ['verilator', 'iverilog', 'yosys', 'ccache', 'tclsh', 'numpy', 'riscv64-picolibc', 'chromium'];
 
 interface ToolSpec {
   /** Arguments that make the tool print its version and exit 0. */
@@ -34,6 +34,8 @@ export const TOOL_SPECS: Readonly<Record<ToolName, ToolSpec>> = {
   numpy: { exe: 'python3', versionArgs: ['-c', 'import numpy; print("numpy " + numpy.__version__)'], debianPackage: 'python3-numpy' },
   // Bare-metal RISC-V C compiler + picolibc (fpga/firesim cross-compiles its test): gcc fails when picolibc.specs is missing.
   'riscv64-picolibc': { exe: 'riscv64-unknown-elf-gcc', versionArgs: ['--specs=picolibc.specs', '--version'], debianPackage: 'picolibc-riscv64-unknown-elf' },
+  // Headless browser of the sweep.html screenshot test (test/fpga/sweep-html.test.ts).
+  chromium: { versionArgs: ['--version'], debianPackage: 'chromium' },
 };
 
 const APT_TIMEOUT_MS = 10 * 60 * 1000;

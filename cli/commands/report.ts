@@ -5,7 +5,7 @@ import { units } from '../../gen/registry.ts';
 import { ConfigError } from '../../gen/config.ts';
 import { readJsonFile } from '../../gen/json-file.ts';
 import { JsonTextError } from '../../gen/json-text.ts';
-import { configsFromEnv, PLOT_NOTE, writeReport } from '../../fpga/report.ts';
+import { configsFromEnv, REPORT_PLOT, writeReport } from '../../fpga/report.ts';
 import { parse, UsageError, type Command } from '../args.ts';
 import { parseTargets } from './synth.ts';
 
@@ -16,7 +16,8 @@ export const reportCommand: Command = {
 
 For every unit and each of its reference configurations: synthesis estimates (kvhdl synth), a
 no-stall Verilator run for throughput (elements/cycle) and latency. Writes <dir>/report.md (a
-Markdown table) and <dir>/report.json. Results are cached, so a rerun is quick.
+Markdown table), <dir>/report.json and <dir>/area-throughput.svg (area vs throughput, Pareto
+front, coloured by iCE40 Fmax; the plot of kvhdl sweep). Results are cached, so a rerun is quick.
   --out dir        output directory (default report-out)
   --targets t      xc7, ice40 or both (default xc7,ice40)
   --units a,b      only these units
@@ -49,11 +50,10 @@ Markdown table) and <dir>/report.json. Results are cached, so a rerun is quick.
       }
     }
     const outDir = outPathArg(values.out, '--out', this.usage, 'report-out');
-    new OutputSet(outDir, { command: 'kvhdl report', kind: 'set', inputs: values.configs ? { '--configs': values.configs } : undefined }).precheck(['report.md', 'report.json']);
+    new OutputSet(outDir, { command: 'kvhdl report', kind: 'set', inputs: values.configs ? { '--configs': values.configs } : undefined }).precheck(['report.md', 'report.json', REPORT_PLOT]);
     const log = (l: string) => console.error(`kvhdl report: ${l}`);
-    const { report, md, json } = await writeReport({ units: selected, configs, targets, outDir, log });
-    console.log(`${report.rows.length} configuration(s): ${path.relative(process.cwd(), md)}, ${path.relative(process.cwd(), json)}`);
-    console.log(PLOT_NOTE);
+    const { report, md, json, svg } = await writeReport({ units: selected, configs, targets, outDir, log });
+    console.log(`${report.rows.length} configuration(s): ${[md, json, svg].map((f) => path.relative(process.cwd(), f)).join(', ')}`);
     return 0;
   },
 };

@@ -12,6 +12,7 @@ import { expectedStreams, inputTransactions } from './stream-model.ts';
 import { edgeCaseTensor, syntheticKv } from './synthetic.ts';
 import { quantizerInput, quantizerOutputs } from './npy.ts';
 import { tensorsFromStreams } from './tensors.ts';
+import { quantizerQuality } from './quality.ts';
 
 export type { QuantizerConfig } from './config.ts';
 
@@ -63,6 +64,8 @@ export const quantizerUnit: UnitDef<QuantizerConfig> = {
     return inputTransactions(cfg, x.length ? [Uint16Array.from(x)] : []);
   },
   toNpy: (cfg, outputs) => quantizerOutputs(cfg, tensorsFromStreams(cfg, outputs)),
+  // reconstruction error of the golden model on these inputs (quality.ts; kvhdl sweep's quality columns)
+  goldenReport: (cfg, inputs) => ({ reconstruction: quantizerQuality(cfg, inputs.in) }),
   async postCosim(cfg, outputs, run): Promise<PostCosimResult> {
     const dcfg = dequantizerConfigFor(cfg);
     if (outputs.q.count === 0) return { ok: true, arrays: {}, problem: '', report: { dequantizer: { config: dcfg, skipped: 'no quantized tokens' } } };

@@ -11,6 +11,7 @@ import { synthUnit, type Ice40SynthResult, type Xc7SynthResult } from '../../fpg
 import { synthCommand } from '../../cli/commands/synth.ts';
 import { reportCommand } from '../../cli/commands/report.ts';
 import { criticalPathOf, criticalPathText, designName } from '../../fpga/critical-path.ts';
+import { checkSvg } from '../helpers/svg-check.ts';
 
 // One cache for the whole file: the later tests (report, CLI) are answered from it.
 const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'kvhdl-synth-cache-'));
@@ -201,7 +202,11 @@ describe('ice40 synthesis, place and route', () => {
     }
     expect(logs.join('\n')).toMatch(/ice40: kv_minmax_p2_w4_s1: cached/);
     expect(logs.join('\n')).toMatch(/xc7: kv_minmax_p2_w4_s1: cached/);
-    expect(logs.join('\n')).toMatch(/SVG plot .* selector unit/);
+    expect(logs.join('\n')).not.toMatch(/does not yet/);
+    const svg = readFileSync(path.join(out, 'area-throughput.svg'), 'utf8');
+    const facts = checkSvg(svg);
+    expect(facts.texts).toContain('xc7 LUTs');
+    expect(facts.marks.symbol).toBeGreaterThanOrEqual(2); // the row's dot, and its Pareto ring
     const md = readFileSync(path.join(out, 'report.md'), 'utf8');
     const lines = md.split('\n');
     expect(lines[0]).toBe('# kvhdl resource and throughput report');
