@@ -10,12 +10,14 @@ export type SourceLoc = string;
 const coreDir = path.dirname(fileURLToPath(import.meta.url));
 const hdlDir = path.dirname(coreDir);
 const internalDirs = [coreDir + path.sep, path.join(hdlDir, 'emit') + path.sep];
+/** Formal helpers whose properties and registers are located at their caller (the design's line). */
+const internalFiles = new Set(['temporal.ts', 'stream-contract.ts'].map((f) => path.join(hdlDir, 'lib', f)));
 
 const frameRe = /\(?((?:file:\/\/)?\/[^():]+|[A-Za-z]:\\[^():]+):(\d+):\d+\)?\s*$/;
 
 function isInternal(file: string): boolean {
   if (file.startsWith('node:') || file.includes(`${path.sep}node_modules${path.sep}`)) return true;
-  return internalDirs.some((d) => file.startsWith(d));
+  return internalDirs.some((d) => file.startsWith(d)) || internalFiles.has(file);
 }
 
 export function displayPath(file: string): string {
