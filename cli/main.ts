@@ -15,11 +15,12 @@ import { synthCommand } from './commands/synth.ts';
 import { reportCommand } from './commands/report.ts';
 import { calibrateCommand } from './commands/calibrate.ts';
 import { calibrateNuqCommand } from './commands/calibrate-nuq.ts';
+import { proveCommand } from './commands/prove.ts';
 import { InputError } from './commands/unit-io.ts';
 import { NpyError } from '../data/npy.ts';
 import { OutputError } from '../output/index.ts';
 
-export const commands: Command[] = [listCommand, genCommand, cosimCommand, goldenCommand, synthCommand, reportCommand, handoffCommand, verilatorCommand, calibrateCommand, calibrateNuqCommand];
+export const commands: Command[] = [listCommand, genCommand, cosimCommand, goldenCommand, synthCommand, reportCommand, handoffCommand, verilatorCommand, calibrateCommand, calibrateNuqCommand, proveCommand];
 
 const usage = () => `usage: kvhdl <command> [options]   (kvhdl <command> --help for details)
 

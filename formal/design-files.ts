@@ -29,19 +29,25 @@ export interface FormalDesign {
   props: DesignProperty[];
 }
 
+/** The design's modules and the wrapper, with their properties (the wrapper's and the top's assumptions constrain the inputs). */
 export function formalDesign(top: Module): FormalDesign {
   const files = new Map<string, string>();
   const props: DesignProperty[] = [];
-  for (const e of emitDesign(top)) {
-    files.set(e.fileName, e.text);
-    for (const p of propertiesOfVerilog(e.text)) {
-      props.push({ ...p, module: e.module.name, file: e.fileName, id: `${e.fileName}:${p.line}`, top: e.module === top });
-    }
-  }
+  const add = (name: string, text: string, isTop: boolean, shown = name) => {
+    const fileName = `${name}.v`;
+    files.set(fileName, text);
+    for (const p of propertiesOfVerilog(text)) props.push({ ...p, module: shown, file: fileName, id: `${fileName}:${p.line}`, top: isTop });
+  };
+  for (const e of emitDesign(top)) add(e.module.name, e.text, e.module === top);
+  add(FORMAL_TOP, wrapperText(top), true, `${top.name} ports`);
   return { top, files, props };
 }
 
-/** The wrapper: same ports as the design's top, reset assumed high in the first cycle. */
+/**
+ * The wrapper: same ports as the design's top; reset assumed high in the first cycle; the stream
+ * contract of every stream interface of the top (assumed on inputs, asserted on outputs) unless the
+ * top states it itself (`streamContracts`).
+ */
 export function wrapperText(top: Module): string {
   const ports: string[] = [];
   const conns: string[] = [];
@@ -54,8 +60,10 @@ export function wrapperText(top: Module): string {
   }
   const lines = [`module ${FORMAL_TOP} (`, ports.map((p) => `  ${p}`).join(',\n'), ');', `  ${top.name} dut (`, conns.map((c) => `    ${c}`).join(',\n'), '  );'];
   if (top.usesReset) {
-    lines.push('  reg kv_formal_init = 1\'b1;', '  always @(posedge clock) kv_formal_init <= 1\'b0;', '  always @(*) if (kv_formal_init) assume (reset);');
+    // (not in a Verilator replay: its testbench drives reset itself and the check would race it at time 0)
+    lines.push('`ifndef KV_REPLAY', '  reg kv_formal_init = 1\'b1;', '  always @(posedge clock) kv_formal_init <= 1\'b0;', '  always @(*) if (kv_formal_init) assume (reset);', '`endif');
   }
+  if (top.usesClock) lines.push(...contractText(top));
   lines.push('endmodule', '');
   return lines.join('\n');
 }
@@ -88,4 +96,27 @@ export function selectProperties(d: FormalDesign, keep: ReadonlySet<string>): Ma
     out.set(file, lines.join('\n'));
   }
   return out;
+}
+
+/** The stream contracts of the top's interfaces that the top does not state itself. */
+function contractText(top: Module): string[] {
+  const regs: string[] = [];
+  const checks: string[] = [];
+  const notReset = top.usesReset ? '!reset && ' : '';
+  for (const b of top.interfaces ?? []) {
+    if (b.kind !== 'stream') continue;
+    if (top.props?.some((p) => p.message.startsWith(`stream '${b.name}':`))) continue;
+    const kind = b.dir === 'in' ? 'assume' : 'assert';
+    const w = `fv_${b.name}_waited`;
+    regs.push(`  reg ${w} = 1'b0;`, `  always @(posedge clock) ${w} <= ${notReset}${b.valid} && !${b.ready};`);
+    checks.push(`      ${kind} (!${w} || ${b.valid}); // ${top.loc}: stream '${b.name}': valid stays high until ready`);
+    for (const f of b.fields) {
+      const port = top.ports.find((p) => p.name === f.port)!;
+      const r = port.type.width > 1 ? `[${port.type.width - 1}:0] ` : '';
+      regs.push(`  reg ${r}fv_${f.port}_past;`, `  always @(posedge clock) fv_${f.port}_past <= ${f.port};`);
+      checks.push(`      ${kind} (!${w} || ${f.port} == fv_${f.port}_past); // ${top.loc}: stream '${b.name}': '${f.port}' stable while valid and not ready`);
+    }
+  }
+  if (!checks.length) return [];
+  return [...regs, '  always @(posedge clock) begin', ...(top.usesReset ? ['    if (!reset) begin'] : ['    begin']), ...checks, '    end', '  end'];
 }

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Module } from '../hdl/index.ts';
-import { formalDesign, selectProperties, wrapperText, type DesignProperty } from './design-files.ts';
+import { FORMAL_TOP, formalDesign, selectProperties, type DesignProperty } from './design-files.ts';
 import { runSat, type SatOutcome } from './sat-run.ts';
 import { readVcdSteps } from './vcd.ts';
 import { runReplay, writeReplay, type ReplayFailure } from './replay.ts';
@@ -82,11 +82,10 @@ export const ENGINE = 'yosys sat -tempinduct (built-in SAT solver)';
 export async function proveModule(top: Module, opts: ProveOptions): Promise<ProveResult> {
   const t0 = performance.now();
   const d = formalDesign(top);
-  const wrapper = wrapperText(top);
   const log = opts.log ?? (() => {});
   let runNo = 0;
   const run = (keep: DesignProperty[], tag: string): Promise<SatOutcome> =>
-    runSat({ dir: path.join(opts.workDir, `${String(runNo++).padStart(3, '0')}-${tag}`), files: selectProperties(d, new Set(keep.map((p) => p.id))), wrapper, depth: opts.depth });
+    runSat({ dir: path.join(opts.workDir, `${String(runNo++).padStart(3, '0')}-${tag}`), files: selectProperties(d, new Set(keep.map((p) => p.id))), depth: opts.depth });
 
   const obligations = d.props.filter((p) => p.kind === 'assert' || (p.kind === 'assume' && !p.top));
   const results = new Map<string, PropertyResult>();

@@ -11,6 +11,7 @@ import type { Module } from '../hdl/index.ts';
 import { propertiesOfVerilog } from '../hdl/index.ts';
 import { lastLines, runTool } from '../toolchain/run-tool.ts';
 import type { VcdSteps } from './vcd.ts';
+import { FORMAL_TOP } from './design-files.ts';
 
 export const REPLAY_TOP = 'kv_replay';
 
@@ -35,7 +36,7 @@ function lit(width: number, v: bigint): string {
   return `${width}'h${v.toString(16)}`;
 }
 
-/** Writes the replay directory: the design's files, the testbench and replay.json. */
+/** Writes the replay directory: the design's files and the formal wrapper (its output contracts), the testbench and replay.json. */
 export function writeReplay(dir: string, top: Module, files: Map<string, string>, cex: VcdSteps): void {
   mkdirSync(dir, { recursive: true });
   for (const [f, text] of files) writeFileSync(path.join(dir, f), text);
@@ -47,7 +48,7 @@ export function writeReplay(dir: string, top: Module, files: Map<string, string>
   for (const p of inputs) lines.push(`  reg ${range(p.type.width)}${p.name};`);
   for (const p of outputs) lines.push(`  wire ${range(p.type.width)}${p.name};`);
   const conns = [...(top.usesClock ? ['.clock(clock)'] : []), ...(top.usesReset ? ['.reset(reset)'] : []), ...top.ports.map((p) => `.${p.name}(${p.name})`)];
-  lines.push(`  ${top.name} dut (${conns.join(', ')});`);
+  lines.push(`  ${FORMAL_TOP} dut (${conns.join(', ')});`);
   if (outputs.length) lines.push(`  wire _unused_ok = &{1'b0, ${outputs.map((p) => p.name).join(', ')}, 1'b0};`);
   lines.push('  initial begin');
   const driven = [...(top.usesReset ? [{ name: 'reset', width: 1 }] : []), ...inputs.map((p) => ({ name: p.name, width: p.type.width }))];
@@ -63,7 +64,7 @@ export function writeReplay(dir: string, top: Module, files: Map<string, string>
 /** Builds the replay with Verilator (`--binary --timing -DFORMAL --assert`) and runs it. */
 export async function runReplay(dir: string, opts: { timeoutMs?: number } = {}): Promise<ReplayResult> {
   const meta = JSON.parse(readFileSync(path.join(dir, 'replay.json'), 'utf8')) as { top: string; files: string[]; steps: number };
-  const args = ['--binary', '--timing', '-DFORMAL', '--assert', '-Wno-fatal', '--top-module', REPLAY_TOP, '-Mdir', 'obj', '--MAKEFLAGS', 'OBJCACHE=ccache', `${REPLAY_TOP}.v`, ...meta.files];
+  const args = ['--binary', '--timing', '-DFORMAL', '-DKV_REPLAY', '--assert', '-Wno-fatal', '--top-module', REPLAY_TOP, '-Mdir', 'obj', '--MAKEFLAGS', 'OBJCACHE=ccache', `${REPLAY_TOP}.v`, ...meta.files];
   const build = await runTool('verilator', args, { cwd: dir, timeoutMs: opts.timeoutMs ?? 5 * 60 * 1000 });
   if (build.exitCode !== 0) throw new Error(`verilator failed (exit ${build.exitCode}) in ${dir}:\n${lastLines(build.stderr || build.stdout, 15)}`);
   const run = await runTool(path.join('obj', `V${REPLAY_TOP}`), [], { cwd: dir, timeoutMs: 60 * 1000 });

@@ -18,8 +18,8 @@ export type SatOutcome =
 export interface SatJob {
   /** Directory for this run's files (Verilog, script, log, VCD). */
   dir: string;
+  /** Every Verilog file, the wrapper `kv_formal_top.v` included. */
   files: Map<string, string>;
-  wrapper: string;
   depth: number;
   timeoutMs?: number;
 }
@@ -44,8 +44,6 @@ export async function runSat(job: SatJob): Promise<SatOutcome> {
     writeFileSync(path.join(job.dir, f), text);
     names.push(f);
   }
-  writeFileSync(path.join(job.dir, `${FORMAL_TOP}.v`), job.wrapper);
-  names.push(`${FORMAL_TOP}.v`);
   const script = satScript(names, job.depth);
   writeFileSync(path.join(job.dir, 'prove.ys'), script + '\n');
   const t0 = performance.now();
