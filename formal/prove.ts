@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Module } from '../hdl/index.ts';
-import { FORMAL_TOP, formalDesign, selectProperties, type DesignProperty } from './design-files.ts';
+import { formalDesign, selectProperties, type DesignProperty, type FormalDesign } from './design-files.ts';
 import { runSat, type SatOutcome } from './sat-run.ts';
 import { readVcdSteps } from './vcd.ts';
 import { runReplay, writeReplay, type ReplayFailure } from './replay.ts';
@@ -75,19 +75,27 @@ export interface ProveOptions {
   /** Replay each counterexample in Verilator (slower: one Verilator build each). */
   replay?: boolean;
   log?: (line: string) => void;
+  /** Only the properties and covers whose message contains this text. */
+  only?: string;
 }
 
 export const ENGINE = 'yosys sat -tempinduct (built-in SAT solver)';
 
 export async function proveModule(top: Module, opts: ProveOptions): Promise<ProveResult> {
+  return proveDesign(formalDesign(top), opts);
+}
+
+/** Proves a design's files as given (tests mutate the Verilog text of `formalDesign(top)` to inject bugs). */
+export async function proveDesign(d: FormalDesign, opts: ProveOptions): Promise<ProveResult> {
   const t0 = performance.now();
-  const d = formalDesign(top);
+  const top = d.top;
   const log = opts.log ?? (() => {});
   let runNo = 0;
   const run = (keep: DesignProperty[], tag: string): Promise<SatOutcome> =>
     runSat({ dir: path.join(opts.workDir, `${String(runNo++).padStart(3, '0')}-${tag}`), files: selectProperties(d, new Set(keep.map((p) => p.id))), depth: opts.depth });
 
-  const obligations = d.props.filter((p) => p.kind === 'assert' || (p.kind === 'assume' && !p.top));
+  const selected = d.props.filter((p) => opts.only === undefined || p.message.includes(opts.only));
+  const obligations = selected.filter((p) => p.kind === 'assert' || (p.kind === 'assume' && !p.top));
   const results = new Map<string, PropertyResult>();
   const base = (p: DesignProperty) => ({ kind: p.kind as 'assert' | 'assume', module: p.module, loc: p.loc, message: p.message, id: p.id });
   if (obligations.length) {
@@ -99,7 +107,7 @@ export async function proveModule(top: Module, opts: ProveOptions): Promise<Prov
       const pending: DesignProperty[] = [];
       for (const p of obligations) {
         log(`  ${p.id} (${p.message})`);
-        const r = await run([p], `p${p.line}-${p.module}`);
+        const r = obligations.length === 1 ? joint : await run([p], `p${p.line}-${p.module}`);
         if (r.status === 'proved') results.set(p.id, { ...base(p), status: 'proved', k: r.k, seconds: r.seconds });
         else if (r.status === 'failed') results.set(p.id, { ...base(p), status: 'failed', seconds: r.seconds, cex: await counterexample(d, r.vcd, opts) });
         else pending.push(p);
@@ -118,7 +126,7 @@ export async function proveModule(top: Module, opts: ProveOptions): Promise<Prov
     }
   }
   const covers: CoverResult[] = [];
-  for (const c of d.props.filter((p) => p.kind === 'cover')) {
+  for (const c of selected.filter((p) => p.kind === 'cover')) {
     const r = await run([c], `c${c.line}-${c.module}`);
     const cb = { module: c.module, loc: c.loc, message: c.message, id: c.id, seconds: r.seconds };
     if (r.status === 'failed') covers.push({ ...cb, status: 'reached', cycle: readVcdSteps(readFileSync(r.vcd, 'utf8')).steps.length - 2 });
@@ -135,11 +143,17 @@ export async function proveModule(top: Module, opts: ProveOptions): Promise<Prov
   };
 }
 
-async function counterexample(d: ReturnType<typeof formalDesign>, vcd: string, opts: ProveOptions): Promise<Counterexample> {
+async function counterexample(d: FormalDesign, vcd: string, opts: ProveOptions): Promise<Counterexample> {
   const cex = readVcdSteps(readFileSync(vcd, 'utf8'));
   const replayDir = path.join(path.dirname(vcd), 'replay');
   writeReplay(replayDir, d.top, d.files, cex);
-  const c: Counterexample = { vcd, steps: cex.steps.length, cycle: cex.steps.length - 2, replayDir, command: `npx tsx formal/replay-cli.ts ${path.relative(process.cwd(), replayDir) || '.'}` };
+  const c: Counterexample = { vcd, steps: cex.steps.length, cycle: cex.steps.length - 2, replayDir, command: `npx tsx formal/replay-cli.ts ${shown(replayDir)}` };
   if (opts.replay) c.replay = (await runReplay(replayDir)).failure;
   return c;
+}
+
+/** A path relative to the current directory when it lies below it, else absolute. */
+function shown(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : path.resolve(p);
 }

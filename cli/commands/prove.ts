@@ -26,12 +26,13 @@ unreachable. Exit 1 when an assertion fails.
   --json out.json  write the results as JSON
   --out-dir DIR    scratch directory for the Yosys runs, counterexamples and replays
                    (default formal-out/<unit>; kvhdl owns it as a whole)
-  --replay         also build and run each counterexample's Verilator replay now`,
+  --replay         also build and run each counterexample's Verilator replay now
+  --property TEXT  only the properties and covers whose message contains TEXT`,
   async run(argv) {
     const { values, positionals, help } = parse(
       this,
       argv,
-      { config: { type: 'string' }, depth: { type: 'string' }, json: { type: 'string' }, 'out-dir': { type: 'string' }, replay: { type: 'boolean' } },
+      { config: { type: 'string' }, depth: { type: 'string' }, json: { type: 'string' }, 'out-dir': { type: 'string' }, replay: { type: 'boolean' }, property: { type: 'string' } },
       { min: 1, max: 1 },
     );
     if (help) return console.log(this.usage), 0;
@@ -46,7 +47,7 @@ unreachable. Exit 1 when an assertion fails.
     const top = unit.build(config as never);
     const work = scratchDir(outDir, 'kvhdl prove');
     for (const old of ['runs']) rmSync(path.join(work, old), { recursive: true, force: true });
-    const r = await proveModule(top, { depth, workDir: path.join(work, 'runs'), replay: values.replay === true, log: (l) => console.error(`kvhdl prove: ${l}`) });
+    const r = await proveModule(top, { depth, workDir: path.join(work, 'runs'), replay: values.replay === true, only: values.property, log: (l) => console.error(`kvhdl prove: ${l}`) });
     console.log(`${unit.name} ${top.name} ${JSON.stringify(config)}`);
     console.log(proveReport(r));
     if (jsonFile) {
