@@ -51,6 +51,12 @@ export function writeReplay(dir: string, top: Module, files: Map<string, string>
   lines.push(`  ${FORMAL_TOP} dut (${conns.join(', ')});`);
   if (outputs.length) lines.push(`  wire _unused_ok = &{1'b0, ${outputs.map((p) => p.name).join(', ')}, 1'b0};`);
   lines.push('  initial begin');
+  // The counterexample's initial state of everything reset does not set (datapath registers,
+  // memories, formal-only registers): the proof starts from arbitrary values there, Verilator from 0.
+  for (const [ref, width] of unresetState(top, 'dut.')) {
+    const v = cex.initial.get(ref);
+    if (v !== undefined) lines.push(`    dut.${ref} = ${lit(width, v)};`);
+  }
   const driven = [...(top.usesReset ? [{ name: 'reset', width: 1 }] : []), ...inputs.map((p) => ({ name: p.name, width: p.type.width }))];
   cex.steps.forEach((s, i) => {
     const sets = driven.map((d) => `${d.name} = ${lit(d.width, s.get(d.name) ?? 0n)};`).join(' ');
@@ -59,6 +65,15 @@ export function writeReplay(dir: string, top: Module, files: Map<string, string>
   lines.push(`    $display("kvhdl replay: ${cex.steps.length} cycles replayed, no assertion failed");`, '    $finish;', '  end', 'endmodule', '');
   writeFileSync(path.join(dir, `${REPLAY_TOP}.v`), lines.join('\n'));
   writeFileSync(path.join(dir, 'replay.json'), JSON.stringify({ top: top.name, files: [...files.keys()], steps: cex.steps.length }, null, 2) + '\n');
+}
+
+/** Hierarchical names (below the wrapper) and widths of the registers without reset and the memory words. */
+function unresetState(m: Module, prefix: string): [string, number][] {
+  const out: [string, number][] = [];
+  for (const s of m.signals) if ((s.kind === 'reg' && s.reset === undefined) || s.kind === 'memread') out.push([`${prefix}${s.name}`, s.type.width]);
+  for (const mem of m.mems) for (let i = 0; i < mem.depth; i++) out.push([`${prefix}${mem.name}[${i}]`, mem.elem.width]);
+  for (const inst of m.instances) out.push(...unresetState(inst.module, `${prefix}${inst.name}.`));
+  return out;
 }
 
 /** Builds the replay with Verilator (`--binary --timing -DFORMAL --assert`) and runs it. */
