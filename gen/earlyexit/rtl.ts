@@ -305,6 +305,6 @@ export function earlyexitRtl(cfg: EarlyexitConfig): Module {
   rowOut.bits.kept.set(cntKept);
   rowOut.bits.planes.set(cntPlanes);
   rowOut.bits.words.set(cntWords);
-  if (cfg.earlyExit) earlyexitInvariants(m, { planeDone, stop: keyDone, plane: jSel, partial: pNew, qPlus, theta });
+  earlyexitInvariants(m, { planeDone, stop: keyDone, plane: jSel, partial: pNew, qPlus, theta, reqValid, reqAddr, nKeys, wordsPerKey: B * C, earlyExit: cfg.earlyExit });
   return m.build();
 }
