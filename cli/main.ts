@@ -27,6 +27,7 @@ export const commands: CommandEntry[] = [
   { name: 'handoff', summary: 'write a hand-off package: Vivado (build + IP packaging), FuseSoC (CAPI2 core) or FireSim (Chipyard accelerator)', load: async () => (await import('./commands/handoff.ts')).handoffCommand },
   { name: 'verilator', summary: 'run Verilator (installing it first if missing): kvhdl verilator -- <args>', load: async () => (await import('./commands/verilator.ts')).verilatorCommand },
   { name: 'calibrate', summary: 'calibrate Top-theta thresholds (selector threshold mode) from sample score rows', load: async () => (await import('./commands/calibrate.ts')).calibrateCommand },
+  { name: 'prove', summary: 'prove a unit\'s assertions by k-induction (Yosys), covers, counterexamples replayed in Verilator', load: async () => (await import('./commands/prove.ts')).proveCommand },
   { name: 'calibrate-nuq', summary: 'calibrate NUQ (KVQuant) outlier thresholds and k-means codebooks for the nuq unit', load: async () => (await import('./commands/calibrate-nuq.ts')).calibrateNuqCommand },
 ];
 

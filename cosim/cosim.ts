@@ -41,6 +41,7 @@ import { buildSimulator, type TraceFormat } from './verilator/build.ts';
 import { REPO_ROOT, writableCacheRoot } from './cache-root.ts';
 import { checkDesign } from './verilator/design-check.ts';
 import { generateTestbench } from './verilator/tbgen.ts';
+import { assertionFailure, type AssertionFailure } from './verilator/assertion.ts';
 
 export { formatReport, reportToJSON, type CosimReport, type Mismatch, type ProtocolError, type HangReport } from './report.ts';
 
@@ -288,6 +289,7 @@ async function run(ctx: RunContext): Promise<CosimReport> {
     error: r.exitCode !== 0 ? `simulator exited with code ${r.exitCode}: ${lastLines(r.stderr || r.stdout, 20)}` : undefined,
     traceFile,
     resetCycles,
+    assertion: result?.status === 'assertion' ? (assertionFailure(r.stdout, design.files, result.assertionAt ?? -1) ?? undefined) : undefined,
   });
   contexts.set(report, ctx);
 
@@ -331,6 +333,8 @@ interface SimResult {
   memories?: { name: string; words: number; requests: number; responses: number; peakOutstanding: number }[];
   protocolErrorCount: number;
   protocolErrors: { stream: string; kind: ProtocolError['kind']; cycle: number; field: string; before: string; after: string }[];
+  /** Cycle of a failed assertion (status 'assertion'), else -1. */
+  assertionAt?: number;
 }
 
 async function assemble(
@@ -345,6 +349,7 @@ async function assemble(
     error?: string;
     traceFile?: string;
     resetCycles: number;
+    assertion?: AssertionFailure;
   },
 ): Promise<CosimReport> {
   const { stimulus, expected, options } = ctx;
@@ -446,6 +451,7 @@ async function assemble(
     protocolErrors,
     protocolErrorCount: res?.protocolErrorCount ?? 0,
     ...(hang ? { hang } : {}),
+    ...(x.assertion ? { assertion: x.assertion } : {}),
     ...(x.error ? { error: x.error } : {}),
     rerun: '',
     runDir: x.runDir,

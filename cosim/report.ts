@@ -2,6 +2,7 @@
  * The result of a co-simulation run, the comparison of output transactions against the golden
  * model, and the human-readable rendering of both.
  */
+import type { AssertionFailure } from './verilator/assertion.ts';
 import type { DesignUnderTest, FieldSpec } from '../hdl/ports/design.ts';
 import { fieldWords, type TxnTable } from '../data/transactions.ts';
 
@@ -89,9 +90,10 @@ export interface CosimReport {
   backpressure: number;
   /**
    * How the simulation ended: `done` (all work done, drained), `extra` (more outputs than expected),
-   * `hang`, `max-cycles`, `finish` (the design called $finish), `error` (the simulator failed).
+   * `hang`, `max-cycles`, `finish` (the design called $finish), `assertion` (a formal property of the
+   * design failed: see `assertion`), `error` (the simulator failed).
    */
-  status: 'done' | 'extra' | 'hang' | 'max-cycles' | 'finish' | 'error';
+  status: 'done' | 'extra' | 'hang' | 'max-cycles' | 'finish' | 'assertion' | 'error';
   /** Cycles simulated after reset. */
   cycles: number;
   /** Transfers per stream: accepted input records and produced output transactions. */
@@ -113,6 +115,8 @@ export interface CosimReport {
   /** Total protocol errors (the list keeps the first 100). */
   protocolErrorCount: number;
   hang?: HangReport;
+  /** The design's assertion (m.assert / m.assume) that failed and stopped the run. */
+  assertion?: AssertionFailure;
   /** Simulator failure (non-zero exit), with the end of its output. */
   error?: string;
   /** Shell command that re-runs this simulation with a waveform. */
@@ -337,6 +341,10 @@ export function formatReport(r: CosimReport): string {
         `    ${s.dir === 'in' ? 'in ' : 'out'} '${s.stream}': valid=${s.valid ? 1 : 0} ready=${s.ready ? 1 : 0}, ${s.dir === 'in' ? 'accepted' : 'produced'} ${s.count}/${s.total}`,
       );
     }
+  }
+  if (r.assertion) {
+    const a = r.assertion;
+    lines.push(`  ASSERTION failed at cycle ${a.cycle}: ${a.message} (${a.loc}; ${a.kind} at ${a.file}:${a.line} in ${a.instance})`);
   }
   if (r.error) lines.push(`  ERROR ${r.error}`);
   if (r.buildWarnings.length) lines.push(`  ${r.buildWarnings.length} Verilator warning(s) (see build.log in the cache entry)`);

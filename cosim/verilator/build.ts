@@ -113,6 +113,9 @@ export function verilatorArgs(
     '-o',
     'sim',
     '-Wno-fatal',
+    // Formal properties (`ifdef FORMAL) are checked during simulation; designs without them are unchanged.
+    '-DFORMAL',
+    '--assert',
     ...(opts.trace === 'fst' ? ['--trace-fst'] : opts.trace === 'vcd' ? ['--trace'] : []),
     ...(opts.verilatorFlags ?? []),
     ...design.files.map((f) => path.resolve(f)),

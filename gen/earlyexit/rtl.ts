@@ -9,6 +9,7 @@
  * (result held until it is the next key to emit) -> FREE. Key t lives in slot t mod Nk.
  * Responses pass one register stage (the beat's plane sum) before the slot update.
  */
+import { earlyexitInvariants } from './invariants.ts';
 import { Bool, ModuleBuilder, SInt, UInt, lit, log2Ceil, moduleName, mux, type Expr, type Module, type Var } from '../../hdl/index.ts';
 import { fifo, reduceTree, streamIn, streamOut, sumOp, treeLevels } from '../../hdl/lib/index.ts';
 import { dimsOf, type EarlyexitConfig } from './config.ts';
@@ -304,5 +305,6 @@ export function earlyexitRtl(cfg: EarlyexitConfig): Module {
   rowOut.bits.kept.set(cntKept);
   rowOut.bits.planes.set(cntPlanes);
   rowOut.bits.words.set(cntWords);
+  earlyexitInvariants(m, { planeDone, stop: keyDone, plane: jSel, partial: pNew, qPlus, theta, reqValid, reqAddr, nKeys, wordsPerKey: B * C, earlyExit: cfg.earlyExit });
   return m.build();
 }

@@ -8,6 +8,7 @@
  *   topk, arch "systolic"                    → rtl-systolic.ts (value-ordered k-cell array, in-place index sort, drain)
  *   topk, arch "radix"                       → rtl-radix.ts (row buffer, radix-select passes, filter pass)
  */
+import { selectorInvariants } from './invariants.ts';
 import { ModuleBuilder, moduleName, type Module } from '../../hdl/index.ts';
 import type { SelectorConfig } from './config.ts';
 import { frontEnd } from './rtl-front.ts';
@@ -46,5 +47,6 @@ export function selectorRtl(cfg: SelectorConfig, opts: SystolicOptions = {}): Mo
     : rowBufferCore(m, cfg, fe, sum.free);
   const ready = gearbox(m, cfg, c.lanes);
   sum.connect(c.connect(ready));
+  selectorInvariants(m, cfg);
   return m.build();
 }

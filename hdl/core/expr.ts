@@ -21,6 +21,8 @@ export type SignalKind = 'input' | 'output' | 'wire' | 'reg' | 'memread' | 'inst
 export class Signal {
   /** Reset value of a register (active-high synchronous `reset`); undefined: not reset. */
   reset?: bigint;
+  /** Formal-only (declared by `formalReg`/`formalWire`): emitted inside `` `ifdef FORMAL `` only. */
+  formal?: boolean;
   constructor(
     readonly name: string,
     readonly kind: SignalKind,

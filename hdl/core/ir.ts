@@ -47,6 +47,18 @@ export interface Instance {
   ports: Map<string, Signal>;
 }
 
+/**
+ * A formal property (`m.assert` / `m.assume` / `m.cover`): an immediate check of a 1-bit condition on
+ * every rising clock edge while reset is low, emitted inside `` `ifdef FORMAL `` (`hdl/README.md`).
+ */
+export interface Property {
+  kind: 'assert' | 'assume' | 'cover';
+  cond: Expr;
+  /** One line saying what must hold (assert/assume) or what is reached (cover). */
+  message: string;
+  loc: SourceLoc;
+}
+
 export type ParamValue = string | number | boolean;
 
 export interface Module {
@@ -69,4 +81,6 @@ export interface Module {
   combPaths: Map<string, Set<string>>;
   /** Interfaces (streams, buses) over the ports, in declaration order (`bundle.ts`). */
   interfaces?: PortBundle[];
+  /** Formal properties in declaration order; absent when the module declares none. */
+  props?: Property[];
 }

@@ -8,11 +8,12 @@ import { HType, log2Ceil } from './types.ts';
 import { captureLoc, type SourceLoc } from './source.ts';
 import { ElaborationError, type Diagnostic, type DiagnosticKind } from './diagnostics.ts';
 import { Expr, Signal, Var, lit, type Operand, type Owner, type SignalKind } from './expr.ts';
-import type { Instance, Memory, Module, ParamValue, Stmt, SwitchCase } from './ir.ts';
+import type { Instance, Memory, Module, ParamValue, Property, Stmt, SwitchCase } from './ir.ts';
 import { nameProblem } from './names.ts';
 import { checkDrivers } from './checks/drivers.ts';
 import { combDeps, combPathsOf, findLoops } from './checks/loops.ts';
 import type { PortBundle } from './bundle.ts';
+import { forEachExprIn, forEachRef, pruneFor, pruneMemWrites, readsOf } from './stmt-tree.ts';
 
 export interface RegOptions {
   /** Value loaded by the synchronous active-high `reset`; omit for a datapath register without reset. */
@@ -123,6 +124,7 @@ export class ModuleBuilder implements Owner {
   private readonly mems: Memory[] = [];
   private readonly instances: Instance[] = [];
   private readonly body: Stmt[] = [];
+  private readonly props: Property[] = [];
   private current: Stmt[] = this.body;
   private built = false;
 
@@ -294,6 +296,75 @@ export class ModuleBuilder implements Owner {
     return new SwitchChain(this, s);
   }
 
+  // ---- formal properties (emitted inside `ifdef FORMAL) ------------------------------------
+
+  /** Asserts that `cond` holds on every rising clock edge while reset is low (proved by `kvhdl prove`, checked in co-simulation). */
+  assert(cond: Expr, message: string): void {
+    this.property('assert', cond, message, captureLoc());
+  }
+
+  /** Assumes that `cond` holds on every rising clock edge while reset is low (a constraint on the environment, e.g. the inputs' stream contract). */
+  assume(cond: Expr, message: string): void {
+    this.property('assume', cond, message, captureLoc());
+  }
+
+  /** A state the design should be able to reach: `kvhdl prove` reports the first cycle it is reached. */
+  cover(cond: Expr, message: string): void {
+    this.property('cover', cond, message, captureLoc());
+  }
+
+  /** @internal */
+  property(kind: Property['kind'], cond: Expr, message: string, loc: SourceLoc): void {
+    if (this.built) throw new Error(`module '${this.moduleName}' is already built`);
+    if (!(cond instanceof Expr)) return this.report('usage', loc, `${kind} needs a 1-bit expression`);
+    if (cond.width !== 1) return this.report('width', loc, `${kind} condition must be 1 bit, got ${cond.type}`);
+    if (cond.owner && cond.owner !== this) return this.report('usage', loc, `${kind} condition uses signals of module '${cond.owner.moduleName}'`);
+    if (this.current !== this.body) return this.report('usage', loc, `${kind} inside when/switch: properties are immediate and unconditional; write the condition as an implication (c.not().or(x))`);
+    if (/[\r\n]/.test(message) || message.trim() === '') return this.report('usage', loc, `${kind} message must be one non-empty line`);
+    this.props.push({ kind, cond, message: message.trim(), loc });
+  }
+
+  /** A register that exists only in formal builds (`ifdef FORMAL`): for temporal helpers (`hdl/lib/temporal.ts`). */
+  formalReg(name: string, type: HType, opts: RegOptions = {}): Var {
+    const v = this.reg(name, type, opts);
+    v.signal.formal = true;
+    return v;
+  }
+
+  /** A wire that exists only in formal builds, declared and driven from `value`. */
+  formalWire(name: string, value: Expr): Var {
+    const v = this.wire(name, value);
+    v.signal.formal = true;
+    return v;
+  }
+
+  /** Formal-only signals vanish without FORMAL: nothing else may read them. */
+  private checkFormalOnly(): void {
+    if (!this.signals.some((s) => s.formal)) return;
+    for (const s of this.signals) {
+      if (s.formal || (s.kind !== 'wire' && s.kind !== 'reg' && s.kind !== 'output' && s.kind !== 'instin')) continue;
+      for (const r of readsOf(pruneFor(this.body, s))) {
+        if (r.formal) this.report('usage', s.loc, `'${s.name}' reads formal-only signal '${r.name}' (it exists only in formal builds)`, s.name);
+      }
+    }
+    const memExprs: Expr[] = [];
+    for (const mem of this.mems) for (const r of mem.reads) memExprs.push(r.addr, ...(r.en ? [r.en] : []));
+    for (const mem of this.mems) for (const w of pruneMemWrites(this.body, mem)) forEachExprIn([w], (e) => memExprs.push(e));
+    for (const e of memExprs) forEachRef(e, (r) => { if (r.formal) this.report('usage', r.loc, `a memory port reads formal-only signal '${r.name}'`, r.name); });
+  }
+
+  /** A declared port of this module by name (for helpers that read a recorded interface). */
+  portRef(name: string): Expr {
+    const p = this.ports.find((s) => s.name === name);
+    if (!p) throw new Error(`module '${this.moduleName}' has no port '${name}'`);
+    return new Var(p);
+  }
+
+  /** The interfaces recorded so far (`bundle`, `streamIn`/`streamOut`). */
+  interfaces(): readonly PortBundle[] {
+    return this.bundles;
+  }
+
   // ---- interfaces -------------------------------------------------------------------------
 
   /** Records an interface over ports already declared (metadata; the Verilog is unchanged). */
@@ -317,9 +388,17 @@ export class ModuleBuilder implements Owner {
       const names = cycle.map((s) => `'${s.name}'`).join(' -> ');
       this.report('loop', cycle[0].loc, `combinational loop: ${names}`, cycle[0].name);
     }
+    this.checkFormalOnly();
     if (this.diags.length) throw new ElaborationError(this.diags);
-    const usesClock = this.signals.some((s) => s.kind === 'reg') || this.mems.length > 0 || this.instances.some((i) => i.module.usesClock);
-    const usesReset = this.signals.some((s) => s.kind === 'reg' && s.reset !== undefined) || this.instances.some((i) => i.module.usesReset);
+    // Formal-only registers do not add clock/reset ports: the ports are the same with and without FORMAL.
+    const usesClock = this.signals.some((s) => s.kind === 'reg' && !s.formal) || this.mems.length > 0 || this.instances.some((i) => i.module.usesClock);
+    const usesReset = this.signals.some((s) => s.kind === 'reg' && !s.formal && s.reset !== undefined) || this.instances.some((i) => i.module.usesReset);
+    for (const s of this.signals) {
+      if (!s.formal || s.kind !== 'reg') continue;
+      if (!usesClock) this.report('usage', s.loc, `formal register '${s.name}' needs a clocked module (this one has no registers)`, s.name);
+      else if (s.reset !== undefined && !usesReset) this.report('usage', s.loc, `formal register '${s.name}' has a reset value but the module has no reset`, s.name);
+    }
+    if (this.diags.length) throw new ElaborationError(this.diags);
     return {
       name: this.moduleName,
       params: this.params,
@@ -334,6 +413,7 @@ export class ModuleBuilder implements Owner {
       usesReset,
       combPaths: combPathsOf(this.ports, deps),
       ...(this.bundles.length ? { interfaces: [...this.bundles] } : {}),
+      ...(this.props.length ? { props: [...this.props] } : {}),
     };
   }
 }

@@ -16,11 +16,13 @@ const kvhdlRoot = built ? path.dirname(path.dirname(hdlDir)) : path.dirname(hdlD
 // enables them), so the sources' hdl/core and hdl/emit are internal too.
 const hdlDirs = built ? [hdlDir, path.join(kvhdlRoot, 'hdl')] : [hdlDir];
 const internalDirs = hdlDirs.flatMap((d) => [path.join(d, 'core') + path.sep, path.join(d, 'emit') + path.sep]);
+/** Formal helpers whose properties and registers are located at their caller (the design's line). */
+const internalFiles = new Set(hdlDirs.flatMap((d) => ['temporal', 'stream-contract'].map((f) => path.join(d, 'lib', `${f}${built && d === hdlDir ? '.js' : '.ts'}`))));
 
 const frameRe = /\(?((?:file:\/\/)?\/[^():]+|[A-Za-z]:\\[^():]+):(\d+):\d+\)?\s*$/;
 
 function isInternal(file: string): boolean {
-  if (file.startsWith('node:') || internalDirs.some((d) => file.startsWith(d))) return true;
+  if (file.startsWith('node:') || internalDirs.some((d) => file.startsWith(d)) || internalFiles.has(file)) return true;
   // Dependencies are internal; kvhdl's own units and stdlib stay callers also when kvhdl itself is
   // installed under node_modules.
   const own = file.startsWith(kvhdlRoot + path.sep) ? file.slice(kvhdlRoot.length) : file;

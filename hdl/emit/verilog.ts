@@ -7,6 +7,7 @@ import type { Instance, Memory, Module, Stmt } from '../core/ir.ts';
 import { forEachRef, pruneFor, pruneMemWrites, readsOf } from '../core/stmt-tree.ts';
 import { ExprEmitter, Usage } from './expr-emitter.ts';
 import { litText, patternText, rangeText } from './literals.ts';
+import { formalSection } from './formal.ts';
 
 export interface EmittedModule {
   module: Module;
@@ -58,12 +59,12 @@ function decl(kind: string, sig: { signed: boolean; width: number }, name: strin
 /** Verilog text of one module. */
 export function emitModule(m: Module): string {
   const usage = new Usage();
-  const ex = new ExprEmitter(usage);
+  const mainEx = new ExprEmitter(usage);
   const body: Line[] = [];
   const ind = (n: number) => '  '.repeat(n);
 
   /** Emits a statement tree for one target; `op` is '=' (combinational) or '<=' (clocked). */
-  const tree = (stmts: readonly Stmt[], op: string, depth: number, out: Line[]) => {
+  const tree = (stmts: readonly Stmt[], op: string, depth: number, out: Line[], ex: ExprEmitter = mainEx) => {
     for (const s of stmts) {
       ex.loc = s.loc;
       if (s.k === 'connect') {
@@ -74,7 +75,7 @@ export function emitModule(m: Module): string {
         let w: Extract<Stmt, { k: 'when' }> = s;
         out.push(`${ind(depth)}if (${ex.emit(w.cond)}) begin // ${w.loc}`);
         for (;;) {
-          tree(w.then, op, depth + 1, out);
+          tree(w.then, op, depth + 1, out, ex);
           if (w.else.length === 1 && w.else[0].k === 'when') {
             w = w.else[0];
             out.push(`${ind(depth)}end else if (${ex.emit(w.cond)}) begin // ${w.loc}`);
@@ -82,7 +83,7 @@ export function emitModule(m: Module): string {
           }
           if (w.else.length) {
             out.push(`${ind(depth)}end else begin`);
-            tree(w.else, op, depth + 1, out);
+            tree(w.else, op, depth + 1, out, ex);
           }
           break;
         }
@@ -92,12 +93,12 @@ export function emitModule(m: Module): string {
         for (const c of s.cases) {
           const labels = c.values.map((v) => patternText(s.sel.width, v)).join(', ');
           out.push(`${ind(depth + 1)}${labels}: begin // ${c.loc}`);
-          tree(c.body, op, depth + 2, out);
+          tree(c.body, op, depth + 2, out, ex);
           out.push(`${ind(depth + 1)}end`);
         }
         if (s.dflt && s.dflt.length) {
           out.push(`${ind(depth + 1)}default: begin`);
-          tree(s.dflt, op, depth + 2, out);
+          tree(s.dflt, op, depth + 2, out, ex);
           out.push(`${ind(depth + 1)}end`);
         } else {
           out.push(`${ind(depth + 1)}default: ;`);
@@ -106,6 +107,7 @@ export function emitModule(m: Module): string {
       }
     }
   };
+  const ex = mainEx;
 
   const singleAssign = (pruned: Stmt[]) => pruned.length === 1 && pruned[0].k === 'connect';
   const procedural = new Set<Signal>();
@@ -115,7 +117,7 @@ export function emitModule(m: Module): string {
 
   // Combinational signals (wires, outputs, instance inputs), in declaration order.
   for (const s of m.signals) {
-    if (s.kind !== 'wire' && s.kind !== 'output' && s.kind !== 'instin') continue;
+    if ((s.kind !== 'wire' && s.kind !== 'output' && s.kind !== 'instin') || s.formal) continue;
     ex.context = s.name;
     const pruned = pruneFor(m.body, s);
     if (singleAssign(pruned)) {
@@ -135,7 +137,7 @@ export function emitModule(m: Module): string {
 
   // Registers.
   for (const s of m.signals) {
-    if (s.kind !== 'reg') continue;
+    if (s.kind !== 'reg' || s.formal) continue;
     ex.context = s.name;
     const pruned = pruneFor(m.body, s);
     const lines: Line[] = [];
@@ -172,7 +174,7 @@ export function emitModule(m: Module): string {
   }
   const decls: Line[] = [];
   for (const s of m.signals) {
-    if (s.kind === 'input' || s.kind === 'output' || inlinedInstIn.has(s)) continue;
+    if (s.kind === 'input' || s.kind === 'output' || inlinedInstIn.has(s) || s.formal) continue;
     const isReg = s.kind === 'reg' || s.kind === 'memread' || procedural.has(s);
     decls.push(`  ${decl(isReg ? 'reg ' : 'wire', s.type, s.name)}; // ${s.loc}`);
   }
@@ -182,7 +184,7 @@ export function emitModule(m: Module): string {
   // Bits that nothing reads go into one sink so that `verilator -Wall` stays quiet (its
   // documented idiom: signals matching *unused* are exempt from UNUSED warnings).
   const unused: string[] = [];
-  const sinkable = m.signals.filter((s) => s.kind !== 'output' && s.kind !== 'instin');
+  const sinkable = m.signals.filter((s) => s.kind !== 'output' && s.kind !== 'instin' && !s.formal);
   for (const s of sinkable) {
     for (const [hi, lo] of usage.unused(s.name, s.type.width)) {
       unused.push(s.type.width === 1 ? s.name : hi === lo ? `${s.name}[${hi}]` : `${s.name}[${hi}:${lo}]`);
@@ -207,6 +209,8 @@ export function emitModule(m: Module): string {
   const chunks: string[] = [];
   for (const t of [declText, sections[3], sections[4]]) if (t.length) chunks.push(t);
   if (unused.length) chunks.push(`  // Bits that nothing reads (keeps verilator -Wall quiet).\n  wire _unused_ok = &{1'b0, ${unused.join(', ')}, 1'b0};`);
+  const formal = formalSection(m, tree, decl);
+  if (formal.length) chunks.push(formal.join('\n'));
   const inner = chunks.length ? `${chunks.join('\n\n')}\n` : '';
   return `${head}\n${inner}endmodule\n\n\`default_nettype wire\n`;
 }

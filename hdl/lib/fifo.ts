@@ -8,6 +8,7 @@ import { ModuleBuilder } from '../core/module-builder.ts';
 import type { Module } from '../core/ir.ts';
 import { moduleName } from '../core/names.ts';
 import { type Fields, type Source, payloadWidth, streamIn, streamOut, streamStage } from './stream.ts';
+import { fifoInvariants } from './fifo-invariants.ts';
 
 const cache = new Map<string, Module>();
 
@@ -52,6 +53,7 @@ export function fifoModule(width: number, depth: number): Module {
   m.when(pop, () => headValid.set(1)).elseWhen(outReady, () => headValid.set(0));
   m.when(push.and(pop.not()), () => count.set(count.addWrap(1))).elseWhen(pop.and(push.not()), () => count.set(count.subWrap(1)));
 
+  fifoInvariants(m, { depth, count, headValid, push, pop, inFire: inValid.and(inReady), outFire: outValid.and(outReady) });
   const built = m.build();
   cache.set(key, built);
   return built;

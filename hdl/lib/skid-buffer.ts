@@ -7,6 +7,7 @@ import { ModuleBuilder } from '../core/module-builder.ts';
 import type { Module } from '../core/ir.ts';
 import { moduleName } from '../core/names.ts';
 import { type Fields, type Source, payloadWidth, streamIn, streamOut, streamStage } from './stream.ts';
+import { skidInvariants } from './skid-invariants.ts';
 
 const cache = new Map<number, Module>();
 
@@ -51,6 +52,7 @@ export function skidBufferModule(width: number): Module {
       skidData.set(inData);
     });
   });
+  skidInvariants(m, { full, skid, inFire: inValid.and(inReady), outFire: full.and(outReady) });
   const built = m.build();
   cache.set(width, built);
   return built;

@@ -11,7 +11,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['output', 'toolchain', 'data'],
   ['hdl'],
   ['gen', 'cosim'],
-  ['flow'],
+  ['flow', 'formal'],
   ['fpga'],
   ['cli'],
   ['examples'],

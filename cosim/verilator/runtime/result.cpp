@@ -27,6 +27,7 @@ void write_results(const std::string& dir, const RunEnd& end, const InStream* in
                end.resetCycles);
   std::fprintf(f, "  \"idleCycles\": %" PRIu64 ",\n  \"idleSince\": %" PRId64 ",\n  \"doneAt\": %" PRId64 ",\n  \"firstInput\": %" PRId64 ",\n",
                end.idle, end.idleSince, end.doneAt, end.firstIn);
+  std::fprintf(f, "  \"assertionAt\": %" PRId64 ",\n", end.assertionAt);
   std::fprintf(f, "  \"simSeconds\": %.6f,\n  \"in\": [", end.seconds);
   for (int k = 0; k < nIn; ++k) {
     const InStream& s = in[k];

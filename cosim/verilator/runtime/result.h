@@ -16,7 +16,7 @@ namespace tb {
 
 // How the cycle loop ended.
 struct RunEnd {
-  const char* status;  // done, extra, hang, max-cycles, finish
+  const char* status;  // done, extra, hang, max-cycles, finish, assertion
   int64_t cycles;
   int64_t resetCycles;
   uint64_t idle;       // hang-counting idle cycles at the end
@@ -24,6 +24,7 @@ struct RunEnd {
   int64_t doneAt;
   int64_t firstIn;
   double seconds;      // wall time of the loop
+  int64_t assertionAt; // cycle whose rising edge failed an assertion (status "assertion"), else -1
 };
 
 // Writes every stream's record and cycle files and result.json; `plainOutputs` prints the

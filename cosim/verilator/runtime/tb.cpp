@@ -64,6 +64,10 @@ int main(int argc, char** argv) {
 #else
   if (!opt.tracePath.empty()) die("--trace: this simulator was built without trace support");
 #endif
+  // A failing assertion (the design's `ifdef FORMAL properties, built with -DFORMAL --assert) ends the
+  // run with status "assertion" and its cycle instead of aborting the process; Verilator prints the
+  // assertion's file:line on stdout.
+  ctx->fatalOnError(false);
   const std::unique_ptr<Model> model = std::make_unique<Model>(ctx.get(), "TOP");
   // A plain pointer whose address is never taken: it stays in a register across eval() calls.
   Model* const dut = model.get();
@@ -108,7 +112,7 @@ int main(int argc, char** argv) {
   set_reset(dut, 0);
 
   const char* status = "done";
-  int64_t firstIn = -1, doneAt = -1;
+  int64_t firstIn = -1, doneAt = -1, assertionAt = -1;
   uint64_t idle = 0;       // cycles without a transfer in which the testbench held nothing back
   int64_t idleSince = 0;   // first cycle after the last transfer
   bool extra = false;
@@ -143,6 +147,7 @@ int main(int argc, char** argv) {
       if (firstIn < 0) firstIn = cyc;
       progress = true;
     }
+    if (ctx->gotError()) { status = "assertion"; assertionAt = cyc; ++cyc; break; }
     if (ctx->gotFinish()) { status = "finish"; ++cyc; break; }
     if (doneAt < 0) {
       bool allIn = true, allOut = true;
@@ -167,7 +172,7 @@ int main(int argc, char** argv) {
 #endif
   dut->final();
 
-  const RunEnd end{status, cyc, resetCycles, idle, idleSince, doneAt, firstIn, secs};
+  const RunEnd end{status, cyc, resetCycles, idle, idleSince, doneAt, firstIn, secs, assertionAt};
   write_results(opt.dir, end, in, kNumIn, out, kNumOut, mem, kNumMem, [dut](FILE* f) { write_plain_outputs(dut, f); });
   return 0;
 }

@@ -1,0 +1,23 @@
+// Replays a counterexample written by `kvhdl prove` in Verilator:
+//   npx tsx formal/replay-cli.ts <dir>
+// Exit 1 when an assertion fails (the counterexample reproduces), 0 when none does, 2 on errors.
+import { runReplay } from './replay.ts';
+
+const dir = process.argv[2];
+if (!dir || process.argv.length > 3) {
+  process.stderr.write('usage: npx tsx formal/replay-cli.ts <counterexample dir>\n');
+  process.exit(2);
+}
+try {
+  const r = await runReplay(dir);
+  if (r.failure) {
+    const f = r.failure;
+    process.stdout.write(`assertion failed at cycle ${f.cycle} of ${r.steps}: ${f.message} (${f.loc}; ${f.file}:${f.line} in ${f.instance})\n`);
+    process.exit(1);
+  }
+  process.stdout.write(`replayed ${r.steps} cycles: no assertion failed\n`);
+  process.exit(0);
+} catch (e) {
+  process.stderr.write(`replay: ${(e as Error).message}\n`);
+  process.exit(2);
+}
