@@ -5,10 +5,10 @@
  * - SORT: the counting sort by bucket of U1 into `ord` (rtl-topk-sort.ts);
  * - P2: phase 2 with the running threshold (rtl-topk-scorer.ts) and the heap (rtl-topk-heap.ts);
  * - FIN: the heap's entries equal to the final T are counted (ties kept in index order);
- * - EMIT: the kept/score memory is walked in token order: kept = forced, or a completed candidate
- *   with S > T, or S = T among the first `ties` such tokens (all completed ones while fewer than k
- *   completed); the key record goes out, the memory gets the final kept flag and score, and the
- *   kept count and maximum M are formed for the value phase.
+ * - VAL: the value walker reads the kept/score memory in token order and decides kept = forced, or
+ *   a completed candidate with S > T, or S = T among the first `ties` such tokens (every completed
+ *   one while fewer than k completed); it is also the key stream. M (the maximum kept score) is
+ *   formed before: over the forced records and the completed candidates (the best is kept).
  */
 import { Bool, SInt, UInt, cat, catList, lit, log2Ceil, mux, type Expr, type MemoryHandle, type ModuleBuilder, type Var } from '../../hdl/index.ts';
 import type { AttentionConfig } from './config.ts';
@@ -18,6 +18,7 @@ import type { Scorer } from './rtl-scorer.ts';
 import { p1Width, topkSort } from './rtl-topk-sort.ts';
 import { topkHeap } from './rtl-topk-heap.ts';
 import { topkScorer } from './rtl-topk-scorer.ts';
+import type { Walk } from './rtl-values.ts';
 
 export interface TopkPathIn {
   qFire: Expr;
@@ -32,7 +33,9 @@ export interface TopkPathIn {
   inSort: Expr;
   inP2: Expr;
   inFin: Expr;
-  inEmit: Expr;
+  inVal: Expr;
+  /** the key records of KEYS/RESK (forced ones kept, with their scores) */
+  rec: { fire: Expr; kept: Expr; score: Expr };
   req: { ready: Expr };
   resp: { valid: Expr; bits: { data: Expr } };
   respFire: Expr;
@@ -51,7 +54,9 @@ export interface TopkPath {
   sortDone: Expr;
   p2Done: Expr;
   finDone: Expr;
-  emitDone: Expr;
+  /** the walk's kept flag of a kept/score record; hooks the walk to the key stream */
+  keptOf: (rec: Expr) => Expr;
+  attachWalk: (w: Walk) => void;
 }
 
 export function topkPath(m: ModuleBuilder, d: RtlDims, cfg: AttentionConfig, i: TopkPathIn): TopkPath {
@@ -96,50 +101,43 @@ export function topkPath(m: ModuleBuilder, d: RtlDims, cfg: AttentionConfig, i: 
   finStart.set(p2Done.and(heap.full));
   const finDone = m.wire('tk_fin_done', i.inFin.and(heap.busy.not()));
 
-  // ---- EMIT: the key stream in token order, final kept flags, kept count and M ----------------
-  const eNext = m.reg('em_next', UInt(NW), { reset: 0 });
-  const eV = m.reg('em_valid', Bool, { reset: 0 });
-  const eT = m.reg('em_token', UInt(NW));
-  const tieUsed = m.reg('em_ties_used', UInt(heap.ties.width));
-  const emitFire = m.wire('em_fire', eV.and(i.keyOut.ready));
-  const rdEn = m.wire('em_read', i.inEmit.and(eNext.lt(i.n)).and(eV.not().or(emitFire)));
-  const rec = i.scoreMem.read('em_rec', eNext.trunc(SMA), rdEn);
-  m.when(rdEn, () => {
-    eNext.set(eNext.addWrap(1));
-    eT.set(eNext);
-    eV.set(1);
-  }).elseWhen(emitFire, () => eV.set(0));
-  const completed = m.wire('em_completed', rec.bit(SW + 1));
-  const forcedKept = m.wire('em_forced', rec.bit(SW));
-  const score = m.wire('em_score', rec.slice(SW - 1, 0).asSInt());
-  const tie = m.wire('em_tie', completed.and(heap.full).and(score.eq(heap.root)).and(tieUsed.lt(heap.ties)));
-  const kept = m.wire('em_kept', forcedKept.or(completed.and(heap.full.not().or(score.gt(heap.root)).or(tie))));
-  const outScore = m.wire('em_out_score', mux(kept, score, lit(SInt(SW), 0)));
-  i.keyOut.valid.set(eV);
-  i.keyOut.bits.index.set(eT);
-  i.keyOut.bits.kept.set(kept);
-  i.keyOut.bits.score.set(outScore);
-  i.keyOut.bits.last.set(eT.addWrap(1).eq(i.n));
-  m.when(emitFire, () => {
-    m.when(tie.and(score.gt(heap.root).not()), () => tieUsed.set(tieUsed.addWrap(1)));
-    m.when(kept, () => {
-      i.keptCount.set(i.keptCount.addWrap(1));
-      m.when(i.keptCount.eq(0).or(score.gt(i.maxScore)), () => i.maxScore.set(score));
+  // ---- M over the kept set: forced records of phase 1 and completed candidates (the best completed
+  // candidate is always kept, k ≥ 1) --------------------------------------------------------------
+  const mAny = m.reg('tk_max_any', Bool, { reset: 0 });
+  const noteMax = (en: Expr, score: Expr) =>
+    m.when(en, () => {
+      mAny.set(1);
+      m.when(mAny.not().or(score.gt(i.maxScore)), () => i.maxScore.set(score));
     });
-  });
-  m.when(finDone, () => {
-    eNext.set(0);
-    eV.set(0);
-    tieUsed.set(0);
-  });
-  const emitDone = m.wire('tk_emit_done', i.inEmit.and(eNext.eq(i.n)).and(eV.not()));
+  noteMax(i.rec.fire.and(i.rec.kept), i.rec.score);
+  noteMax(ts.consume.and(ts.recCompleted), ts.recScore);
+  m.when(i.qFire, () => mAny.set(0));
 
-  // the kept/score memory: consumed candidates (P2: {completed, 0, S}) and the EMIT write-back
-  const W2 = SW + 2;
-  const candRec = cat(ts.recCompleted, lit(Bool, 0), ts.recScore.asUInt());
-  const finalRec = cat(lit(Bool, 0), kept, outScore.asUInt());
-  const memWrite = m.wire('tk_mem_write', ts.consume.or(emitFire));
-  const memAddr = m.wire('tk_mem_addr', mux(emitFire, eT.trunc(SMA), ts.recToken.trunc(SMA)));
-  const memData = m.wire('tk_mem_data', mux(emitFire, finalRec, candRec).trunc(W2));
-  return { p2: { reqValid: ts.reqValid, reqAddr: ts.reqAddr, respReady: ts.respReady }, memWrite, memAddr, memData, sortDone, p2Done, finDone, emitDone };
+  // ---- the value phase's walk decides kept and is the key stream ---------------------------------
+  const tieUsed = m.reg('tk_ties_used', UInt(heap.ties.width));
+  const full = heap.full;
+  const keptOf = (rec: Expr): Expr => {
+    const completed = m.wire('tk_walk_completed', rec.bit(SW + 1));
+    const score = m.wire('tk_walk_score', rec.slice(SW - 1, 0).asSInt());
+    const tie = m.wire('tk_walk_tie', completed.and(full).and(score.eq(heap.root)).and(tieUsed.lt(heap.ties)));
+    tieWire.set(tie);
+    return rec.bit(SW).or(completed.and(full.not().or(score.gt(heap.root)).or(tie)));
+  };
+  const tieWire = m.wire('tk_tie', Bool);
+  const attachWalk = (w: Walk) => {
+    i.keyOut.valid.set(i.inVal.and(w.valid));
+    i.keyOut.bits.index.set(w.token);
+    i.keyOut.bits.kept.set(w.kept);
+    i.keyOut.bits.score.set(mux(w.kept, w.score, lit(SInt(SW), 0)));
+    i.keyOut.bits.last.set(w.token.addWrap(1).eq(i.n));
+    m.when(w.fire.and(tieWire), () => tieUsed.set(tieUsed.addWrap(1)));
+    m.when(w.fire.and(w.kept), () => i.keptCount.set(i.keptCount.addWrap(1)));
+  };
+  m.when(finDone, () => tieUsed.set(0));
+
+  // the kept/score memory: consumed candidates (P2: {completed, 0, S})
+  const memWrite = m.wire('tk_mem_write', ts.consume);
+  const memAddr = m.wire('tk_mem_addr', ts.recToken.trunc(SMA));
+  const memData = m.wire('tk_mem_data', cat(ts.recCompleted, lit(Bool, 0), ts.recScore.asUInt()));
+  return { p2: { reqValid: ts.reqValid, reqAddr: ts.reqAddr, respReady: ts.respReady }, memWrite, memAddr, memData, sortDone, p2Done, finDone, keptOf, attachWalk };
 }

@@ -15,11 +15,11 @@ import type { AttentionConfig } from './config.ts';
 import { rtlDims } from './rtl-dims.ts';
 import { KIND_MIN, KIND_RESID, KIND_SCALE, keyRows } from './rtl-keyrows.ts';
 import { keyScorer } from './rtl-scorer.ts';
-import { valuePath } from './rtl-values.ts';
+import { valuePath, type Walk } from './rtl-values.ts';
 import { valueScaleExp } from './fixed.ts';
 import { topkPath } from './rtl-topk.ts';
 
-const PH = { IDLE: 0, DIVN: 1, BASES: 2, GQ0: 3, GQ: 4, GQW: 5, KEYS: 6, RESK0: 7, RESK: 8, VAL: 9, SUM: 10, SORT: 11, P2: 12, FIN: 13, EMIT: 14 };
+const PH = { IDLE: 0, DIVN: 1, BASES: 2, GQ0: 3, GQ: 4, GQW: 5, KEYS: 6, RESK0: 7, RESK: 8, VAL: 9, SUM: 10, SORT: 11, P2: 12, FIN: 13 };
 
 /** Test hook (mutation test only): 'lag' runs topk's running threshold with Λ − 1 instead of Λ. */
 export interface AttentionRtlOptions {
@@ -166,7 +166,7 @@ export function attentionRtl(cfg: AttentionConfig, opts: AttentionRtlOptions = {
   // ---- key records, kept/score memory, maximum ---------------------------------------------------
   // Without topk the key records of KEYS and RESK are the key stream. With topk they only fill the
   // kept/score memory (forced tokens kept; bit SW + 1: a completed candidate); the key stream comes
-  // from the EMIT walk after phase 2 (rtl-topk-*.ts).
+  // from the value phase's walk after phase 2 (rtl-topk*.ts).
   const scoreMem = m.mem('score_mem', UInt(topk ? SW + 2 : SW + 1), d.SMD);
   const inKeys = at(PH.KEYS);
   const recValid = m.wire('key_rec_valid', mux(inKeys, sc.keyValid, at(PH.RESK).and(kr.recValid)));
@@ -198,23 +198,11 @@ export function attentionRtl(cfg: AttentionConfig, opts: AttentionRtlOptions = {
   m.when(at(PH.RESK).and(recFire), () => rkTok.set(rkTok.addWrap(1)));
   krTake.set(at(PH.RESK).and(recFire));
 
-  // ---- values -------------------------------------------------------------------------------------
-  const vp = valuePath(m, d, {
-    run: at(PH.VAL),
-    clear: qFire,
-    n,
-    tv,
-    maxScore,
-    scoreMem,
-    bases: { vc: bVc, vsm: bVsm, vr: bVr },
-    reqReady: at(PH.VAL).and(req.ready),
-    respFire: at(PH.VAL).and(respFire),
-    respData: resp.bits.data,
-  });
-
-  // ---- topk: phase-1 buffer, q̃ per group, the sort, phase 2, the heap, the EMIT walk -------------
+  // ---- topk: phase-1 buffer, q̃ per group, the sort, phase 2, the heap ------------------------
   let p2: { reqValid: Expr; reqAddr: Expr; respReady: Expr } | null = null;
-  let emitDone: Expr | null = null;
+  let finDone: Expr | null = null;
+  let topkWalk: ((w: Walk) => void) | null = null;
+  let keptOf: ((rec: Expr) => Expr) | undefined;
   const reskDone = m.wire('resk_done', at(PH.RESK).and(krDrained).and(kr.recValid.not()));
   if (topk) {
     const t = topkPath(m, d, cfg, {
@@ -229,7 +217,8 @@ export function attentionRtl(cfg: AttentionConfig, opts: AttentionRtlOptions = {
       inSort: at(PH.SORT),
       inP2: at(PH.P2),
       inFin: at(PH.FIN),
-      inEmit: at(PH.EMIT),
+      inVal: at(PH.VAL),
+      rec: { fire: recFire, kept: kKept, score: kScore },
       req,
       resp,
       respFire,
@@ -240,16 +229,33 @@ export function attentionRtl(cfg: AttentionConfig, opts: AttentionRtlOptions = {
       lag: opts.topkMutation === 'lag' ? cfg.keyLanes - 1 : cfg.keyLanes,
     });
     p2 = t.p2;
-    // the scoreMem write port: records of KEYS/RESK, consumed candidates (P2), the EMIT write-back
+    // the scoreMem write port: records of KEYS/RESK, consumed candidates (P2)
     smW.set(recFire.or(t.memWrite));
     smAddr.set(mux(t.memWrite, t.memAddr, kIndex.trunc(d.SMA)));
     smData.set(mux(t.memWrite, t.memData, record(kKept, kScore)));
     m.when(reskDone, () => phase.set(PH.SORT));
     m.when(t.sortDone, () => phase.set(PH.P2));
     m.when(t.p2Done, () => phase.set(PH.FIN));
-    m.when(t.finDone, () => phase.set(PH.EMIT));
-    emitDone = t.emitDone;
+    finDone = t.finDone;
+    topkWalk = t.attachWalk;
+    keptOf = t.keptOf;
   }
+
+  // ---- values (with topk the walker is also the key stream) --------------------------------------
+  const vp = valuePath(m, d, {
+    run: at(PH.VAL),
+    clear: qFire,
+    n,
+    tv,
+    maxScore,
+    scoreMem,
+    bases: { vc: bVc, vsm: bVsm, vr: bVr },
+    reqReady: at(PH.VAL).and(req.ready),
+    respFire: at(PH.VAL).and(respFire),
+    respData: resp.bits.data,
+    ...(topk ? { keptOf, keyReady: keyOut.ready } : {}),
+  });
+  if (topkWalk) topkWalk(vp.walk);
 
   // ---- request / response routing ----------------------------------------------------------------
   const p2Req = p2 ?? { reqValid: lit(Bool, 0), reqAddr: lit(UInt(AW), 0), respReady: lit(Bool, 0) };
@@ -321,7 +327,7 @@ export function attentionRtl(cfg: AttentionConfig, opts: AttentionRtlOptions = {
     phase.set(PH.RESK);
   });
   if (!topk) m.when(reskDone.and(divBusy.not()), () => phase.set(PH.VAL));
-  if (emitDone) m.when(emitDone.and(divBusy.not()), () => phase.set(PH.VAL));
+  if (finDone) m.when(finDone.and(divBusy.not()), () => phase.set(PH.VAL));
   m.when(at(PH.VAL).and(vp.done), () => {
     divBusy.set(1);
     divDen.set(vp.den);

@@ -3,9 +3,10 @@
  * against the golden model in Verilator under random input stalls, output backpressure and random
  * memory latency 1..20: key records (kept flags, exact scores), outputs and row records (kept count
  * and words fetched, which depend on the running threshold, the bucket order and the lag Λ), with
- * and without early exit, fp16 and bf16, B ∈ {2, 4, 8}, C = 1..3, one key lane, sink 0 and 20, k above
- * the candidate count, n = 0 and below R; a cache with many equal scores (ties at the k-th place,
- * kept by index); the row records' words equal the memory's answered requests. A mutation of the
+ * and without early exit, B ∈ {2, 4, 8}, C = 1..3, one and three key lanes, sink 0 and 20, k above
+ * the candidate count, n = 0 and R (bf16 and the value side: attention-rtl.test.ts); a cache with
+ * many equal scores (ties at the k-th place, kept by index); the row records' words equal the
+ * memory's answered requests. A mutation of the
  * running threshold (the lag Λ − 1 instead of Λ) is caught by the comparison. Icarus on one small
  * configuration.
  */
@@ -30,13 +31,12 @@ const small: Partial<AttentionConfig> = { dims: 32, dimsPerCycle: 32, keyBits: 4
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'kvhdl-attention-topk-'));
 
 const cases: { name: string; raw: Partial<AttentionConfig>; n: number[] }[] = [
-  { name: 'k 8, early exit', raw: {}, n: [40, 64, 16, 0] },
-  { name: 'no early exit', raw: { earlyExit: false }, n: [40] },
+  // n = 24: 7 candidates, fewer than k (all kept); n = 16 = R: no candidates
+  { name: 'k 8, early exit', raw: {}, n: [40, 64, 24, 16, 0] },
+  { name: 'no early exit, sink 20', raw: { earlyExit: false, sink: 20 }, n: [56] },
   { name: 'D 64, 2 words per plane, B 2, b_v 8, k 5', raw: { dims: 64, keyBits: 2, valueBits: 8, groupSize: 16, k: 5 }, n: [48] },
   { name: 'D 64 in one word, B 8, b_v 2, G 4, one key lane, k 3', raw: { dims: 64, dimsPerCycle: 64, keyBits: 8, valueBits: 2, groupSize: 4, residual: 8, keyLanes: 1, k: 3 }, n: [30] },
-  { name: 'bf16, k 2', raw: { format: 'bf16', k: 2 }, n: [40] },
   { name: 'D 96 (3 words), 3 lanes, F 7, WQ 8, sink 0, k 6', raw: { dims: 96, keyLanes: 3, scoreFrac: 7, queryBits: 8, sink: 0, groupSize: 16, k: 6 }, n: [50] },
-  { name: 'sink 20, k 30 (more than the candidates)', raw: { sink: 20, k: 30 }, n: [56] },
 ];
 
 async function check(cfg: AttentionConfig, stim: StreamData, seed: number, stall: number, memLatency: [number, number]): Promise<void> {
