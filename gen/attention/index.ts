@@ -4,12 +4,11 @@
  * builds it with the quantizer RTL (preCosim, cache-rtl.ts) and checks it equals the golden one.
  */
 import type { MemorySpec } from '../../hdl/ports/design.ts';
-import { ConfigError } from '../config.ts';
 import type { PostCosimResult, PreCosimResult, StreamData, UnitDef } from '../unit.ts';
 import { attentionDims, attentionSchema, type AttentionConfig } from './config.ts';
 import { attentionGolden, type GoldenInputs, type ThetaTable } from './golden.ts';
 import { attentionReport } from './report.ts';
-import { attentionRtl, TOPK_NOT_IMPLEMENTED } from './rtl.ts';
+import { attentionRtl } from './rtl.ts';
 import { CACHE_MEMORY, attentionRandomStimulus, attentionStreamGolden, imageTable } from './stimulus.ts';
 import { attentionFromNpy, attentionToNpy, patternsOf, type RowMeta } from './npy.ts';
 import { rtlCacheImage } from './cache-rtl.ts';
@@ -63,7 +62,6 @@ export const attentionUnit: UnitDef<AttentionConfig> = {
   toNpy: attentionToNpy,
   goldenReport: (cfg) => reportOf(cfg),
   async preCosim(cfg, stimulus, run): Promise<PreCosimResult> {
-    if (cfg.selection === 'topk') throw new ConfigError([TOPK_NOT_IMPLEMENTED]);
     const inp = inputsOf.get(cfg);
     if (!inp) return { ok: false, stimulus, problem: 'attention preCosim: no k/v known for this config object (give it to fromNpy first)', report: {} };
     const r = await rtlCacheImage(cfg, inp.k, inp.v, run);

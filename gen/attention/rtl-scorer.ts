@@ -30,6 +30,8 @@ export interface ScorerIn {
   /** prune (threshold selection with early exit) */
   prune: boolean;
   keepAll: boolean;
+  /** topk phase 1: a candidate stops after the words of plane B − 1 (its P1, U1 go out as `p1*`) */
+  phase1: boolean;
   qt: Var;
   qpc: Var[];
   cg: Expr;
@@ -54,6 +56,11 @@ export interface Scorer {
   keyScore: Expr;
   /** tokens emitted so far (the next token to emit) */
   emitted: Var;
+  /** topk phase 1: a candidate's P1 and U1 (token p1Token), one cycle */
+  p1Valid: Expr;
+  p1Token: Expr;
+  p1Partial: Expr;
+  p1Bound: Expr;
 }
 
 /** `values[sel]` as a balanced mux tree on the bits of sel. */
@@ -167,7 +174,8 @@ export function keyScorer(m: ModuleBuilder, d: RtlDims, sink: number, Nk: number
   const uNew = m.wire('sc_bound_next', s1Bnd.subWrap(slack));
   const lastWord = m.wire('sc_last_word', s1Plane.eq(0).and(C === 1 ? lit(Bool, 1) : s1Chunk.eq(C - 1)));
   const above = m.wire('sc_above', uNew.gt(i.theta.sext(Math.max(UW, i.theta.width))));
-  const stop = m.wire('sc_stop', i.prune ? s1Forced.not().and(above.not()) : lit(Bool, 0));
+  const p1End = i.phase1 ? s1Forced.not().and(s1Plane.eq(B - 1)).and(C === 1 ? lit(Bool, 1) : s1Chunk.eq(C - 1)) : lit(Bool, 0);
+  const stop = m.wire('sc_stop', i.prune ? s1Forced.not().and(above.not()) : p1End);
   const done = m.wire('sc_done', lastWord.or(stop));
   const keep = m.wire('sc_keep', lastWord.and(i.keepAll ? lit(Bool, 1) : s1Forced.or(above)));
 
@@ -237,5 +245,9 @@ export function keyScorer(m: ModuleBuilder, d: RtlDims, sink: number, Nk: number
     keyKept: m.wire('sc_key_kept', pick(robKept, head)),
     keyScore: m.wire('sc_key_score', pick(robScore, head)),
     emitted,
+    p1Valid: m.wire('sc_p1_valid', s1v.and(p1End)),
+    p1Token: s1Tok,
+    p1Partial: pNew,
+    p1Bound: uNew,
   };
 }

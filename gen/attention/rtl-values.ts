@@ -28,6 +28,21 @@ export interface ValuesIn {
   reqReady: Expr;
   respFire: Expr;
   respData: Expr;
+  /**
+   * topk: the kept flag of a walked record (instead of its kept bit), and the key stream's ready:
+   * the walker then also is the key stream (one record per token, `walk`).
+   */
+  keptOf?: (rec: Expr) => Expr;
+  keyReady?: Expr;
+}
+
+export interface Walk {
+  /** a token's record is offered (valid), taken (fire); its token, kept flag and score */
+  valid: Expr;
+  fire: Expr;
+  token: Expr;
+  kept: Expr;
+  score: Expr;
 }
 
 export interface Values {
@@ -36,6 +51,7 @@ export interface Values {
   done: Expr;
   den: Var;
   acc: Var[];
+  walk: Walk;
 }
 
 function cmul(x: Expr, c: number, w: number): Expr {
@@ -54,14 +70,16 @@ export function valuePath(m: ModuleBuilder, d: RtlDims, i: ValuesIn): Values {
   const tokIn = { valid: m.wire('vw_push', Bool), ready: m.wire('vw_push_ready', Bool) };
   const rdEn = m.wire('vw_read', Bool);
   const rec = i.scoreMem.read('vw_rec', wNext.trunc(d.SMA), rdEn);
-  const recKept = rec.bit(SW);
+  const recKept = i.keptOf ? m.wire('vw_kept', i.keptOf(rec)) : rec.bit(SW);
   const recScore = rec.slice(SW - 1, 0).asSInt();
-  const consume = m.wire('vw_consume', wValid.and(recKept.not().or(tokIn.ready)));
+  // the record may go (to the token FIFO if kept); with a key stream, only together with it
+  const offer = m.wire('vw_offer', wValid.and(recKept.not().or(tokIn.ready)));
+  const consume = m.wire('vw_consume', i.keyReady ? offer.and(i.keyReady) : offer);
   rdEn.set(i.run.and(wNext.lt(i.n)).and(wValid.not().or(consume)));
   const zW = Math.max(SW + 1, F + 1);
   const z = m.wire('vw_z', i.maxScore.sub(recScore).asUInt().zext(zW));
   const p = exp2Weight(m, 'vw_exp', z, F).result;
-  tokIn.valid.set(wValid.and(recKept));
+  tokIn.valid.set(i.keyReady ? wValid.and(recKept).and(i.keyReady) : wValid.and(recKept));
   const den = m.reg('den', UInt(DENW), { reset: 0 });
   m.when(rdEn, () => {
     wNext.set(wNext.addWrap(1));
@@ -178,5 +196,5 @@ export function valuePath(m: ModuleBuilder, d: RtlDims, i: ValuesIn): Values {
   }
   const idle = m.wire('vp_idle', v3.not().and(v2.not()).and(m.wire('vp_v1', delay('vp_valid_chk', e0, 1, 0)).not()));
   const done = m.wire('values_done', i.run.and(wNext.eq(i.n)).and(wValid.not()).and(toks.valid.not()).and(active.not()).and(rtags.valid.not()).and(idle));
-  return { reqValid: active, reqAddr: addr, done, den, acc };
+  return { reqValid: active, reqAddr: addr, done, den, acc, walk: { valid: offer, fire: consume, token: wTok, kept: recKept, score: recScore } };
 }

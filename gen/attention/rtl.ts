@@ -11,18 +11,20 @@
 import { Bool, ModuleBuilder, SInt, UInt, lit, log2Ceil, moduleName, mux, type Expr, type Module } from '../../hdl/index.ts';
 import { streamIn, streamOut } from '../../hdl/lib/index.ts';
 import { fpIntQuotient } from '../../hdl/lib/float/int-quotient.ts';
-import { ConfigError } from '../config.ts';
 import type { AttentionConfig } from './config.ts';
 import { rtlDims } from './rtl-dims.ts';
 import { KIND_MIN, KIND_RESID, KIND_SCALE, keyRows } from './rtl-keyrows.ts';
 import { keyScorer } from './rtl-scorer.ts';
-import { valuePath } from './rtl-values.ts';
+import { valuePath, type Walk } from './rtl-values.ts';
 import { valueScaleExp } from './fixed.ts';
+import { topkPath } from './rtl-topk.ts';
 
-/** The one config-error line for `selection: "topk"` (README "Hardware"). */
-export const TOPK_NOT_IMPLEMENTED = 'selection: "topk" is not implemented by the attention RTL yet (kvhdl golden attention runs it; use "threshold" or "none" for gen/cosim)';
+const PH = { IDLE: 0, DIVN: 1, BASES: 2, GQ0: 3, GQ: 4, GQW: 5, KEYS: 6, RESK0: 7, RESK: 8, VAL: 9, SUM: 10, SORT: 11, P2: 12, FIN: 13 };
 
-const PH = { IDLE: 0, DIVN: 1, BASES: 2, GQ0: 3, GQ: 4, GQW: 5, KEYS: 6, RESK0: 7, RESK: 8, VAL: 9, SUM: 10 };
+/** Test hook (mutation test only): 'lag' runs topk's running threshold with Λ − 1 instead of Λ. */
+export interface AttentionRtlOptions {
+  topkMutation?: 'lag';
+}
 
 function cmul(x: Expr, c: number, w: number): Expr {
   if (c === 0) return lit(UInt(w), 0);
@@ -30,9 +32,9 @@ function cmul(x: Expr, c: number, w: number): Expr {
   return p.width >= w ? p.trunc(w) : p.zext(w);
 }
 
-export function attentionRtl(cfg: AttentionConfig): Module {
-  if (cfg.selection === 'topk') throw new ConfigError([TOPK_NOT_IMPLEMENTED]);
+export function attentionRtl(cfg: AttentionConfig, opts: AttentionRtlOptions = {}): Module {
   const d = rtlDims(cfg);
+  const topk = cfg.selection === 'topk';
   const { D, W, B, C, G, R, H16, SW, NW, AW, THW } = d;
   const m = new ModuleBuilder(
     moduleName(`kv_attention_${cfg.format}`, { d: D, w: W, b: B, v: d.bv, g: G, r: R, n: cfg.maxKeys, s: cfg.selection, e: cfg.earlyExit, k: cfg.keyLanes, q: d.WQ, f: d.F, sk: cfg.sink }),
@@ -113,13 +115,14 @@ export function attentionRtl(cfg: AttentionConfig): Module {
   const krPhase = m.wire('kr_phase', at(PH.GQ).or(at(PH.RESK)));
   const krRespFire = m.wire('kr_resp_fire', krPhase.and(respFire));
   const keyFire = m.wire('key_fire', keyOut.valid.and(keyOut.ready));
+  const krTake = m.wire('kr_take', Bool);
   const kr = keyRows(m, d, {
     qReg,
     fire: krRespFire,
     data: resp.bits.data,
     kind: mux(at(PH.RESK), lit(UInt(2), KIND_RESID), mux(krMin, lit(UInt(2), KIND_MIN), lit(UInt(2), KIND_SCALE))),
     word: krWord,
-    take: at(PH.RESK).and(keyFire),
+    take: krTake,
     clear: at(PH.GQ0).or(at(PH.RESK0)),
   });
   m.when(krRespFire, () => {
@@ -148,6 +151,7 @@ export function attentionRtl(cfg: AttentionConfig): Module {
     theta,
     prune: cfg.selection === 'threshold' && cfg.earlyExit,
     keepAll: cfg.selection === 'none',
+    phase1: topk,
     qt: kr.qt,
     qpc: kr.qpc,
     cg: kr.cg,
@@ -155,33 +159,89 @@ export function attentionRtl(cfg: AttentionConfig): Module {
     reqReady: at(PH.KEYS).and(req.ready),
     respValid: at(PH.KEYS).and(resp.valid),
     respData: resp.bits.data,
-    keyReady: at(PH.KEYS).and(keyOut.ready),
+    keyReady: at(PH.KEYS).and(topk ? lit(Bool, 1) : keyOut.ready),
     clear: qFire,
   });
 
-  // ---- key stream, kept/score memory, maximum ----------------------------------------------------
-  const scoreMem = m.mem('score_mem', UInt(SW + 1), d.SMD);
+  // ---- key records, kept/score memory, maximum ---------------------------------------------------
+  // Without topk the key records of KEYS and RESK are the key stream. With topk they only fill the
+  // kept/score memory (forced tokens kept; bit SW + 1: a completed candidate); the key stream comes
+  // from the value phase's walk after phase 2 (rtl-topk*.ts).
+  const scoreMem = m.mem('score_mem', UInt(topk ? SW + 2 : SW + 1), d.SMD);
   const inKeys = at(PH.KEYS);
-  keyOut.valid.set(mux(inKeys, sc.keyValid, at(PH.RESK).and(kr.recValid)));
+  const recValid = m.wire('key_rec_valid', mux(inKeys, sc.keyValid, at(PH.RESK).and(kr.recValid)));
   const kIndex = m.wire('key_sel_index', mux(inKeys, sc.keyIndex, rkTok));
   const kKept = m.wire('key_sel_kept', mux(inKeys, sc.keyKept, lit(Bool, 1)));
   const kScore = m.wire('key_sel_score', mux(inKeys, sc.keyScore, kr.recScore));
-  keyOut.bits.index.set(kIndex);
-  keyOut.bits.kept.set(kKept);
-  keyOut.bits.score.set(kScore);
-  keyOut.bits.last.set(kIndex.addWrap(1).eq(n));
+  const recFire = topk ? m.wire('key_rec_fire', recValid) : keyFire;
   const maxScore = m.reg('max_score', SInt(SW));
   const keptCount = m.reg('count_kept', UInt(NW), { reset: 0 });
-  m.when(keyFire, () => {
-    scoreMem.write(kIndex.trunc(d.SMA), kKept.asUInt().zext(1).shl(SW).or(kScore.asUInt().zext(SW + 1)).trunc(SW + 1));
-    m.when(kKept, () => {
+  const smW = m.wire('score_mem_write', Bool);
+  const smAddr = m.wire('score_mem_addr', UInt(d.SMA));
+  const smData = m.wire('score_mem_data', UInt(topk ? SW + 2 : SW + 1));
+  const record = (kept: Expr, score: Expr): Expr => kept.asUInt().zext(1).shl(SW).or(score.asUInt().zext(SW + 1)).trunc(SW + 1).zext(topk ? SW + 2 : SW + 1);
+  smW.set(recFire);
+  smAddr.set(kIndex.trunc(d.SMA));
+  smData.set(record(kKept, kScore));
+  m.when(smW, () => scoreMem.write(smAddr, smData));
+  if (!topk) {
+    keyOut.valid.set(recValid);
+    keyOut.bits.index.set(kIndex);
+    keyOut.bits.kept.set(kKept);
+    keyOut.bits.score.set(kScore);
+    keyOut.bits.last.set(kIndex.addWrap(1).eq(n));
+    m.when(keyFire.and(kKept), () => {
       keptCount.set(keptCount.addWrap(1));
       m.when(keptCount.eq(0).or(kScore.gt(maxScore)), () => maxScore.set(kScore));
     });
-  });
-  m.when(at(PH.RESK).and(keyFire), () => rkTok.set(rkTok.addWrap(1)));
+  }
+  m.when(at(PH.RESK).and(recFire), () => rkTok.set(rkTok.addWrap(1)));
+  krTake.set(at(PH.RESK).and(recFire));
 
-  // ---- values -------------------------------------------------------------------------------------
+  // ---- topk: phase-1 buffer, q̃ per group, the sort, phase 2, the heap ------------------------
+  let p2: { reqValid: Expr; reqAddr: Expr; respReady: Expr } | null = null;
+  let finDone: Expr | null = null;
+  let topkWalk: ((w: Walk) => void) | null = null;
+  let keptOf: ((rec: Expr) => Expr) | undefined;
+  const reskDone = m.wire('resk_done', at(PH.RESK).and(krDrained).and(kr.recValid.not()));
+  if (topk) {
+    const t = topkPath(m, d, cfg, {
+      qFire,
+      g,
+      kr,
+      gqw: at(PH.GQW),
+      sc,
+      recentFrom,
+      n,
+      sortStart: reskDone,
+      inSort: at(PH.SORT),
+      inP2: at(PH.P2),
+      inFin: at(PH.FIN),
+      inVal: at(PH.VAL),
+      rec: { fire: recFire, kept: kKept, score: kScore },
+      req,
+      resp,
+      respFire,
+      scoreMem,
+      maxScore,
+      keptCount,
+      keyOut,
+      lag: opts.topkMutation === 'lag' ? cfg.keyLanes - 1 : cfg.keyLanes,
+    });
+    p2 = t.p2;
+    // the scoreMem write port: records of KEYS/RESK, consumed candidates (P2)
+    smW.set(recFire.or(t.memWrite));
+    smAddr.set(mux(t.memWrite, t.memAddr, kIndex.trunc(d.SMA)));
+    smData.set(mux(t.memWrite, t.memData, record(kKept, kScore)));
+    m.when(reskDone, () => phase.set(PH.SORT));
+    m.when(t.sortDone, () => phase.set(PH.P2));
+    m.when(t.p2Done, () => phase.set(PH.FIN));
+    finDone = t.finDone;
+    topkWalk = t.attachWalk;
+    keptOf = t.keptOf;
+  }
+
+  // ---- values (with topk the walker is also the key stream) --------------------------------------
   const vp = valuePath(m, d, {
     run: at(PH.VAL),
     clear: qFire,
@@ -193,12 +253,15 @@ export function attentionRtl(cfg: AttentionConfig): Module {
     reqReady: at(PH.VAL).and(req.ready),
     respFire: at(PH.VAL).and(respFire),
     respData: resp.bits.data,
+    ...(topk ? { keptOf, keyReady: keyOut.ready } : {}),
   });
+  if (topkWalk) topkWalk(vp.walk);
 
   // ---- request / response routing ----------------------------------------------------------------
-  req.valid.set(mux(krPhase, krReqValid, mux(inKeys, sc.reqValid, at(PH.VAL).and(vp.reqValid))));
-  req.bits.addr.set(mux(krPhase, krAddr, mux(inKeys, sc.reqAddr, vp.reqAddr)));
-  resp.ready.set(mux(krPhase, kr.advance, mux(inKeys, sc.respReady, at(PH.VAL))));
+  const p2Req = p2 ?? { reqValid: lit(Bool, 0), reqAddr: lit(UInt(AW), 0), respReady: lit(Bool, 0) };
+  req.valid.set(mux(krPhase, krReqValid, mux(inKeys, sc.reqValid, mux(at(PH.P2), p2Req.reqValid, at(PH.VAL).and(vp.reqValid)))));
+  req.bits.addr.set(mux(krPhase, krAddr, mux(inKeys, sc.reqAddr, mux(at(PH.P2), p2Req.reqAddr, vp.reqAddr))));
+  resp.ready.set(mux(krPhase, kr.advance, mux(inKeys, sc.respReady, mux(at(PH.P2), p2Req.respReady, at(PH.VAL)))));
 
   // ---- divider and output ----------------------------------------------------------------------
   // The D divisions of a row run beside the next row's key phases (its VAL phase waits for them).
@@ -263,7 +326,8 @@ export function attentionRtl(cfg: AttentionConfig): Module {
     rkTok.set(tk);
     phase.set(PH.RESK);
   });
-  m.when(at(PH.RESK).and(krDrained).and(kr.recValid.not()).and(divBusy.not()), () => phase.set(PH.VAL));
+  if (!topk) m.when(reskDone.and(divBusy.not()), () => phase.set(PH.VAL));
+  if (finDone) m.when(finDone.and(divBusy.not()), () => phase.set(PH.VAL));
   m.when(at(PH.VAL).and(vp.done), () => {
     divBusy.set(1);
     divDen.set(vp.den);

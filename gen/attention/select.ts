@@ -61,7 +61,7 @@ export function selectCandidates(cfg: AttentionConfig, cand: number[], exact: (t
     kw += C;
     return { t, w, P1, U1: P1 + (2 ** (B - 1) - 1) * rq.qPlus[g(t)] };
   });
-  const order = [...info].sort((a, b) => b.U1 - a.U1 || a.t - b.t);
+  const order = bucketOrder(info);
   const done: ({ t: number; s: number } | null)[] = [];
   const best: number[] = []; // the K largest completed scores, ascending
   const lag = cfg.keyLanes;
@@ -91,6 +91,28 @@ export function selectCandidates(cfg: AttentionConfig, cand: number[], exact: (t
     done.push(stopped ? null : { t, s: P });
   }
   return { kept: topOf(done.filter((x): x is { t: number; s: number } => x !== null)), keyWords: kw };
+}
+
+/** Buckets of the phase-2 order (README §3: a counting sort over 64 buckets of U1). */
+export const TOPK_BUCKETS = 64;
+
+/**
+ * The phase-2 order (README §3): with U_max, U_min the largest and smallest U1 of the row's
+ * candidates and s the smallest shift with (U_max − U_min) >> s < 64, candidate t goes to bucket
+ * (U_max − U1) >> s; buckets ascending (largest U1 first), index ascending inside a bucket.
+ */
+export function bucketOrder<X extends { t: number; U1: number }>(info: readonly X[]): X[] {
+  if (info.length === 0) return [];
+  let umax = info[0].U1;
+  let umin = info[0].U1;
+  for (const x of info) {
+    umax = Math.max(umax, x.U1);
+    umin = Math.min(umin, x.U1);
+  }
+  let s = 0;
+  while (Math.floor((umax - umin) / 2 ** s) >= TOPK_BUCKETS) s++;
+  const bucket = (u: number) => Math.floor((umax - u) / 2 ** s);
+  return [...info].sort((a, b) => bucket(a.U1) - bucket(b.U1) || a.t - b.t);
 }
 
 function lowerBound(a: readonly number[], x: number): number {

@@ -220,7 +220,15 @@ def run(d):
                     P1 = cg[g] + (1 << (B - 1)) * sum(w[B - 1])
                     kw += C
                     info.append((P1 + ((1 << (B - 1)) - 1) * qp[g], t, P1, w))
-                order = sorted(info, key=lambda x: (-x[0], x[1]))
+                # README §3: a counting sort over 64 buckets of U1, index ascending inside a bucket
+                order = []
+                if info:
+                    umax = max(x[0] for x in info)
+                    umin = min(x[0] for x in info)
+                    sh = 0
+                    while (umax - umin) >> sh >= 64:
+                        sh += 1
+                    order = sorted(info, key=lambda x: ((umax - x[0]) >> sh, x[1]))
                 completed = []  # (position, score, t)
                 for p, (U1, t, P1, w) in enumerate(order):
                     pool = sorted([s for (pp, s, _) in completed if pp < p - cfg['keyLanes']], reverse=True)
