@@ -88,10 +88,10 @@ describe('kvhdl calibrate-nuq', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kvhdl-nuqho-'));
     const v = await kvhdl(['handoff', 'vivado', 'nuq', '--part', 'xc7a35tcpg236-1', '--clock-mhz', '100', '--out', path.join(dir, 'v')]);
     expect(v.exitCode, v.stderr).toBe(0);
-    expect(readFileSync(path.join(dir, 'v', 'build.tcl'), 'utf8')).toMatch(/kv_nuq_fp16_b3_d16_p2_s4/);
+    expect(readFileSync(path.join(dir, 'v', 'build.tcl'), 'utf8')).toMatch(/kv_nuq_fp16_b3_d16_p2_s4_o3/);
     const f = await kvhdl(['handoff', 'fusesoc', 'nuq', '--out', path.join(dir, 'f')]);
     expect(f.exitCode, f.stderr).toBe(0);
-    expect(readFileSync(path.join(dir, 'f', 'kv_nuq_fp16_b3_d16_p2_s4.core'), 'utf8')).toMatch(/kv_nuq_fp16_b3_d16_p2_s4\.v/);
+    expect(readFileSync(path.join(dir, 'f', 'kv_nuq_fp16_b3_d16_p2_s4_o3.core'), 'utf8')).toMatch(/kv_nuq_fp16_b3_d16_p2_s4_o3\.v/);
     const s = await kvhdl(['handoff', 'firesim', 'nuq', '--out', path.join(dir, 's')]);
     expect(s.exitCode).toBe(2);
     expect(s.stderr).toMatch(/FireSim profile/);

@@ -17,7 +17,7 @@ import type { TxnTable } from '../../data/transactions.ts';
 
 const configs = [
   nuqConfig({ format: 'fp16', bits: 3, channels: 8, lanes: 4, sparseDepth: 2 }),
-  nuqConfig({ format: 'bf16', bits: 2, channels: 8, lanes: 2, sparseDepth: 4 }),
+  nuqConfig({ format: 'bf16', bits: 2, channels: 8, lanes: 2, sparseDepth: 4, opStages: 1 }),
 ];
 
 describe('nuq RTL vs golden', () => {
