@@ -9,12 +9,20 @@ import { nuqInput, nuqOutputs } from './npy.ts';
 import { nuqRtl } from './rtl.ts';
 import { channelBits, expectedStreams, inputTransactions } from './stream-model.ts';
 import { nuqRandomStimulus } from './stimulus.ts';
+import { nuqDeqRtl } from './deq-rtl.ts';
+import { deqExpected, deqRandomStimulus } from './deq-model.ts';
 import { fpIsInf, fpIsNaN, fpToNumber } from '../../hdl/lib/float/golden/index.ts';
 
 export type { NuqConfig } from './config.ts';
 
 /** codes, packed, outliers, dequant, flags from the q / sp streams of one sequence. */
 export function nuqToNpy(cfg: NuqConfig, outputs: StreamData): Record<string, NpyArray> {
+  if (cfg.op === 'dequantize') {
+    const o = outputs.out;
+    const deq = new Uint16Array(o.count * cfg.lanes);
+    for (let k = 0; k < o.count; k++) for (let l = 0; l < cfg.lanes; l++) deq[k * cfg.lanes + l] = o.lane(k, 'deq', 16, l, false);
+    return { dequant: { dtype: cfg.format === 'fp16' ? 'float16' : 'uint16', shape: [deq.length / cfg.channels, cfg.channels], data: deq } };
+  }
   const { q, sp } = outputs;
   const { lanes: P, channels: D, bits } = cfg;
   const T = (q.count * P) / D;
@@ -40,10 +48,11 @@ export const nuqUnit: UnitDef<NuqConfig> = {
   name: 'nuq',
   summary: 'KVQuant non-uniform (k-means codebook) quantize + dequantize with dense-and-sparse outliers, run-time table, P lanes per cycle',
   schema: nuqSchema,
-  build: nuqRtl,
-  golden: (cfg, inputs) => expectedStreams(cfg, inputs as { in: TxnTable }),
-  randomStimulus: nuqRandomStimulus,
+  build: (cfg) => (cfg.op === 'dequantize' ? nuqDeqRtl(cfg) : nuqRtl(cfg)),
+  golden: (cfg, inputs) => (cfg.op === 'dequantize' ? deqExpected(cfg, inputs as { in: TxnTable; sp: TxnTable }) : expectedStreams(cfg, inputs as { in: TxnTable })),
+  randomStimulus: (cfg, seed, n) => (cfg.op === 'dequantize' ? deqRandomStimulus(cfg, seed, n) : nuqRandomStimulus(cfg, seed, n)),
   fromNpy(cfg, arrays, json) {
+    if (cfg.op === 'dequantize') throw new Error('op "dequantize" has no tensor input from the command line yet (kvhdl gen/synth/report and the TypeScript API only; README "Dequantize mode")');
     const x = nuqInput(cfg, arrays.in);
     let cb;
     try {
