@@ -1,6 +1,6 @@
 /**
  * The nuq dequantize mode's streams (README.md "Dequantize mode"): input beats (table loads and
- * code beats), the sparse outlier stream (sorted by token, channel; one `end` record closes each
+ * code beats), the sparse outlier stream (sorted by token, channel; one record with `last` = 1 closes each
  * sequence's list), and the golden `out` stream: x̂ per lane, the sparse value where the list has
  * one for (token, channel), else fl(fl(c[code] * half) + mid) with the table as loaded so far.
  */
@@ -27,7 +27,7 @@ export const deqSpFields = (cfg: NuqConfig): FieldSpec[] => [
   { name: 'token', width: TOKEN_BITS, signed: false },
   { name: 'channel', width: channelBits(cfg), signed: false },
   { name: 'value', width: 16, signed: false },
-  { name: 'end', width: 1, signed: false },
+  { name: 'last', width: 1, signed: false },
 ];
 export const deqOutFields = (cfg: NuqConfig): FieldSpec[] => [{ name: 'deq', width: 16 * cfg.lanes, signed: false }];
 
@@ -64,7 +64,7 @@ export function deqTransactions(cfg: NuqConfig, items: readonly DeqItem[]): Stre
     s.set(k, 'token', BigInt(tok));
     s.setLane(k, 'channel', channelBits(cfg), 0, ch);
     s.setLane(k, 'value', 16, 0, v);
-    s.setLane(k, 'end', 1, 0, end);
+    s.setLane(k, 'last', 1, 0, end);
   });
   return { in: t, sp: s };
 }
@@ -95,12 +95,12 @@ export function deqExpected(cfg: NuqConfig, inputs: { in: TxnTable; sp: TxnTable
     for (let l = 0; l < P; l++) {
       const c = bt * P + l;
       const code = inp.lane(i, 'codes', bits, l, false);
-      const hit = s < sp.count && !sp.lane(s, 'end', 1, 0, false) && Number(sp.get(s, 'token')) === token && sp.lane(s, 'channel', channelBits(cfg), 0, false) === c;
+      const hit = s < sp.count && !sp.lane(s, 'last', 1, 0, false) && Number(sp.get(s, 'token')) === token && sp.lane(s, 'channel', channelBits(cfg), 0, false) === c;
       row.push(hit ? sp.lane(s++, 'value', 16, 0, false) : dequantDense(f, code, tables[c]));
     }
     rows.push(row);
     const eos = inp.lane(i, 'eos', 1, 0, false);
-    if (eos && s < sp.count && sp.lane(s, 'end', 1, 0, false)) s++;
+    if (eos && s < sp.count && sp.lane(s, 'last', 1, 0, false)) s++;
     const endTok = bt === D / P - 1;
     bt = endTok ? 0 : bt + 1;
     token = eos ? 0 : endTok ? (token + 1) % 2 ** TOKEN_BITS : token;

@@ -27,7 +27,7 @@ export function nuqDeqRtl(cfg: NuqConfig): Module {
     doc: `KVQuant NUQ dequantizer with sparse outlier merge, ${P} lanes, ${b}-bit codes, run-time table`,
   });
   const inp = streamIn(m, 'in', { data: pat.vec(P), codes: UInt(b).vec(P), load: Bool, eos: Bool });
-  const spIn = streamIn(m, 'sp', { token: UInt(TOKEN_BITS), channel: UInt(cw), value: pat, end: Bool });
+  const spIn = streamIn(m, 'sp', { token: UInt(TOKEN_BITS), channel: UInt(cw), value: pat, last: Bool });
   const out = streamOut(m, 'out', { deq: pat.vec(P) });
   const beat = skidBuffer(m, 'in_skid', inp);
   const head = skidBuffer(m, 'sp_skid', spIn);
@@ -92,7 +92,7 @@ export function nuqDeqRtl(cfg: NuqConfig): Module {
   const bt = m.reg('beat_in_token', UInt(btw), { reset: 0 });
   const token = m.reg('token', UInt(TOKEN_BITS), { reset: 0 });
 
-  const hEnd = head.bits.end;
+  const hEnd = head.bits.last;
   const off = m.wire('sp_offset', head.bits.channel.zext(cw + 1).subWrap(mBase.zext(cw + 1)));
   const inBeat = m.wire('sp_in_beat', head.bits.channel.ge(mBase).and(off.lt(P)));
   const match = m.wire('sp_match', mv.and(head.valid).and(hEnd.not()).and(head.bits.token.eq(mTok)).and(inBeat));

@@ -15,6 +15,13 @@ import { fpIsInf, fpIsNaN, fpToNumber } from '../../hdl/lib/float/golden/index.t
 
 export type { NuqConfig } from './config.ts';
 
+/** Indices of the sp records that are outliers (not the last = 1 records closing a sequence). */
+function outlierRecords(sp: TxnTable): number[] {
+  const out: number[] = [];
+  for (let k = 0; k < sp.count; k++) if (!sp.lane(k, 'last', 1, 0, false)) out.push(k);
+  return out;
+}
+
 /** codes, packed, outliers, dequant, flags from the q / sp streams of one sequence. */
 export function nuqToNpy(cfg: NuqConfig, outputs: StreamData): Record<string, NpyArray> {
   if (cfg.op === 'dequantize') {
@@ -34,14 +41,15 @@ export function nuqToNpy(cfg: NuqConfig, outputs: StreamData): Record<string, Np
       deq[k * P + l] = q.lane(k, 'deq', 16, l, false);
     }
   }
-  const outliers = new Int32Array(sp.count * 3);
-  for (let k = 0; k < sp.count; k++) {
-    outliers[3 * k] = Number(sp.get(k, 'token'));
-    outliers[3 * k + 1] = sp.lane(k, 'channel', channelBits(cfg), 0, false);
-    outliers[3 * k + 2] = sp.lane(k, 'value', 16, 0, false);
-  }
+  const recs = outlierRecords(sp);
+  const outliers = new Int32Array(recs.length * 3);
+  recs.forEach((k, n) => {
+    outliers[3 * n] = Number(sp.get(k, 'token'));
+    outliers[3 * n + 1] = sp.lane(k, 'channel', channelBits(cfg), 0, false);
+    outliers[3 * n + 2] = sp.lane(k, 'value', 16, 0, false);
+  });
   const { packed, shape } = packNuq(codes, T, D, bits);
-  return nuqOutputs(cfg, { T, codes, flags, outliers, outlierCount: sp.count, packed, packedShape: shape, dequant: deq });
+  return nuqOutputs(cfg, { T, codes, flags, outliers, outlierCount: recs.length, packed, packedShape: shape, dequant: deq });
 }
 
 export const nuqUnit: UnitDef<NuqConfig> = {
@@ -81,7 +89,7 @@ export const nuqUnit: UnitDef<NuqConfig> = {
         den += v * v;
       }
     }
-    const count = outputs.sp.count;
+    const count = outlierRecords(outputs.sp).length;
     return { outliers: count, outlierFraction: n ? count / n : 0, relMse: den > 0 ? num / den : null };
   },
   referenceConfigs: [

@@ -33,7 +33,7 @@ export function nuqRtl(cfg: NuqConfig): Module {
   });
   const inp = streamIn(m, 'in', { data: pat.vec(P), load: Bool, eos: Bool });
   const q = streamOut(m, 'q', { codes: UInt(b).vec(P), flags: UInt(3).vec(P), deq: pat.vec(P) });
-  const sp = streamOut(m, 'sp', { token: UInt(TOKEN_BITS), channel: UInt(cw), value: pat });
+  const sp = streamOut(m, 'sp', { token: UInt(TOKEN_BITS), channel: UInt(cw), value: pat, last: Bool });
   const beat = skidBuffer(m, 'in_skid', inp);
   const x = beat.bits.data.lanesOf();
 
@@ -173,12 +173,14 @@ export function nuqRtl(cfg: NuqConfig): Module {
   const mask = m.wire('outlier_mask', vecOf(lanes.map((i) => z[`flags${i}`].bit(0))));
   const hasOut = m.wire('has_outlier', mask.orR());
 
-  // ---- outlier side FIFO (beats with outliers) and the one-per-cycle sparse port
-  const spFields = { mask: UInt(P), data: pat.vec(P), token: UInt(TOKEN_BITS), beat: UInt(btw) };
+  // ---- outlier side FIFO (beats with outliers, and every eos beat) and the one-per-cycle sparse
+  // port: a beat's outliers, lowest lane first, then for an eos beat the record with last = 1
+  const spFields = { mask: UInt(P), data: pat.vec(P), token: UInt(TOKEN_BITS), beat: UInt(btw), end: Bool };
+  const push = m.wire('spf_needed', hasOut.or(z.eos));
   const spfReady = m.wire('spf_push_ready', Bool);
   const qValid = m.reg('q_valid_r', Bool, { reset: 0 });
   const qFree = m.wire('q_free', qValid.not().or(q.ready));
-  en.set(qFree.and(z.v.and(hasOut).not().or(spfReady)));
+  en.set(qFree.and(z.v.and(push).not().or(spfReady)));
   const last = m.wire('last_fire', en.and(z.v));
   let busy: Expr = lit(Bool, 0);
   for (const v of valids) busy = busy.or(v);
@@ -187,9 +189,9 @@ export function nuqRtl(cfg: NuqConfig): Module {
   const inFire = m.wire('data_fire', beat.valid.and(isData).and(en));
   const spfIn: Source<typeof spFields> = {
     fields: spFields,
-    valid: m.wire('spf_push', last.and(hasOut)),
+    valid: m.wire('spf_push', last.and(push)),
     ready: spfReady,
-    bits: { mask, data: z.x, token, beat: z.bt },
+    bits: { mask, data: z.x, token, beat: z.bt, end: z.eos },
   };
   const head = fifo(m, 'spf', spfIn, cfg.sparseDepth);
   const done = m.reg('sp_done', UInt(P), { reset: 0 });
@@ -199,14 +201,16 @@ export function nuqRtl(cfg: NuqConfig): Module {
   for (let i = P - 1; i >= 0; i--) sel = mux(left.bit(i), lit(UInt(Math.max(1, log2Ceil(P))), i), sel);
   const lane = m.wire('sp_lane', sel);
   const laneBit = m.wire('sp_lane_bit', lit(UInt(P), 1).shl(lane).trunc(P));
-  const lastOne = m.wire('sp_last_one', left.and(laneBit.not()).orR().not());
+  const endRec = m.wire('sp_end_record', left.orR().not()); // only an eos entry gets here
+  const lastOne = m.wire('sp_last_one', endRec.or(head.bits.end.not().and(left.and(laneBit.not()).orR().not())));
   const values = head.bits.data.lanesOf();
   let value: Expr = values[0];
   for (let i = 1; i < P; i++) value = mux(lane.eq(i), values[i], value);
   sp.valid.set(head.valid);
-  sp.bits.token.set(head.bits.token);
-  sp.bits.channel.set(head.bits.beat.zext(cw + btw).mul(P).add(lane.zext(cw + btw)).trunc(cw));
-  sp.bits.value.set(value);
+  sp.bits.token.set(mux(endRec, lit(UInt(TOKEN_BITS), 0), head.bits.token));
+  sp.bits.channel.set(mux(endRec, lit(UInt(cw), 0), head.bits.beat.zext(cw + btw).mul(P).add(lane.zext(cw + btw)).trunc(cw)));
+  sp.bits.value.set(mux(endRec, lit(pat, 0), value));
+  sp.bits.last.set(endRec);
   const spFire = m.wire('sp_fire', head.valid.and(sp.ready));
   head.ready.set(spFire.and(lastOne));
   m.when(spFire, () => done.set(mux(lastOne, lit(UInt(P), 0), done.or(laneBit))));

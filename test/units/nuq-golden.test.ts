@@ -23,6 +23,9 @@ import { midpoints, parseCodebook, roundDown, type Codebook } from '../../gen/nu
 import { channelTables, nuqCode, nuqTensor, packNuq } from '../../gen/nuq/golden.ts';
 import { NUQ_OUTPUTS, nuqOutputs } from '../../gen/nuq/npy.ts';
 import { syntheticKeys } from '../../gen/quantizer/synthetic.ts';
+import { nuqUnit } from '../../gen/nuq/index.ts';
+import { deqInFields } from '../../gen/nuq/deq-model.ts';
+import { TxnTable } from '../../data/transactions.ts';
 
 const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'numpy', 'nuq_ref.py');
 let workDir = '';
@@ -186,5 +189,34 @@ describe('nuq README rules', () => {
     expect(() => parseCodebook({ ...good, mid: [0.1] }, want)).toThrow(/mid\[0\] = 0.1 is not a finite fp16 value/);
     expect(() => parseCodebook({ ...good, bits: 2 }, want)).toThrow(/bits is 2, the config has 1/);
     expect(() => parseCodebook({ ...good, centroids: [[-2, 0.5]] }, want)).toThrow(/outside \[-1, 1\]/);
+  });
+});
+
+describe('nuq quantize -> dequantize (golden streams)', () => {
+  it("the quantize mode's q codes and sp stream, fed to the dequantize mode, give back q's x̂", () => {
+    for (const base of [{ format: 'fp16' as const, bits: 3 as const, channels: 8, lanes: 4 }, { format: 'bf16' as const, bits: 2 as const, channels: 8, lanes: 2 }]) {
+      const cq = nuqConfig(base);
+      const cd = nuqConfig({ ...base, op: 'dequantize' });
+      const stim = nuqUnit.randomStimulus(cq, 11, 400);
+      const gq = nuqUnit.golden(cq, stim);
+      const P = cq.lanes;
+      const din = new TxnTable(deqInFields(cd), stim.in.count);
+      for (let i = 0, k = 0; i < stim.in.count; i++) {
+        const load = stim.in.lane(i, 'load', 1, 0, false);
+        for (let l = 0; l < P; l++) {
+          din.setLane(i, 'data', 16, l, load ? stim.in.lane(i, 'data', 16, l, false) : 0);
+          din.setLane(i, 'codes', cq.bits, l, load ? 0 : gq.q.lane(k, 'codes', cq.bits, l, false));
+        }
+        din.setLane(i, 'load', 1, 0, load);
+        din.setLane(i, 'eos', 1, 0, stim.in.lane(i, 'eos', 1, 0, false));
+        if (!load) k++;
+      }
+      const gd = nuqUnit.golden(cd, { in: din, sp: gq.sp });
+      expect(gd.out.count).toBe(gq.q.count);
+      let outliers = 0;
+      for (let k = 0; k < gq.sp.count; k++) outliers += gq.sp.lane(k, 'last', 1, 0, false) ? 0 : 1;
+      expect(outliers).toBeGreaterThan(0);
+      for (let k = 0; k < gq.q.count; k++) expect(gd.out.get(k, 'deq')).toBe(gq.q.get(k, 'deq'));
+    }
   });
 });
