@@ -16,6 +16,7 @@ import { fpFromNumber } from '../../hdl/lib/float/golden/index.ts';
 import type { TxnTable } from '../../data/transactions.ts';
 import { Rng } from '../../data/rng.ts';
 import { deqTransactions } from '../../gen/nuq/deq-model.ts';
+import { verilogProblems, writeDesign } from '../helpers/verilog-checks.ts';
 
 const configs = [
   nuqConfig({ format: 'fp16', bits: 3, channels: 8, lanes: 4, sparseDepth: 2 }),
@@ -77,4 +78,9 @@ describe('nuq RTL vs golden', () => {
       expect(r.throughput.ii).toBeLessThan(1.1);
     }, 180_000);
   }
+
+  it('dequantize mode (default sizes): verilator -Wall, iverilog -g2005 (test/lint covers the default quantize mode)', async () => {
+    const top = nuqUnit.build(nuqConfig({ op: 'dequantize' }));
+    expect(await verilogProblems(writeDesign(top), top.name, { synth: false })).toEqual([]);
+  }, 120_000);
 });
