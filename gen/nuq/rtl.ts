@@ -3,7 +3,8 @@
  * run-time table (per channel lo, hi, mid, rcp, half, K centroids, K - 1 midpoints); a data beat is
  * quantized per lane (outlier test, clamp, fl(fl(v - mid) * rcp), comparator tree against the
  * midpoints, popcount), dequantized (fl(fl(c[code] * half) + mid), outliers restored from x) and
- * its outliers queued in the side FIFO, from which the sparse port emits one per cycle.
+ * its outliers queued in the side FIFO, from which the sparse port emits one per cycle (then a
+ * last = 1 record per sequence). The datapath is pipelined (README "Pipeline") under one enable.
  */
 import { Bool, ModuleBuilder, UInt, lit, log2Ceil, moduleName, mux, vecOf, type Expr, type Module } from '../../hdl/index.ts';
 import { fifo, skidBuffer, streamIn, streamOut, type Source } from '../../hdl/lib/index.ts';
