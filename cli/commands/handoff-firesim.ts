@@ -1,9 +1,9 @@
 /** `kvhdl handoff firesim <unit> [--config f.json] [--out dir] [--seed N]` (called from cli/commands/handoff.ts). */
 import * as path from 'node:path';
 import { units, findUnit } from '../../gen/registry.ts';
-import { loadConfig } from '../../gen/config.ts';
+import { ConfigError, loadConfig } from '../../gen/config.ts';
 import { parse, UsageError } from '../args.ts';
-import { FIRESIM_UNITS } from '../../fpga/firesim/profile.ts';
+import { FIRESIM_UNITS, firesimProfile } from '../../fpga/firesim/profile.ts';
 import { writeFiresimHandoff } from '../../fpga/firesim/package.ts';
 import { OutputError, outputDirProblem } from '../../output/index.ts';
 import { outPathArg } from '../out-arg.ts';
@@ -30,6 +30,8 @@ export async function runFiresimCommand(argv: string[]): Promise<number> {
     throw new UsageError(`--seed: expected a non-negative integer up to 2^53-1, got '${values.seed}'`, firesimUsage);
   }
   const config = loadConfig(unit, values.config);
+  const why = firesimProfile(unit).unsupported?.(config);
+  if (why) throw new ConfigError([`${values.config ?? 'default config'}: ${why}`]);
   const out = outPathArg(values.out, '--out', firesimUsage, path.join('rtl-out', 'handoff', unit.name, 'firesim'));
   const problem = outputDirProblem(out);
   if (problem) throw new OutputError(`--out ${problem}`);

@@ -46,6 +46,8 @@ export function identOf(unit: string): string {
 /** Builds the shell for a validated configuration. */
 export function firesimDesign(unit: AnyUnit, cfg: unknown): FiresimDesign {
   const profile = firesimProfile(unit);
+  const why = profile.unsupported?.(cfg);
+  if (why) throw new Error(`handoff firesim: ${why}`);
   const unitMod = unit.build(cfg);
   const layout = shellLayout(unitMod, profile, unit.memories?.(cfg) ?? []);
   const limits: ShellLimits = { maxRows: profile.maxRows ?? DEFAULT_MAX_ROWS, maxCols: DEFAULT_MAX_COLS, fixedCols: profile.fixedCols?.(cfg) ?? 0 };

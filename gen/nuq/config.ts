@@ -8,7 +8,9 @@ export const nuqSchema = z
     bits: z.literal([1, 2, 3, 4]).default(3).describe('b: bits per code; the codebook has 2^b centroids'),
     channels: z.number().int().min(1).max(8192).default(16).describe('D: channels per token (the row length of the [tokens, channels] input)'),
     lanes: z.number().int().min(1).max(64).default(2).describe('P: elements per input beat (RTL); divides channels'),
-    sparseDepth: z.number().int().min(2).max(1024).default(4).describe('outlier side FIFO depth in beats (a power of two): beats with outliers waiting for the one-per-cycle sparse port'),
+    sparseDepth: z.number().int().min(2).max(1024).default(4).describe('outlier side FIFO depth in beats (a power of two): beats with outliers, and eos beats (their last record), waiting for the one-per-cycle sparse port (quantize mode)'),
+    op: z.enum(['quantize', 'dequantize']).default('quantize').describe('quantize: x -> codes, flags, x̂ and the sparse outlier stream; dequantize: codes + sparse stream -> x̂ (the standalone dequantizer with the sparse merge, README "Dequantize mode")'),
+    opStages: z.number().int().min(0).max(3).default(3).describe('pipeline registers inside each float subtract, multiply and add of the datapath (0..3; the float library\'s stages); latency grows by 4 cycles per step (dequantize: 2)'),
     mode: z.enum(['per-channel']).default('per-channel').describe('per-channel thresholds, normalisation and codebooks (KVQuant keys); per-token is not implemented'),
   })
   .superRefine((c, ctx) => {

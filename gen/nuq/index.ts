@@ -9,12 +9,27 @@ import { nuqInput, nuqOutputs } from './npy.ts';
 import { nuqRtl } from './rtl.ts';
 import { channelBits, expectedStreams, inputTransactions } from './stream-model.ts';
 import { nuqRandomStimulus } from './stimulus.ts';
+import { nuqDeqRtl } from './deq-rtl.ts';
+import { deqExpected, deqRandomStimulus } from './deq-model.ts';
 import { fpIsInf, fpIsNaN, fpToNumber } from '../../hdl/lib/float/golden/index.ts';
 
 export type { NuqConfig } from './config.ts';
 
+/** Indices of the sp records that are outliers (not the last = 1 records closing a sequence). */
+function outlierRecords(sp: TxnTable): number[] {
+  const out: number[] = [];
+  for (let k = 0; k < sp.count; k++) if (!sp.lane(k, 'last', 1, 0, false)) out.push(k);
+  return out;
+}
+
 /** codes, packed, outliers, dequant, flags from the q / sp streams of one sequence. */
 export function nuqToNpy(cfg: NuqConfig, outputs: StreamData): Record<string, NpyArray> {
+  if (cfg.op === 'dequantize') {
+    const o = outputs.out;
+    const deq = new Uint16Array(o.count * cfg.lanes);
+    for (let k = 0; k < o.count; k++) for (let l = 0; l < cfg.lanes; l++) deq[k * cfg.lanes + l] = o.lane(k, 'deq', 16, l, false);
+    return { dequant: { dtype: cfg.format === 'fp16' ? 'float16' : 'uint16', shape: [deq.length / cfg.channels, cfg.channels], data: deq } };
+  }
   const { q, sp } = outputs;
   const { lanes: P, channels: D, bits } = cfg;
   const T = (q.count * P) / D;
@@ -26,24 +41,26 @@ export function nuqToNpy(cfg: NuqConfig, outputs: StreamData): Record<string, Np
       deq[k * P + l] = q.lane(k, 'deq', 16, l, false);
     }
   }
-  const outliers = new Int32Array(sp.count * 3);
-  for (let k = 0; k < sp.count; k++) {
-    outliers[3 * k] = Number(sp.get(k, 'token'));
-    outliers[3 * k + 1] = sp.lane(k, 'channel', channelBits(cfg), 0, false);
-    outliers[3 * k + 2] = sp.lane(k, 'value', 16, 0, false);
-  }
+  const recs = outlierRecords(sp);
+  const outliers = new Int32Array(recs.length * 3);
+  recs.forEach((k, n) => {
+    outliers[3 * n] = Number(sp.get(k, 'token'));
+    outliers[3 * n + 1] = sp.lane(k, 'channel', channelBits(cfg), 0, false);
+    outliers[3 * n + 2] = sp.lane(k, 'value', 16, 0, false);
+  });
   const { packed, shape } = packNuq(codes, T, D, bits);
-  return nuqOutputs(cfg, { T, codes, flags, outliers, outlierCount: sp.count, packed, packedShape: shape, dequant: deq });
+  return nuqOutputs(cfg, { T, codes, flags, outliers, outlierCount: recs.length, packed, packedShape: shape, dequant: deq });
 }
 
 export const nuqUnit: UnitDef<NuqConfig> = {
   name: 'nuq',
   summary: 'KVQuant non-uniform (k-means codebook) quantize + dequantize with dense-and-sparse outliers, run-time table, P lanes per cycle',
   schema: nuqSchema,
-  build: nuqRtl,
-  golden: (cfg, inputs) => expectedStreams(cfg, inputs as { in: TxnTable }),
-  randomStimulus: nuqRandomStimulus,
+  build: (cfg) => (cfg.op === 'dequantize' ? nuqDeqRtl(cfg) : nuqRtl(cfg)),
+  golden: (cfg, inputs) => (cfg.op === 'dequantize' ? deqExpected(cfg, inputs as { in: TxnTable; sp: TxnTable }) : expectedStreams(cfg, inputs as { in: TxnTable })),
+  randomStimulus: (cfg, seed, n) => (cfg.op === 'dequantize' ? deqRandomStimulus(cfg, seed, n) : nuqRandomStimulus(cfg, seed, n)),
   fromNpy(cfg, arrays, json) {
+    if (cfg.op === 'dequantize') throw new Error('op "dequantize" has no tensor input from the command line yet (kvhdl gen/synth/report and the TypeScript API only; README "Dequantize mode")');
     const x = nuqInput(cfg, arrays.in);
     let cb;
     try {
@@ -72,7 +89,7 @@ export const nuqUnit: UnitDef<NuqConfig> = {
         den += v * v;
       }
     }
-    const count = outputs.sp.count;
+    const count = outlierRecords(outputs.sp).length;
     return { outliers: count, outlierFraction: n ? count / n : 0, relMse: den > 0 ? num / den : null };
   },
   referenceConfigs: [

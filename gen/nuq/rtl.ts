@@ -3,7 +3,8 @@
  * run-time table (per channel lo, hi, mid, rcp, half, K centroids, K - 1 midpoints); a data beat is
  * quantized per lane (outlier test, clamp, fl(fl(v - mid) * rcp), comparator tree against the
  * midpoints, popcount), dequantized (fl(fl(c[code] * half) + mid), outliers restored from x) and
- * its outliers queued in the side FIFO, from which the sparse port emits one per cycle.
+ * its outliers queued in the side FIFO, from which the sparse port emits one per cycle (then a
+ * last = 1 record per sequence). The datapath is pipelined (README "Pipeline") under one enable.
  */
 import { Bool, ModuleBuilder, UInt, lit, log2Ceil, moduleName, mux, vecOf, type Expr, type Module } from '../../hdl/index.ts';
 import { fifo, skidBuffer, streamIn, streamOut, type Source } from '../../hdl/lib/index.ts';
@@ -11,10 +12,12 @@ import { fpAdd } from '../../hdl/lib/float/add.ts';
 import { fpSub } from '../../hdl/lib/float/add.ts';
 import { fpMul } from '../../hdl/lib/float/mul.ts';
 import { fpLt } from '../../hdl/lib/float/compare.ts';
-import { canonicalNaN } from '../../hdl/lib/float/format.ts';
 import { nuqFormat, tableBeats, tableWordsPerChannel, type NuqConfig } from './config.ts';
 
 export const TOKEN_BITS = 32;
+
+/** Named values travelling down the pipeline together. */
+type Bundle = Record<string, Expr>;
 
 export function nuqRtl(cfg: NuqConfig): Module {
   const f = nuqFormat(cfg);
@@ -25,13 +28,13 @@ export function nuqRtl(cfg: NuqConfig): Module {
   const BPT = D / P; // beats per token
   const cw = Math.max(1, log2Ceil(D));
   const pat = UInt(16);
-  const m = new ModuleBuilder(moduleName(`kv_nuq_${cfg.format}`, { b, d: D, p: P, s: cfg.sparseDepth }), {
-    params: { format: cfg.format, bits: b, channels: D, lanes: P, sparseDepth: cfg.sparseDepth },
+  const m = new ModuleBuilder(moduleName(`kv_nuq_${cfg.format}`, { b, d: D, p: P, s: cfg.sparseDepth, o: cfg.opStages }), {
+    params: { format: cfg.format, bits: b, channels: D, lanes: P, sparseDepth: cfg.sparseDepth, opStages: cfg.opStages },
     doc: `KVQuant NUQ quantize + dequantize with dense-and-sparse outliers, ${P} lanes, ${b}-bit codes, run-time table`,
   });
   const inp = streamIn(m, 'in', { data: pat.vec(P), load: Bool, eos: Bool });
   const q = streamOut(m, 'q', { codes: UInt(b).vec(P), flags: UInt(3).vec(P), deq: pat.vec(P) });
-  const sp = streamOut(m, 'sp', { token: UInt(TOKEN_BITS), channel: UInt(cw), value: pat });
+  const sp = streamOut(m, 'sp', { token: UInt(TOKEN_BITS), channel: UInt(cw), value: pat, last: Bool });
   const beat = skidBuffer(m, 'in_skid', inp);
   const x = beat.bits.data.lanesOf();
 
@@ -39,7 +42,8 @@ export function nuqRtl(cfg: NuqConfig): Module {
   const ldw = Math.max(1, log2Ceil(LB));
   const ld = m.reg('ld_beat', UInt(ldw), { reset: 0 });
   const isLoad = beat.bits.load;
-  const loadFire = m.wire('load_fire', beat.valid.and(isLoad));
+  const inFlight = m.wire('in_flight', Bool); // a data beat in the pipeline
+  const loadFire = m.wire('load_fire', beat.valid.and(isLoad).and(inFlight.not()));
   m.when(loadFire, () => ld.set(mux(ld.eq(LB - 1), lit(UInt(ldw), 0), ld.addWrap(1))));
   const table: Expr[] = [];
   for (let n = 0; n < D * W; n++) {
@@ -48,70 +52,147 @@ export function nuqRtl(cfg: NuqConfig): Module {
     table.push(r);
   }
 
-  // ---- data position: beat in token, token in sequence
+  // ---- pipeline (README "Hardware", "Pipeline"): every register below loads when `en`, i.e. when
+  // the last stage can leave (q free and, with outliers, the side FIFO has room). A load beat waits
+  // until no data beat is in flight, so later stages can read the table by their own beat index.
   const btw = Math.max(1, log2Ceil(BPT));
-  const bt = m.reg('beat_in_token', UInt(btw), { reset: 0 });
-  const token = m.reg('token', UInt(TOKEN_BITS), { reset: 0 });
-
-  // ---- per-lane datapath (combinational from the skid buffer to the output registers)
-  const word = (i: number, w: number): Expr => {
+  const bt = m.reg('beat_in_token', UInt(btw), { reset: 0 }); // input side
+  const token = m.reg('token', UInt(TOKEN_BITS), { reset: 0 }); // output side
+  const en = m.wire('en', Bool);
+  const valids: Expr[] = [];
+  /** Registers a bundle (enable `en`) as `<name>_<key>`; `v` is the stage's valid bit. */
+  const stage = (name: string, b: Bundle): Bundle => {
+    const out: Record<string, Expr> = {};
+    for (const [k, v] of Object.entries(b)) {
+      const r = k === 'v' ? m.reg(`${name}_v`, Bool, { reset: 0 }) : m.reg(`${name}_${k}`, v.type);
+      m.when(en, () => r.set(v));
+      out[k] = r;
+    }
+    if (out.v) valids.push(out.v);
+    return out;
+  };
+  /** `n` stages of the bundle, to keep side information beside a float operator's latency. */
+  const delay = (name: string, b: Bundle, n: number): Bundle => {
+    let c = b;
+    for (let k = 0; k < n; k++) c = stage(`${name}${k}`, c);
+    return c;
+  };
+  const ops = { stages: cfg.opStages, enable: en };
+  const wordAt = (bix: Expr, i: number, w: number): Expr => {
     let v: Expr = table[i * W + w];
-    for (let k = 1; k < BPT; k++) v = mux(bt.eq(k), table[(k * P + i) * W + w], v);
+    for (let k = 1; k < BPT; k++) v = mux(bix.eq(k), table[(k * P + i) * W + w], v);
     return v;
   };
   const expOnes = (v: Expr) => v.slice(14, f.man).andR();
   const manZero = (v: Expr) => v.slice(f.man - 1, 0).orR().not();
-  const codes: Expr[] = [];
-  const flags: Expr[] = [];
-  const deqs: Expr[] = [];
-  const outl: Expr[] = [];
-  for (let i = 0; i < P; i++) {
-    const [lo, hi, mid, rcp, half] = [0, 1, 2, 3, 4].map((w) => m.wire(`l${i}_${['lo', 'hi', 'mid', 'rcp', 'half'][w]}`, word(i, w)));
-    const xi = m.wire(`l${i}_x`, x[i]);
-    const nan = m.wire(`l${i}_nan`, expOnes(xi).and(manZero(xi).not()));
-    const inf = m.wire(`l${i}_inf`, expOnes(xi).and(manZero(xi)));
-    const below = fpLt(m, `l${i}_below`, f, xi, lo).result;
-    const above = fpLt(m, `l${i}_above`, f, hi, xi).result;
-    const isOut = m.wire(`l${i}_outlier`, nan.or(below).or(above));
-    const v = m.wire(`l${i}_v`, mux(below, lo, mux(above, hi, xi)));
-    const d = fpSub(m, `l${i}_sub`, f, v, mid).result;
-    const u = m.wire(`l${i}_u`, fpMul(m, `l${i}_mul`, f, d, rcp).result);
-    // comparator tree: u > t_j for the K - 1 midpoints, then a popcount
-    let code: Expr = lit(UInt(b + 1), 0);
-    for (let j = 0; j < K - 1; j++) {
-      const gt = fpLt(m, `l${i}_gt${j}`, f, word(i, 5 + K + j), u).result;
-      code = code.addWrap(gt.zext(b + 1));
-    }
-    const c = m.wire(`l${i}_code`, code.trunc(b));
-    // centroid select, then x̂ = fl(fl(c * half) + mid); outliers restore x
-    let cent: Expr = word(i, 5);
-    for (let j = 1; j < K; j++) cent = mux(c.eq(j), word(i, 5 + j), cent);
-    const cw_ = m.wire(`l${i}_cent`, cent);
-    const prod = fpMul(m, `l${i}_deq_mul`, f, cw_, half).result;
-    const sum = fpAdd(m, `l${i}_deq_add`, f, prod, mid).result;
-    deqs.push(m.wire(`l${i}_deq`, mux(isOut, xi, sum)));
-    codes.push(c);
-    flags.push(m.wire(`l${i}_flags`, vecOf([isOut, nan, inf])));
-    outl.push(isOut);
-  }
-  void canonicalNaN; // fpAdd's NaN result is already the canonical NaN
-  const mask = m.wire('outlier_mask', vecOf(outl));
+  const isData = beat.bits.load.not();
+  const lanes = Array.from({ length: P }, (_, i) => i);
+
+  // stage r: the thresholds of the beat's channels; stage a: outlier test and clamp
+  const r = stage('sr', {
+    v: beat.valid.and(isData),
+    bt,
+    eos: beat.bits.eos,
+    x: beat.bits.data,
+    ...Object.fromEntries(lanes.flatMap((i) => [[`lo${i}`, wordAt(bt, i, 0)], [`hi${i}`, wordAt(bt, i, 1)]])),
+  });
+  const rx = r.x.lanesOf();
+  const a = stage('sa', {
+    v: r.v,
+    bt: r.bt,
+    eos: r.eos,
+    x: r.x,
+    ...Object.fromEntries(lanes.flatMap((i) => {
+      const lo = m.wire(`l${i}_lo`, r[`lo${i}`]);
+      const hi = m.wire(`l${i}_hi`, r[`hi${i}`]);
+      const xi = m.wire(`l${i}_x`, rx[i]);
+      const nan = m.wire(`l${i}_nan`, expOnes(xi).and(manZero(xi).not()));
+      const inf = m.wire(`l${i}_inf`, expOnes(xi).and(manZero(xi)));
+      const below = fpLt(m, `l${i}_below`, f, xi, lo).result;
+      const above = fpLt(m, `l${i}_above`, f, hi, xi).result;
+      const isOut = m.wire(`l${i}_outlier`, nan.or(below).or(above));
+      return [
+        [`val${i}`, m.wire(`l${i}_v`, mux(below, lo, mux(above, hi, xi)))],
+        [`flags${i}`, m.wire(`l${i}_flags`, vecOf([isOut, nan, inf]))],
+        [`mid${i}`, wordAt(r.bt, i, 2)],
+      ];
+    })),
+  });
+  const side = (s: Bundle): Bundle => ({ v: s.v, bt: s.bt, eos: s.eos, x: s.x, ...Object.fromEntries(lanes.map((i) => [`flags${i}`, s[`flags${i}`]])) });
+  // stage b: d = fl(v - mid); every stage registers the table words the next one needs
+  const bSide = delay('sb_d', side(a), cfg.opStages);
+  const b_ = stage('sb', {
+    ...bSide,
+    ...Object.fromEntries(lanes.flatMap((i) => [[`d${i}`, fpSub(m, `l${i}_sub`, f, a[`val${i}`], a[`mid${i}`], ops).result], [`rcp${i}`, wordAt(bSide.bt, i, 3)]])),
+  });
+  // stage c: u = fl(d * rcp)
+  const cSide = delay('sc_d', side(b_), cfg.opStages);
+  const c_ = stage('sc', {
+    ...cSide,
+    ...Object.fromEntries(lanes.flatMap((i) => [
+      [`u${i}`, m.wire(`l${i}_u`, fpMul(m, `l${i}_mul`, f, b_[`d${i}`], b_[`rcp${i}`], ops).result)],
+      ...Array.from({ length: K - 1 }, (_, j) => [`t${i}_${j}`, wordAt(cSide.bt, i, 5 + K + j)]),
+    ])),
+  });
+  // stage d: the comparator row u > t_j (NaN compares false everywhere: code 0)
+  const d_ = stage('sd', {
+    ...side(c_),
+    ...Object.fromEntries(lanes.map((i) => {
+      const gts: Expr[] = [];
+      for (let j = 0; j < K - 1; j++) gts.push(fpLt(m, `l${i}_gt${j}`, f, c_[`t${i}_${j}`], c_[`u${i}`]).result);
+      return [
+        [`gt${i}`, m.wire(`l${i}_gt`, K > 2 ? vecOf(gts) : gts[0])],
+        [`half${i}`, wordAt(c_.bt, i, 4)],
+        ...Array.from({ length: K }, (_, j) => [`c${i}_${j}`, wordAt(c_.bt, i, 5 + j)]),
+      ];
+    }).flat()),
+  });
+  // stage e: popcount -> code, centroid select
+  const e_ = stage('se', {
+    ...side(d_),
+    ...Object.fromEntries(lanes.flatMap((i) => {
+      const gt = d_[`gt${i}`];
+      let code: Expr = lit(UInt(b + 1), 0);
+      for (let j = 0; j < K - 1; j++) code = code.addWrap(gt.bit(j).zext(b + 1));
+      const c = m.wire(`l${i}_code`, code.trunc(b));
+      let cent: Expr = d_[`c${i}_0`];
+      for (let j = 1; j < K; j++) cent = mux(c.eq(j), d_[`c${i}_${j}`], cent);
+      return [[`code${i}`, c], [`cent${i}`, m.wire(`l${i}_cent`, cent)], [`half${i}`, d_[`half${i}`]]];
+    })),
+  });
+  const withCode = (s: Bundle): Bundle => ({ ...side(s), ...Object.fromEntries(lanes.map((i) => [`code${i}`, s[`code${i}`]])) });
+  // stage f: fl(c * half)
+  const fSide = delay('sf_d', withCode(e_), cfg.opStages);
+  const f_ = stage('sf', {
+    ...fSide,
+    ...Object.fromEntries(lanes.flatMap((i) => [[`p${i}`, fpMul(m, `l${i}_deq_mul`, f, e_[`cent${i}`], e_[`half${i}`], ops).result], [`mid${i}`, wordAt(fSide.bt, i, 2)]])),
+  });
+  // last: fl(p + mid) (outliers restore x), into the q register
+  const z = delay('sz_d', withCode(f_), cfg.opStages);
+  const xl = z.x.lanesOf();
+  const deqs = lanes.map((i) => m.wire(`l${i}_deq`, mux(z[`flags${i}`].bit(0), xl[i], fpAdd(m, `l${i}_deq_add`, f, f_[`p${i}`], f_[`mid${i}`], ops).result)));
+  const mask = m.wire('outlier_mask', vecOf(lanes.map((i) => z[`flags${i}`].bit(0))));
   const hasOut = m.wire('has_outlier', mask.orR());
 
-  // ---- outlier side FIFO (beats with outliers) and the one-per-cycle sparse port
-  const spFields = { mask: UInt(P), data: pat.vec(P), token: UInt(TOKEN_BITS), beat: UInt(btw) };
+  // ---- outlier side FIFO (beats with outliers, and every eos beat) and the one-per-cycle sparse
+  // port: a beat's outliers, lowest lane first, then for an eos beat the record with last = 1
+  const spFields = { mask: UInt(P), data: pat.vec(P), token: UInt(TOKEN_BITS), beat: UInt(btw), end: Bool };
+  const push = m.wire('spf_needed', hasOut.or(z.eos));
   const spfReady = m.wire('spf_push_ready', Bool);
   const qValid = m.reg('q_valid_r', Bool, { reset: 0 });
   const qFree = m.wire('q_free', qValid.not().or(q.ready));
-  const isData = beat.bits.load.not();
-  const advance = m.wire('advance', isLoad.or(qFree.and(hasOut.not().or(spfReady))));
-  beat.ready.set(advance);
-  const dataFire = m.wire('data_fire', beat.valid.and(isData).and(advance));
+  en.set(qFree.and(z.v.and(push).not().or(spfReady)));
+  const last = m.wire('last_fire', en.and(z.v));
+  let busy: Expr = lit(Bool, 0);
+  for (const v of valids) busy = busy.or(v);
+  inFlight.set(busy);
+  beat.ready.set(mux(isLoad, inFlight.not(), en));
+  const inFire = m.wire('data_fire', beat.valid.and(isData).and(en));
   const spfIn: Source<typeof spFields> = {
     fields: spFields,
-    valid: m.wire('spf_push', dataFire.and(hasOut)),
+    valid: m.wire('spf_push', last.and(push)),
     ready: spfReady,
-    bits: { mask, data: beat.bits.data, token, beat: bt },
+    bits: { mask, data: z.x, token, beat: z.bt, end: z.eos },
   };
   const head = fifo(m, 'spf', spfIn, cfg.sparseDepth);
   const done = m.reg('sp_done', UInt(P), { reset: 0 });
@@ -121,14 +202,16 @@ export function nuqRtl(cfg: NuqConfig): Module {
   for (let i = P - 1; i >= 0; i--) sel = mux(left.bit(i), lit(UInt(Math.max(1, log2Ceil(P))), i), sel);
   const lane = m.wire('sp_lane', sel);
   const laneBit = m.wire('sp_lane_bit', lit(UInt(P), 1).shl(lane).trunc(P));
-  const lastOne = m.wire('sp_last_one', left.and(laneBit.not()).orR().not());
+  const endRec = m.wire('sp_end_record', left.orR().not()); // only an eos entry gets here
+  const lastOne = m.wire('sp_last_one', endRec.or(head.bits.end.not().and(left.and(laneBit.not()).orR().not())));
   const values = head.bits.data.lanesOf();
   let value: Expr = values[0];
   for (let i = 1; i < P; i++) value = mux(lane.eq(i), values[i], value);
   sp.valid.set(head.valid);
-  sp.bits.token.set(head.bits.token);
-  sp.bits.channel.set(head.bits.beat.zext(cw + btw).mul(P).add(lane.zext(cw + btw)).trunc(cw));
-  sp.bits.value.set(value);
+  sp.bits.token.set(mux(endRec, lit(UInt(TOKEN_BITS), 0), head.bits.token));
+  sp.bits.channel.set(mux(endRec, lit(UInt(cw), 0), head.bits.beat.zext(cw + btw).mul(P).add(lane.zext(cw + btw)).trunc(cw)));
+  sp.bits.value.set(mux(endRec, lit(pat, 0), value));
+  sp.bits.last.set(endRec);
   const spFire = m.wire('sp_fire', head.valid.and(sp.ready));
   head.ready.set(spFire.and(lastOne));
   m.when(spFire, () => done.set(mux(lastOne, lit(UInt(P), 0), done.or(laneBit))));
@@ -137,14 +220,13 @@ export function nuqRtl(cfg: NuqConfig): Module {
   const qCodes = m.reg('q_codes_r', UInt(b).vec(P));
   const qFlags = m.reg('q_flags_r', UInt(3).vec(P));
   const qDeq = m.reg('q_deq_r', pat.vec(P));
-  m.when(qFree, () => qValid.set(dataFire));
-  m.when(dataFire, () => {
-    qCodes.set(vecOf(codes));
-    qFlags.set(vecOf(flags));
+  m.when(qFree, () => qValid.set(last));
+  m.when(inFire, () => bt.set(mux(bt.eq(BPT - 1), lit(UInt(btw), 0), bt.addWrap(1))));
+  m.when(last, () => {
+    qCodes.set(vecOf(lanes.map((i) => z[`code${i}`])));
+    qFlags.set(vecOf(lanes.map((i) => z[`flags${i}`])));
     qDeq.set(vecOf(deqs));
-    const endTok = bt.eq(BPT - 1);
-    bt.set(mux(endTok, lit(UInt(btw), 0), bt.addWrap(1)));
-    token.set(mux(beat.bits.eos, lit(UInt(TOKEN_BITS), 0), mux(endTok, token.addWrap(1), token)));
+    token.set(mux(z.eos, lit(UInt(TOKEN_BITS), 0), mux(z.bt.eq(BPT - 1), token.addWrap(1), token)));
   });
   q.valid.set(qValid);
   q.bits.codes.set(qCodes);

@@ -28,6 +28,7 @@ export const spFields = (cfg: NuqConfig): FieldSpec[] => [
   { name: 'token', width: TOKEN_BITS, signed: false },
   { name: 'channel', width: channelBits(cfg), signed: false },
   { name: 'value', width: 16, signed: false },
+  { name: 'last', width: 1, signed: false },
 ];
 
 /** The table words of a codebook, channel-major: lo, hi, mid, rcp, half, K centroids, K - 1 midpoints. */
@@ -98,8 +99,9 @@ export function expectedStreams(cfg: NuqConfig, inputs: { in: TxnTable }): Strea
       row.codes.push(q.code);
       row.flags.push(q.flags);
       row.deq.push(q.flags & FLAG_OUTLIER ? v : dequantDense(f, q.code, tables![c]));
-      if (q.flags & FLAG_OUTLIER) sp.push(token, c, v);
+      if (q.flags & FLAG_OUTLIER) sp.push(token, c, v, 0);
     });
+    if (inp.lane(i, 'eos', 1, 0, false)) sp.push(0, 0, 0, 1); // closes the sequence's list
     qRows.push(row);
     const endTok = bt === D / P - 1;
     bt = endTok ? 0 : bt + 1;
@@ -113,11 +115,12 @@ export function expectedStreams(cfg: NuqConfig, inputs: { in: TxnTable }): Strea
       q.setLane(i, 'deq', 16, l, r.deq[l]);
     }
   });
-  const s = new TxnTable(spFields(cfg), sp.length / 3);
-  for (let k = 0; k < sp.length / 3; k++) {
-    s.set(k, 'token', BigInt(sp[3 * k]));
-    s.setLane(k, 'channel', channelBits(cfg), 0, sp[3 * k + 1]);
-    s.setLane(k, 'value', 16, 0, sp[3 * k + 2]);
+  const s = new TxnTable(spFields(cfg), sp.length / 4);
+  for (let k = 0; k < sp.length / 4; k++) {
+    s.set(k, 'token', BigInt(sp[4 * k]));
+    s.setLane(k, 'channel', channelBits(cfg), 0, sp[4 * k + 1]);
+    s.setLane(k, 'value', 16, 0, sp[4 * k + 2]);
+    s.setLane(k, 'last', 1, 0, sp[4 * k + 3]);
   }
   return { q, sp: s };
 }

@@ -33,7 +33,7 @@ afterAll(() => {
   for (const d of made) rmSync(d, { recursive: true, force: true });
 });
 
-/** The configurations under test: every unit with a profile (small minmax; the defaults of the others; earlyexit also with 100-bit memory words). */
+/** The configurations under test: every unit with a profile (small minmax and nuq; the defaults of the others; earlyexit also with 100-bit memory words). */
 const CASES: { unit: string; config: Record<string, unknown>; synth: boolean }[] = [
   { unit: 'minmax', config: { lanes: 2, width: 8 }, synth: true },
   { unit: 'dequantizer', config: {}, synth: false },
@@ -41,6 +41,7 @@ const CASES: { unit: string; config: Record<string, unknown>; synth: boolean }[]
   { unit: 'selector', config: {}, synth: false },
   { unit: 'earlyexit', config: {}, synth: false },
   { unit: 'earlyexit', config: { dims: 100, keyBits: 4, keySigned: false }, synth: false }, // 2-word memory words, stride 2
+  { unit: 'nuq', config: { channels: 8, lanes: 2, bits: 2 }, synth: false }, // variable sp, data-framed table loads and sequences
 ];
 
 function pkg(unit: string, config: Record<string, unknown>, out = tmp()): FiresimHandoff {

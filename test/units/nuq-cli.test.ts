@@ -84,16 +84,20 @@ describe('kvhdl calibrate-nuq', () => {
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
   }, 120_000);
 
-  it('kvhdl handoff vivado|fusesoc nuq write their packages; firesim says no profile (exit 2, one line)', async () => {
+  it('kvhdl handoff vivado|fusesoc|firesim nuq write their packages; firesim of op dequantize is one line, exit 2', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kvhdl-nuqho-'));
     const v = await kvhdl(['handoff', 'vivado', 'nuq', '--part', 'xc7a35tcpg236-1', '--clock-mhz', '100', '--out', path.join(dir, 'v')]);
     expect(v.exitCode, v.stderr).toBe(0);
-    expect(readFileSync(path.join(dir, 'v', 'build.tcl'), 'utf8')).toMatch(/kv_nuq_fp16_b3_d16_p2_s4/);
+    expect(readFileSync(path.join(dir, 'v', 'build.tcl'), 'utf8')).toMatch(/kv_nuq_fp16_b3_d16_p2_s4_o3/);
     const f = await kvhdl(['handoff', 'fusesoc', 'nuq', '--out', path.join(dir, 'f')]);
     expect(f.exitCode, f.stderr).toBe(0);
-    expect(readFileSync(path.join(dir, 'f', 'kv_nuq_fp16_b3_d16_p2_s4.core'), 'utf8')).toMatch(/kv_nuq_fp16_b3_d16_p2_s4\.v/);
+    expect(readFileSync(path.join(dir, 'f', 'kv_nuq_fp16_b3_d16_p2_s4_o3.core'), 'utf8')).toMatch(/kv_nuq_fp16_b3_d16_p2_s4_o3\.v/);
     const s = await kvhdl(['handoff', 'firesim', 'nuq', '--out', path.join(dir, 's')]);
-    expect(s.exitCode).toBe(2);
-    expect(s.stderr).toMatch(/FireSim profile/);
+    expect(s.exitCode, s.stderr).toBe(0);
+    expect(readFileSync(path.join(dir, 's', 'README.md'), 'utf8')).toMatch(/kvhdl_nuq_check_input/);
+    writeFileSync(path.join(dir, 'deq.json'), JSON.stringify({ op: 'dequantize' }));
+    const d = await kvhdl(['handoff', 'firesim', 'nuq', '--config', path.join(dir, 'deq.json'), '--out', path.join(dir, 'd')]);
+    expect(d.exitCode).toBe(2);
+    expect(d.stderr.trim().split('\n')).toEqual([expect.stringMatching(/op "quantize" only/)]);
   }, 120_000);
 });

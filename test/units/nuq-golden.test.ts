@@ -1,10 +1,10 @@
 /**
  * nuq calibration and golden model (gen/nuq/) against an independent NumPy implementation of
- * gen/nuq/README.md (test/units/numpy/nuq_ref.py, fp16): the codebook (thresholds, mid, half, rcp,
+ * gen/nuq/README.md (test/units/numpy/nuq_ref.py, fp16 and bf16): the codebook (thresholds, mid, half, rcp,
  * centroids, iterations) number for number, and every output file of quantize + dequantize byte
  * for byte (numpy.save against writeNpy). Cases: synthetic keys with outlier channels, heavy-tailed
  * keys, b in {1, 2, 3, 4}, f in {0, 0.001, 0.01, 0.1}, per-channel and shared codebooks, Fisher-like
- * weights, and inputs with NaN, +-Inf, signed zeros, subnormals and constant channels. Plus unit
+ * weights, bf16 (keys, heavy tails, specials), and inputs with NaN, +-Inf, signed zeros, subnormals and constant channels. Plus unit
  * checks of the README's tie rule, RD midpoints, packing and codebook validation. NumPy is required.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,14 +15,17 @@ import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../data/rng.ts';
 import { writeNpy } from '../../data/npy.ts';
-import { FP16 } from '../../hdl/lib/float/format.ts';
+import { BF16, FP16, type FloatFormat } from '../../hdl/lib/float/format.ts';
 import { fpFromNumber, fpToNumber } from '../../hdl/lib/float/golden/index.ts';
-import { nuqConfig, type NuqConfig } from '../../gen/nuq/config.ts';
+import { nuqConfig, nuqFormat, type NuqConfig } from '../../gen/nuq/config.ts';
 import { calibrateNuq } from '../../gen/nuq/calibrate.ts';
 import { midpoints, parseCodebook, roundDown, type Codebook } from '../../gen/nuq/codebook.ts';
 import { channelTables, nuqCode, nuqTensor, packNuq } from '../../gen/nuq/golden.ts';
 import { NUQ_OUTPUTS, nuqOutputs } from '../../gen/nuq/npy.ts';
 import { syntheticKeys } from '../../gen/quantizer/synthetic.ts';
+import { nuqUnit } from '../../gen/nuq/index.ts';
+import { deqInFields } from '../../gen/nuq/deq-model.ts';
+import { TxnTable } from '../../data/transactions.ts';
 
 const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'numpy', 'nuq_ref.py');
 let workDir = '';
@@ -42,7 +45,7 @@ interface Case {
 }
 
 /** Heavy-tailed keys: per-channel offset/spread, Student-t-like noise (normal / sqrt(uniform)). */
-function heavyKeys(T: number, D: number, seed: number): Uint16Array {
+function heavyKeys(T: number, D: number, seed: number, f: FloatFormat = FP16): Uint16Array {
   const r = new Rng(seed);
   const off = Array.from({ length: D }, () => 4 * (r.float() - 0.5));
   const spr = Array.from({ length: D }, () => 0.2 + 2 * r.float());
@@ -50,18 +53,21 @@ function heavyKeys(T: number, D: number, seed: number): Uint16Array {
   for (let i = 0; i < T * D; i++) {
     let n = 0;
     for (let j = 0; j < 12; j++) n += r.float();
-    x[i] = fpFromNumber(FP16, off[i % D] + (spr[i % D] * (n - 6)) / Math.sqrt(0.02 + r.float()));
+    x[i] = fpFromNumber(f, off[i % D] + (spr[i % D] * (n - 6)) / Math.sqrt(0.02 + r.float()));
   }
   return x;
 }
 
 /** Sprinkles special values into x: NaN, +-Inf, -0, subnormals, huge, and a constant channel. */
-function withSpecials(x: Uint16Array, D: number, seed: number, huge = true): Uint16Array {
+function withSpecials(x: Uint16Array, D: number, seed: number, huge = true, f: FloatFormat = FP16): Uint16Array {
   const r = new Rng(seed);
   const y = Uint16Array.from(x);
-  const specials = [0x7e00, 0x7c01, 0x7c00, 0xfc00, 0x8000, 0x0000, 0x0001, 0x83ff, ...(huge ? [0x7bff, 0xfbff] : [])];
+  const specials =
+    f === FP16
+      ? [0x7e00, 0x7c01, 0x7c00, 0xfc00, 0x8000, 0x0000, 0x0001, 0x83ff, ...(huge ? [0x7bff, 0xfbff] : [])]
+      : [0x7fc0, 0x7f81, 0x7f80, 0xff80, 0x8000, 0x0000, 0x0001, 0x807f, ...(huge ? [0x7f7f, 0xff7f] : [])];
   for (let k = 0; k < Math.max(4, y.length / 50); k++) y[r.int(0, y.length - 1)] = specials[r.int(0, specials.length - 1)];
-  for (let t = 0; t < y.length / D; t++) y[t * D + (D - 1)] = 0x3c00; // channel D-1 constant 1.0
+  for (let t = 0; t < y.length / D; t++) y[t * D + (D - 1)] = fpFromNumber(f, 1); // channel D-1 constant 1.0
   return y;
 }
 
@@ -87,13 +93,23 @@ function add(name: string, cfg: Partial<NuqConfig>, frac: number, shared: boolea
   add('heavy b4 f0.02 weighted shared', { bits: 4, channels: D, lanes: 4 }, 0.02, true, k2, x2, w);
   add('specials b3 f0.1', { bits: 3, channels: D, lanes: 4 }, 0.1, false, withSpecials(k2, D, 3, false), withSpecials(x2, D, 4));
   add('specials b2 shared', { bits: 2, channels: D, lanes: 4 }, 0.01, true, withSpecials(k1, D, 5, false), withSpecials(x1, D, 6));
+  // bf16: the same shapes of data in bfloat16
+  const bkeys = syntheticKeys(BF16, 160, D, 21);
+  const bheavy = heavyKeys(160, D, 22, BF16);
+  const [b1, y1] = split(bkeys);
+  const [b2, y2] = split(bheavy);
+  add('bf16 keys b3 f0.01', { format: 'bf16', bits: 3, channels: D, lanes: 4 }, 0.01, false, b1, y1);
+  add('bf16 heavy b4 f0.05 weighted shared', { format: 'bf16', bits: 4, channels: D, lanes: 4 }, 0.05, true, b2, y2, w);
+  add('bf16 heavy b2 f0.1', { format: 'bf16', bits: 2, channels: D, lanes: 4 }, 0.1, false, b2, y2);
+  add('bf16 specials b3 f0.1', { format: 'bf16', bits: 3, channels: D, lanes: 4 }, 0.1, false, withSpecials(b2, D, 7, false, BF16), withSpecials(y2, D, 8, true, BF16));
 }
 
 function mine(c: Case): { cb: Codebook; files: Record<string, Uint8Array> } {
   const D = c.cfg.channels;
-  const cb = calibrateNuq(FP16, c.k, c.k.length / D, D, { bits: c.cfg.bits, outlierFraction: c.frac, shared: c.shared, weights: c.w });
+  const f = nuqFormat(c.cfg);
+  const cb = calibrateNuq(f, c.k, c.k.length / D, D, { bits: c.cfg.bits, outlierFraction: c.frac, shared: c.shared, weights: c.w });
   const parsed = parseCodebook(JSON.parse(JSON.stringify(cb)), c.cfg);
-  const q = nuqTensor(FP16, parsed, c.x);
+  const q = nuqTensor(f, parsed, c.x);
   const arrays = nuqOutputs(c.cfg, q);
   return { cb, files: Object.fromEntries(NUQ_OUTPUTS.map((n) => [n, writeNpy(arrays[n])])) };
 }
@@ -105,7 +121,7 @@ describe('nuq golden vs NumPy (README.md)', () => {
       c.dir = path.join(workDir, `case-${i}`);
       mkdirSync(c.dir);
       const D = c.cfg.channels;
-      writeFileSync(path.join(c.dir, 'case.json'), JSON.stringify({ bits: c.cfg.bits, channels: D, outlierFraction: c.frac, shared: c.shared, weights: !!c.w }));
+      writeFileSync(path.join(c.dir, 'case.json'), JSON.stringify({ format: c.cfg.format, bits: c.cfg.bits, channels: D, outlierFraction: c.frac, shared: c.shared, weights: !!c.w }));
       writeFileSync(path.join(c.dir, 'k.npy'), writeNpy({ dtype: 'uint16', shape: [c.k.length / D, D], data: c.k }));
       writeFileSync(path.join(c.dir, 'x.npy'), writeNpy({ dtype: 'uint16', shape: [c.x.length / D, D], data: c.x }));
       if (c.w) writeFileSync(path.join(c.dir, 'w.npy'), writeNpy({ dtype: 'float64', shape: [c.w.length / D, D], data: c.w }));
@@ -173,5 +189,34 @@ describe('nuq README rules', () => {
     expect(() => parseCodebook({ ...good, mid: [0.1] }, want)).toThrow(/mid\[0\] = 0.1 is not a finite fp16 value/);
     expect(() => parseCodebook({ ...good, bits: 2 }, want)).toThrow(/bits is 2, the config has 1/);
     expect(() => parseCodebook({ ...good, centroids: [[-2, 0.5]] }, want)).toThrow(/outside \[-1, 1\]/);
+  });
+});
+
+describe('nuq quantize -> dequantize (golden streams)', () => {
+  it("the quantize mode's q codes and sp stream, fed to the dequantize mode, give back q's x̂", () => {
+    for (const base of [{ format: 'fp16' as const, bits: 3 as const, channels: 8, lanes: 4 }, { format: 'bf16' as const, bits: 2 as const, channels: 8, lanes: 2 }]) {
+      const cq = nuqConfig(base);
+      const cd = nuqConfig({ ...base, op: 'dequantize' });
+      const stim = nuqUnit.randomStimulus(cq, 11, 400);
+      const gq = nuqUnit.golden(cq, stim);
+      const P = cq.lanes;
+      const din = new TxnTable(deqInFields(cd), stim.in.count);
+      for (let i = 0, k = 0; i < stim.in.count; i++) {
+        const load = stim.in.lane(i, 'load', 1, 0, false);
+        for (let l = 0; l < P; l++) {
+          din.setLane(i, 'data', 16, l, load ? stim.in.lane(i, 'data', 16, l, false) : 0);
+          din.setLane(i, 'codes', cq.bits, l, load ? 0 : gq.q.lane(k, 'codes', cq.bits, l, false));
+        }
+        din.setLane(i, 'load', 1, 0, load);
+        din.setLane(i, 'eos', 1, 0, stim.in.lane(i, 'eos', 1, 0, false));
+        if (!load) k++;
+      }
+      const gd = nuqUnit.golden(cd, { in: din, sp: gq.sp });
+      expect(gd.out.count).toBe(gq.q.count);
+      let outliers = 0;
+      for (let k = 0; k < gq.sp.count; k++) outliers += gq.sp.lane(k, 'last', 1, 0, false) ? 0 : 1;
+      expect(outliers).toBeGreaterThan(0);
+      for (let k = 0; k < gq.q.count; k++) expect(gd.out.get(k, 'deq')).toBe(gq.q.get(k, 'deq'));
+    }
   });
 });

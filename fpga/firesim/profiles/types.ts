@@ -51,6 +51,8 @@ export interface FiresimProfile {
   memReads?: (cfg: unknown, outputs: StreamData) => number;
   /** Data-framed units: the whole input (and memory images) of the bare-metal test; rows = records, cols = 1. */
   testStimulus?: (unit: AnyUnit, cfg: unknown, seed: number) => StreamData;
+  /** Optional: why the profile cannot serve this configuration (one line), or undefined when it can. */
+  unsupported?: (cfg: unknown) => string | undefined;
   /** Unit configuration fields shown as read-only parameter registers (numbers; enums as an index). */
   params: (cfg: unknown) => Record<string, number>;
 }

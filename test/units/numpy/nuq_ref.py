@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
-"""Independent NumPy reference for the kvhdl nuq unit (gen/nuq/README.md), fp16 only.
+"""Independent NumPy reference for the kvhdl nuq unit (gen/nuq/README.md), fp16 and bf16.
 
-Usage: nuq_ref.py DIR [DIR ...]. For each DIR: reads DIR/case.json ({"bits", "channels",
-"outlierFraction", "shared", "weights": bool}), DIR/k.npy (calibration keys, uint16 binary16
-patterns [T, D]), DIR/w.npy (float64 weights, if "weights") and DIR/x.npy (keys to quantize).
-Writes DIR/ref_codebook.json (calibration) and, quantizing x.npy with that codebook,
-DIR/{codes,packed,outliers,dequant,flags}.npy with numpy.save.
+Usage: nuq_ref.py DIR [DIR ...]. For each DIR: reads DIR/case.json ({"format": "fp16"|"bf16"
+(default fp16), "bits", "channels", "outlierFraction", "shared", "weights": bool}), DIR/k.npy
+(calibration keys, uint16 patterns [T, D]), DIR/w.npy (float64 weights, if "weights") and DIR/x.npy
+(keys to quantize). Writes DIR/ref_codebook.json (calibration) and, quantizing x.npy with that
+codebook, DIR/{codes,packed,outliers,dequant,flags}.npy with numpy.save (dequant: float16 for fp16,
+uint16 bfloat16 patterns for bf16).
 
-Every fp16 operation is a NumPy float16 operation (NumPy computes float16 +, -, *, / in float32
+fp16: every operation is a NumPy float16 operation (NumPy computes float16 +, -, *, / in float32
 and rounds once, which is exact since 24 >= 2*11 + 2); float64 -> float16 casts round once.
+bf16: NumPy has no bfloat16; values are held as float64 and every operation is computed in float64
+on the exact operands and rounded once to bfloat16 by `round_bf16` (RNE, subnormals kept, overflow
+to inf): exact for +, -, *, / since 53 >= 2*8 + 2, and float64 covers bfloat16's range.
 """
 import json
 import math
@@ -16,23 +20,76 @@ import sys
 
 import numpy as np
 
-H = np.float16
 F_OUT, F_NAN, F_INF = 1, 2, 4
+BF16_MIN_CENTROID = 2.0 ** -40
 
 
-def as_half(bits):
-    return np.asarray(bits, dtype=np.uint16).view(np.float16)
+def bf16_quantum(v):
+    _, e = np.frexp(np.where(np.isfinite(v) & (v != 0), v, 1.0))  # |v| in [2^(e-1), 2^e)
+    return np.maximum(e - 8, -133)  # 8 significant bits; subnormal quantum 2^-133
 
 
-def to_centroid(v):
-    c = float(H(v))
+def round_bf16(v, mode=np.rint):
+    """float64 -> bfloat16 value (as float64): RNE (mode rint) or toward -inf (mode floor), subnormals kept, overflow to inf."""
+    v = np.asarray(v, dtype=np.float64)
+    out = v.copy()
+    fin = np.isfinite(v) & (v != 0)
+    q = bf16_quantum(v)
+    r = np.ldexp(mode(np.ldexp(v, -q)), q)
+    r = np.where(np.abs(r) >= 2.0 ** 128, np.copysign(np.inf, v), r)
+    out[fin] = r[fin]
+    return out[()] if out.ndim == 0 else out
+
+
+class Fp16:
+    name = 'fp16'
+    nan = 0x7E00
+    load = staticmethod(lambda bits: np.asarray(bits, dtype=np.uint16).view(np.float16))
+    bits = staticmethod(lambda v: int(np.array(v, np.float16).view(np.uint16)))
+    of = staticmethod(lambda x: np.float16(x))  # float64 -> format, one rounding
+    add = staticmethod(lambda a, b: a + b)
+    sub = staticmethod(lambda a, b: a - b)
+    mul = staticmethod(lambda a, b: a * b)
+    div = staticmethod(lambda a, b: a / b)
+
+    @staticmethod
+    def round_down(m):
+        h = np.float16(m)
+        if float(h) > m:
+            h = np.nextafter(h, np.float16(-np.inf))
+        return h
+
+
+class Bf16:
+    name = 'bf16'
+    nan = 0x7FC0
+    load = staticmethod(lambda bits: (np.asarray(bits, dtype=np.uint16).astype(np.uint32) << 16).view(np.float32).astype(np.float64))
+    of = staticmethod(lambda x: np.float64(round_bf16(np.float64(x))))
+    add = staticmethod(lambda a, b: np.float64(round_bf16(np.float64(a) + np.float64(b))))
+    sub = staticmethod(lambda a, b: np.float64(round_bf16(np.float64(a) - np.float64(b))))
+    mul = staticmethod(lambda a, b: np.float64(round_bf16(np.float64(a) * np.float64(b))))
+    div = staticmethod(lambda a, b: np.float64(round_bf16(np.float64(a) / np.float64(b))))
+    round_down = staticmethod(lambda m: np.float64(round_bf16(np.float64(m), np.floor)))
+
+    @staticmethod
+    def bits(v):
+        v = np.float64(v)
+        if np.isnan(v):
+            return 0x7FC0
+        return int(np.array(v, np.float32).view(np.uint32) >> 16)  # exact: v is a bf16 value
+
+
+def to_centroid(F, v):
+    c = float(F.of(v))
     c = min(1.0, max(-1.0, c))
+    if F.name == 'bf16' and abs(c) < BF16_MIN_CENTROID:
+        c = 0.0
     return 0.0 if c == 0 else c
 
 
-def kmeans(u, w, K):
+def kmeans(F, u, w, K):
     n = len(u)
-    c = [to_centroid(u[(2 * j + 1) * n // (2 * K)]) for j in range(K)]
+    c = [to_centroid(F, u[(2 * j + 1) * n // (2 * K)]) for j in range(K)]
     it = 0
     while it < 50:
         it += 1
@@ -51,7 +108,7 @@ def kmeans(u, w, K):
             if not W > 0:
                 nxt.append(c[j])
                 continue
-            v = to_centroid(S / W)
+            v = to_centroid(F, S / W)
             if v != c[j]:
                 changed = True
             nxt.append(v)
@@ -61,10 +118,10 @@ def kmeans(u, w, K):
     return sorted(c), it
 
 
-def calibrate(k, bits, frac, shared, w):
+def calibrate(F, k, bits, frac, shared, w):
     T, D = k.shape
     K = 2 ** bits
-    x = as_half(k)
+    x = F.load(k)
     lo, hi, mid, half, rcp = [], [], [], [], []
     with np.errstate(all='ignore'):
         for c in range(D):
@@ -72,12 +129,12 @@ def calibrate(k, bits, frac, shared, w):
             s = np.sort(col[np.isfinite(col)].astype(np.float64))
             n = len(s)
             kk = math.floor(frac / 2 * (n - 1))
-            l, h = H(s[kk]), H(s[n - 1 - kk])
-            md = (h + l) * H(0.5)
-            hf = (h - l) * H(0.5)
-            r = H(1) / hf
+            l, h = F.of(s[kk]), F.of(s[n - 1 - kk])
+            md = F.mul(F.add(h, l), F.of(0.5))
+            hf = F.mul(F.sub(h, l), F.of(0.5))
+            r = F.div(F.of(1), hf)
             if float(hf) == 0 or np.isinf(r):
-                r = H(0)
+                r = F.of(0)
             lo.append(l); hi.append(h); mid.append(md); half.append(hf); rcp.append(r)
         probs = [[] for _ in range(1 if shared else D)]
         for t in range(T):
@@ -85,33 +142,26 @@ def calibrate(k, bits, frac, shared, w):
                 v = x[t, c]
                 if not np.isfinite(v) or v < lo[c] or v > hi[c]:
                     continue
-                u = (v - mid[c]) * rcp[c]
+                u = F.mul(F.sub(v, mid[c]), rcp[c])
                 probs[0 if shared else c].append((float(u), float(w[t, c]) if w is not None else 1.0))
     cents, its, samples = [], [], []
     for p in probs:
         u = np.array([a for a, _ in p], dtype=np.float64)
         ww = np.array([b for _, b in p], dtype=np.float64)
         order = np.argsort(u, kind='stable')
-        cs, it = kmeans(u[order], ww[order], K)
+        cs, it = kmeans(F, u[order], ww[order], K)
         cents.append(cs); its.append(it); samples.append(len(p))
     z = lambda a: [0.0 if float(v) == 0 else float(v) for v in a]
     return {'lo': z(lo), 'hi': z(hi), 'mid': z(mid), 'half': z(half), 'rcp': z(rcp), 'centroids': cents, 'iterations': its, 'samples': samples}
 
 
-def round_down(m):
-    h = H(m)
-    if float(h) > m:
-        h = np.nextafter(h, H(-np.inf))
-    return h
-
-
-def quantize(cb, xb, bits, shared):
-    x = as_half(xb)
+def quantize(F, cb, xb, bits, shared):
+    x = F.load(xb)
     T, D = x.shape
-    lo = [H(v) for v in cb['lo']]; hi = [H(v) for v in cb['hi']]
-    mid = [H(v) for v in cb['mid']]; half = [H(v) for v in cb['half']]; rcp = [H(v) for v in cb['rcp']]
-    cents = [[H(v) for v in row] for row in cb['centroids']]
-    thr = [[round_down((float(r[j]) + float(r[j + 1])) / 2) for j in range(len(r) - 1)] for r in cents]
+    lo = [F.of(v) for v in cb['lo']]; hi = [F.of(v) for v in cb['hi']]
+    mid = [F.of(v) for v in cb['mid']]; half = [F.of(v) for v in cb['half']]; rcp = [F.of(v) for v in cb['rcp']]
+    cents = [[F.of(v) for v in row] for row in cb['centroids']]
+    thr = [[F.round_down((float(r[j]) + float(r[j + 1])) / 2) for j in range(len(r) - 1)] for r in cents]
     codes = np.zeros((T, D), np.uint8); flags = np.zeros((T, D), np.uint8)
     deq = np.zeros((T, D), np.uint16); outl = []
     with np.errstate(all='ignore'):
@@ -129,14 +179,14 @@ def quantize(cb, xb, bits, shared):
                     fl |= F_OUT; v = lo[c]
                 elif v > hi[c]:
                     fl |= F_OUT; v = hi[c]
-                u = (v - mid[c]) * rcp[c]
+                u = F.mul(F.sub(v, mid[c]), rcp[c])
                 code = sum(1 for tj in thr[ci] if u > tj)
                 codes[t, c] = code; flags[t, c] = fl
                 if fl & F_OUT:
                     outl.append((t, c, int(xb[t, c]))); deq[t, c] = xb[t, c]
                 else:
-                    r = cents[ci][code] * half[c] + mid[c]
-                    deq[t, c] = 0x7E00 if np.isnan(r) else np.array(r, np.float16).view(np.uint16)
+                    r = F.add(F.mul(cents[ci][code], half[c]), mid[c])
+                    deq[t, c] = F.nan if np.isnan(r) else F.bits(r)
     per = 32 // bits
     W = -(-T // per)
     packed = np.zeros((D, W), np.uint32)
@@ -144,7 +194,7 @@ def quantize(cb, xb, bits, shared):
         for t in range(T):
             packed[c, t // per] |= np.uint32(int(codes[t, c]) << ((t % per) * bits))
     outliers = np.array(outl, dtype=np.int32).reshape(-1, 3)
-    return {'codes': codes, 'packed': packed, 'outliers': outliers, 'dequant': deq.view(np.float16), 'flags': flags}
+    return {'codes': codes, 'packed': packed, 'outliers': outliers, 'dequant': deq.view(np.float16) if F.name == 'fp16' else deq, 'flags': flags}
 
 
 def main():
@@ -152,9 +202,10 @@ def main():
         case = json.load(open(f'{d}/case.json'))
         k = np.load(f'{d}/k.npy')
         w = np.load(f'{d}/w.npy') if case['weights'] else None
-        cb = calibrate(k, case['bits'], case['outlierFraction'], case['shared'], w)
+        F = Bf16 if case.get('format', 'fp16') == 'bf16' else Fp16
+        cb = calibrate(F, k, case['bits'], case['outlierFraction'], case['shared'], w)
         json.dump(cb, open(f'{d}/ref_codebook.json', 'w'))
-        out = quantize(cb, np.load(f'{d}/x.npy'), case['bits'], case['shared'])
+        out = quantize(F, cb, np.load(f'{d}/x.npy'), case['bits'], case['shared'])
         for name, a in out.items():
             np.save(f'{d}/{name}.npy', a)
 
