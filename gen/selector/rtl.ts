@@ -39,10 +39,14 @@ export function selectorRtl(cfg: SelectorConfig, opts: SystolicOptions = {}): Mo
   });
   const fe = frontEnd(m, cfg);
   const sum = summary(m, cfg);
+  if (core === 'systolic') {
+    // drains in index order straight to `out` (no compaction, no gearbox)
+    systolicCore(m, cfg, fe, sum, opts);
+    return m.build();
+  }
   const c =
     core === 'stream' ? thresholdStreamCore(m, cfg, fe, sum.free)
     : core === 'insertion' ? insertionCore(m, cfg, fe, sum.free)
-    : core === 'systolic' ? systolicCore(m, cfg, fe, sum.free, opts)
     : rowBufferCore(m, cfg, fe, sum.free);
   const ready = gearbox(m, cfg, c.lanes);
   sum.connect(c.connect(ready));
