@@ -5,7 +5,8 @@
  *   threshold, capK = 0 or capPolicy "first" → rtl-threshold.ts (streaming, P scores/cycle)
  *   threshold, capK > 0 and capPolicy "last" → rtl-radix.ts with no select passes (row buffer)
  *   topk, arch "insertion"                   → rtl-insertion.ts (k-entry eviction array, 1 score/cycle)
- *   topk, arch "systolic"                    → rtl-systolic.ts (value-ordered k-cell array, in-place index sort, drain)
+ *   topk, arch "systolic"                    → rtl-systolic.ts (P = 1: value-ordered k-cell array, in-place index sort, drain)
+ *                                              rtl-systolic-wide.ts (P > 1: two candidates per cycle, a drain bank)
  *   topk, arch "radix"                       → rtl-radix.ts (row buffer, radix-select passes, filter pass)
  */
 import { ModuleBuilder, moduleName, type Module } from '../../hdl/index.ts';
@@ -17,6 +18,7 @@ import { thresholdStreamCore } from './rtl-threshold.ts';
 import { insertionCore } from './rtl-insertion.ts';
 import { rowBufferCore } from './rtl-radix.ts';
 import { systolicCore, type SystolicOptions } from './rtl-systolic.ts';
+import { systolicWideCore } from './rtl-systolic-wide.ts';
 
 /** Which core a configuration builds. */
 export function selectorCore(cfg: SelectorConfig): 'stream' | 'insertion' | 'radix' | 'systolic' | 'capbuffer' {
@@ -41,7 +43,8 @@ export function selectorRtl(cfg: SelectorConfig, opts: SystolicOptions = {}): Mo
   const sum = summary(m, cfg);
   if (core === 'systolic') {
     // drains in index order straight to `out` (no compaction, no gearbox)
-    systolicCore(m, cfg, fe, sum, opts);
+    if (cfg.lanes > 1) systolicWideCore(m, cfg, fe, sum, opts);
+    else systolicCore(m, cfg, fe, sum, opts);
     return m.build();
   }
   const c =

@@ -11,7 +11,7 @@
  *   streaming threshold ≈ 2·P; "last" cap row buffer ≈ 270 + 10·P;
  *   insertion ≈ 32·K + 8·P + 70; radix ≈ 37·2^r + 10·P + 420.
  * The systolic top-k core has no output network (its sorted cells are the `out` beat):
- *   175 + 58·K + 16·P + 9·P_out in all.
+ *   P = 1: 175 + 58·K + 9·P_out in all; P > 1 (two cell banks): 316 + 116·K + 34·P.
  * maxRow, scoreBits and the θ table size change line lengths and memory depths, not line counts.
  * Fitted to the emitted line counts (exact for the threshold core at P, P_out in 4..64, within 3% for
  * the other cores at P, P_out >= 4; over-estimates the smallest configs); test/units/selector-size.test.ts checks it.
@@ -29,7 +29,7 @@ export function selectorLinesEstimate(c: Pick<SelectorConfig, 'mode' | 'arch' | 
   const P = c.lanes;
   const Q = c.outLanes;
   // systolic top-k: no output network (the sorted cells are the `out` beat)
-  if (c.mode === 'topk' && c.arch === 'systolic') return 175 + 58 * c.k + 16 * P + 9 * Q;
+  if (c.mode === 'topk' && c.arch === 'systolic') return P === 1 ? 175 + 58 * c.k + 9 * Q : 316 + 116 * c.k + 34 * P;
   let core: number;
   if (c.mode === 'threshold') core = c.capK > 0 && c.capPolicy === 'last' ? 270 + 10 * P : 2 * P;
   else core = c.arch === 'insertion' ? 32 * c.k + 8 * P + 70 : 37 * 2 ** c.radixBits + 10 * P + 420;
