@@ -1,5 +1,5 @@
 /**
- * Top-k systolic core (README "Micro-architectures", arch "systolic"; design.md §5 "Systolic beats
+ * Top-k systolic core, used for P = 1 (rtl.ts builds rtl-systolic-wide.ts for P > 1; README, design.md §5 "Systolic beats
  * clever for streaming selection").
  *
  * Three parts, none of whose logic depth grows with K:
