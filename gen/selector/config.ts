@@ -6,7 +6,7 @@ import { selectorSizeProblem } from './size.ts';
 export const selectorSchema = z
   .strictObject({
     mode: z.enum(['threshold', 'topk']).default('threshold').describe('threshold: keep s > theta(layer, head, n-bucket) (Top-theta); topk: keep the k largest (ties: lower index)'),
-    arch: z.enum(['insertion', 'radix', 'systolic']).default('insertion').describe('top-k micro-architecture (topk mode only): systolic = value-ordered k-cell array (each cell compares with its neighbour only) + in-place odd-even index sort before the drain, one candidate per cycle; insertion = streaming k-entry eviction array with an argmin tree, 1 candidate/cycle; radix = row buffer + radix-select passes + filter pass'),
+    arch: z.enum(['insertion', 'radix', 'systolic']).default('insertion').describe('top-k micro-architecture (topk mode only): systolic = value-ordered k-cell array (each cell compares the broadcast candidate(s) with its own score only) + odd-even index sort before the drain straight to out (P = 1: in place, one score per cycle; P > 1: two candidates per cycle, a second cell bank sorts and drains while the next row fills); insertion = streaming k-entry eviction array with an argmin tree, 1 candidate/cycle; radix = row buffer + radix-select passes + filter pass'),
     scoreBits: z.number().int().min(2).max(32).default(16).describe('W: bits per signed score'),
     maxRow: z.number().int().min(1).max(65536).default(64).describe('N: longest row (scores per query) the unit accepts'),
     lanes: z.number().int().min(1).max(64).default(4).describe('P: scores per input beat'),

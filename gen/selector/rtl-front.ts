@@ -89,18 +89,23 @@ export function frontEnd(m: ModuleBuilder, cfg: SelectorConfig): FrontBeat {
   // row maximum and the cores start from a register (timing: no compare in front of them)
   const IWb = bitsFor(beats * P);
   const LVW = Math.max(IWb, w.LW);
-  const aBase = m.wire('fe_a_base', beatNo.zext(IWb).mulWrap(lit(UInt(IWb), P)));
-  const bLaneValid = Array.from({ length: P }, (_, i) => m.reg(`fe_lane_valid_r_${i}`, Bool));
-  m.when(aFire.and(isRow), () => {
-    for (let i = 0; i < P; i++) bLaneValid[i].set(fit(aBase.addWrap(lit(UInt(IWb), i)), LVW).lt(fit(a.bits.len, LVW)));
-  });
+  // (P = 1: a row of n scores is n beats, each holds a score of the row: no mask)
+  const bLaneValid: Expr[] = [];
+  if (P > 1) {
+    const aBase = m.wire('fe_a_base', beatNo.zext(IWb).mulWrap(lit(UInt(IWb), P)));
+    const regs = Array.from({ length: P }, (_, i) => m.reg(`fe_lane_valid_r_${i}`, Bool));
+    m.when(aFire.and(isRow), () => {
+      for (let i = 0; i < P; i++) regs[i].set(fit(aBase.addWrap(lit(UInt(IWb), i)), LVW).lt(fit(a.bits.len, LVW)));
+    });
+    bLaneValid.push(...regs);
+  }
   const base = m.wire('fe_base', bBeat.zext(IWb).mulWrap(lit(UInt(IWb), P)));
   const scores = bScores.lanesOf();
   const laneValid: Expr[] = [];
   const idx: Expr[] = [];
   for (let i = 0; i < P; i++) {
     const at = base.addWrap(lit(UInt(IWb), i));
-    laneValid.push(m.wire(`fe_lane_valid_${i}`, bLaneValid[i]));
+    laneValid.push(m.wire(`fe_lane_valid_${i}`, P === 1 ? lit(Bool, 1) : bLaneValid[i]));
     idx.push(m.wire(`fe_idx_${i}`, fit(at, w.IW)));
   }
   const accMax = m.reg('fe_row_max', SInt(w.W), { reset: -(2 ** (w.W - 1)) });

@@ -19,6 +19,7 @@ import type { SelectorConfig } from './config.ts';
 import { selectorWidths } from './config.ts';
 import { fit } from './rtl-fit.ts';
 import { compactLog, countLog, rotate } from './rtl-compact.ts';
+import { packOut } from './rtl-pack.ts';
 
 /** A lane beat offered to the gearbox: the producer drives valid and the lanes, reads `ready`. */
 export interface LaneBeat {
@@ -29,11 +30,13 @@ export interface LaneBeat {
   end: Expr;
 }
 
-/** Builds the compaction register, the gearbox and the `out` stream; returns the lane-beat ready. */
+/** Builds the output path and the `out` stream (P <= P_out: rtl-pack.ts; else the circular gearbox below); returns the lane-beat ready. */
 export function gearbox(m: ModuleBuilder, cfg: SelectorConfig, src: LaneBeat): Expr {
   const w = selectorWidths(cfg);
   const P = src.keep.length;
   const Q = cfg.outLanes;
+  // P <= P_out: the accumulator packer (no circular buffer; rtl-pack.ts)
+  if (P <= Q) return packOut(m, cfg, src);
   const C = P + 2 * Q;
   const FW = bitsFor(C);
   const PW = bitsFor(P);

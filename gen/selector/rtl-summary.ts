@@ -12,8 +12,14 @@ export interface SummaryIn {
   overflow: Expr;
 }
 
-/** Builds the summary register; `connect` gives it its inputs. Returns `free`: a push is taken this cycle. */
-export function summary(m: ModuleBuilder, cfg: SelectorConfig): { free: Expr; connect: (s: SummaryIn) => void } {
+/** The summary register: `free` = a push is taken this cycle; `connect` gives it its inputs. */
+export interface Summary {
+  free: Expr;
+  connect: (s: SummaryIn) => void;
+}
+
+/** Builds the summary register and the `sum` stream. */
+export function summary(m: ModuleBuilder, cfg: SelectorConfig): Summary {
   const w = selectorWidths(cfg);
   const sum = streamOut(m, 'sum', { kept: UInt(w.LW), pruned: UInt(w.LW), max: SInt(w.W), overflow: Bool });
   const valid = m.reg('sum_valid_r', Bool, { reset: 0 });

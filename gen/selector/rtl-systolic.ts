@@ -1,5 +1,5 @@
 /**
- * Top-k systolic core (README "Micro-architectures", arch "systolic"; design.md §5 "Systolic beats
+ * Top-k systolic core, used for P = 1 (rtl.ts builds rtl-systolic-wide.ts for P > 1; README, design.md §5 "Systolic beats
  * clever for streaming selection").
  *
  * Three parts, none of whose logic depth grows with K:
@@ -24,25 +24,28 @@
  * Rate: one candidate per cycle (P scores per cycle on rows whose late scores rarely beat the K-th
  * best, one per cycle on ascending rows), plus K + ⌈K/P⌉ + 1 cycles per row for the sort and drain.
  */
-import { Bool, SInt, UInt, bitsFor, catList, lit, mux, type Expr, type ModuleBuilder } from '../../hdl/index.ts';
+import { Bool, SInt, UInt, bitsFor, catList, lit, mux, vecOf, type Expr, type ModuleBuilder } from '../../hdl/index.ts';
+import { streamOut } from '../../hdl/lib/index.ts';
 import { selectorWidths, type SelectorConfig } from './config.ts';
 import type { FrontBeat } from './rtl-front.ts';
-import type { LaneBeat } from './rtl-gearbox.ts';
-import type { SummaryIn } from './rtl-summary.ts';
+import type { Summary } from './rtl-summary.ts';
+import { popcount } from './rtl-fit.ts';
 
 /** Test hook: a deliberately wrong tie rule (equal scores displace), for the mutation test. */
 export interface SystolicOptions {
   tieMutation?: boolean;
 }
 
-export function systolicCore(m: ModuleBuilder, cfg: SelectorConfig, fe: FrontBeat, sumFree: Expr, opts: SystolicOptions = {}): { lanes: LaneBeat; connect: (ready: Expr) => SummaryIn } {
+export function systolicCore(m: ModuleBuilder, cfg: SelectorConfig, fe: FrontBeat, sum: Summary, opts: SystolicOptions = {}): void {
   const w = selectorWidths(cfg);
   const P = cfg.lanes;
   const K = cfg.k;
 
   // ---- value array (declared first: the candidate filter reads its last cell)
-  const aV = Array.from({ length: K }, (_, c) => m.reg(`sys_val_${c}`, SInt(w.W)));
-  const aI = Array.from({ length: K }, (_, c) => m.reg(`sys_idx_${c}`, UInt(w.IW)));
+  // empty cells hold zeros when an `out` beat can have unused lanes (P_out > 1): reset and drain fill
+  const zeroEmpty = cfg.outLanes > 1;
+  const aV = Array.from({ length: K }, (_, c) => m.reg(`sys_val_${c}`, SInt(w.W), zeroEmpty ? { reset: 0 } : {}));
+  const aI = Array.from({ length: K }, (_, c) => m.reg(`sys_idx_${c}`, UInt(w.IW), zeroEmpty ? { reset: 0 } : {}));
   const aOk = Array.from({ length: K }, (_, c) => m.reg(`sys_ok_${c}`, Bool, { reset: 0 }));
 
   // ---- stage C: one candidate (or the row's end marker)
@@ -52,7 +55,6 @@ export function systolicCore(m: ModuleBuilder, cfg: SelectorConfig, fe: FrontBea
   const cI = m.reg('sys_c_idx', UInt(w.IW));
   const cEnd = m.reg('sys_c_end', Bool);
   const cLen = m.reg('sys_c_len', UInt(w.LW));
-  const cMax = m.reg('sys_c_max', SInt(w.W));
   const fill = m.wire('sys_fill', Bool); // the array takes candidates (not sorting or draining)
   const cGo = m.wire('sys_c_go', cValid.and(fill));
   const cAdv = m.wire('sys_c_adv', cValid.not().or(cGo));
@@ -92,7 +94,6 @@ export function systolicCore(m: ModuleBuilder, cfg: SelectorConfig, fe: FrontBea
     cI.set(newI);
     cEnd.set(fe.last.and(beatDone));
     cLen.set(fe.len);
-    cMax.set(fe.rowMax);
   });
 
   // ---- the array: FILL (insert C's candidate) → SORT (K odd-even transposition phases by index,
@@ -101,7 +102,6 @@ export function systolicCore(m: ModuleBuilder, cfg: SelectorConfig, fe: FrontBea
   const SPW = bitsFor(K);
   const sortLeft = m.reg('sys_sort_left', UInt(SPW), { reset: 0 }); // SORT phases still to run
   const sorting = m.wire('sys_sorting', sortLeft.ne(0));
-  const draining = m.wire('sys_draining', busy.and(sorting.not()));
   const rowLen = m.reg('sys_row_len', UInt(w.LW));
   const rowMax = m.reg('sys_row_max', SInt(w.W));
   fill.set(busy.not());
@@ -119,49 +119,69 @@ export function systolicCore(m: ModuleBuilder, cfg: SelectorConfig, fe: FrontBea
   const flush = m.wire('sys_flush', cGo.and(cEnd));
   m.when(flush, () => {
     busy.set(1);
-    sortLeft.set(lit(UInt(SPW), K > 1 ? K : 0));
+    sortLeft.set(lit(UInt(SPW), K > 1 ? K : 1)); // K = 1: one empty phase (the row maximum is taken meanwhile)
     rowLen.set(cLen);
-    rowMax.set(cMax);
   });
+  // the row maximum is cell 0 once the row's last candidate is in (one cycle after the flush,
+  // before the first sort phase moves it): no comparator of its own
+  const capMax = m.reg('sys_cap_max', Bool, { reset: 0 });
+  capMax.set(flush);
+  m.when(capMax, () => rowMax.set(aV[0]));
   m.when(sorting, () => sortLeft.set(sortLeft.subWrap(1)));
 
-  const idx: Expr[] = [];
-  const score: Expr[] = [];
-  const keep: Expr[] = [];
-  for (let i = 0; i < P; i++) {
-    score.push(i < K ? aV[i] : lit(SInt(w.W), 0));
-    idx.push(i < K ? aI[i] : lit(UInt(w.IW), 0));
-    keep.push(i < K ? aOk[i] : lit(Bool, 0));
-  }
-  const end = m.wire('sys_drain_end', P < K ? aOk[P].not() : lit(Bool, 1));
-  const lanes: LaneBeat = { valid: m.wire('sys_drain_valid', draining.and(end.not().or(sumFree))), idx, score, keep, end };
-  return {
-    lanes,
-    connect(ready) {
-      const fire = m.wire('sys_drain_fire', lanes.valid.and(ready));
-      for (let c = 0; c < K; c++) {
-        // one cell: its own entry, the candidate, its left or right neighbour, or (drain, P > 1) cell
-        // c + P; the sources are mutually exclusive (a priority chain of `when`s measured smaller on
-        // xc7 than an explicitly encoded 4:1 multiplexer: 1102 vs 1580 LUTs at P = 1, K = 16)
-        const take = m.wire(`sys_take_${c}`, c === 0 ? ins.and(gt[0]) : ins.and(gt[c]).and(gt[c - 1].not()));
-        const from = (j: number) => () => {
-          aV[c].set(aV[j]);
-          aI[c].set(aI[j]);
-          aOk[c].set(aOk[j]);
-        };
-        let chain = m.when(take, () => {
-          aV[c].set(cS);
-          aI[c].set(cI);
-          aOk[c].set(1);
-        });
-        if (c > 0) chain = chain.elseWhen(m.wire(`sys_from_left_${c}`, ins.and(gt[c - 1]).or(swap[c - 1])), from(c - 1));
-        if (c + 1 < K) chain = chain.elseWhen(m.wire(`sys_from_right_${c}`, P === 1 ? swap[c].or(fire) : swap[c]), from(c + 1));
-        else if (P === 1) chain = chain.elseWhen(fire, () => aOk[c].set(0));
-        if (P > 1) chain.elseWhen(fire, c + P < K ? from(c + P) : () => aOk[c].set(0));
+  // ---- DRAIN straight to `out` (no gearbox: after the sort the entries are dense and in index
+  // order, so cells 0..Q-1 are the beat). Empty cells hold zeros (reset, drain fill), so unused
+  // lanes read 0 with no masking. The row's `sum` record is pushed as the drain starts (a
+  // registered `out_valid` that never waits for `sum_ready`).
+  const Q = cfg.outLanes;
+  const out = streamOut(m, 'out', { idx: UInt(w.IW).vec(Q), score: SInt(w.W).vec(Q), count: UInt(w.CW), last: Bool });
+  const drain = m.reg('sys_drain', Bool, { reset: 0 });
+  const startDrain = m.wire('sys_start_drain', busy.and(sorting.not()).and(drain.not()).and(sum.free));
+  m.when(startDrain, () => drain.set(1));
+  const okQ = Array.from({ length: Q }, (_, j) => (j < K ? aOk[j] : lit(Bool, 0)));
+  const end = m.wire('sys_drain_end', Q < K ? aOk[Q].not() : lit(Bool, 1));
+  const fire = m.wire('sys_drain_fire', drain.and(out.ready));
+  out.valid.set(drain);
+  out.bits.idx.set(vecOf(Array.from({ length: Q }, (_, j) => (j < K ? aI[j] : lit(UInt(w.IW), 0)))));
+  out.bits.score.set(vecOf(Array.from({ length: Q }, (_, j) => (j < K ? aV[j] : lit(SInt(w.W), 0)))));
+  out.bits.count.set(m.wire('sys_out_count', popcount(okQ, w.CW)));
+  out.bits.last.set(end);
+  for (let c = 0; c < K; c++) {
+    // one cell: its own entry, the candidate, its left or right neighbour (insert shift, sort swap)
+    // or cell c + Q (drain); the sources are mutually exclusive (a priority chain of `when`s)
+    const take = m.wire(`sys_take_${c}`, c === 0 ? ins.and(gt[0]) : ins.and(gt[c]).and(gt[c - 1].not()));
+    const from = (j: number) => () => {
+      aV[c].set(aV[j]);
+      aI[c].set(aI[j]);
+      aOk[c].set(aOk[j]);
+    };
+    const empty = () => {
+      if (zeroEmpty) {
+        aV[c].set(lit(SInt(w.W), 0));
+        aI[c].set(lit(UInt(w.IW), 0));
       }
-      m.when(fire.and(end), () => busy.set(0));
-      const kept = m.wire('sys_kept', mux(rowLen.le(K), rowLen, lit(UInt(w.LW), K)));
-      return { push: fire.and(end), kept, pruned: m.wire('sys_pruned', rowLen.subWrap(kept)), max: rowMax, overflow: lit(Bool, 0) };
-    },
-  };
+      aOk[c].set(0);
+    };
+    let chain = m.when(take, () => {
+      aV[c].set(cS);
+      aI[c].set(cI);
+      aOk[c].set(1);
+    });
+    if (c > 0) chain = chain.elseWhen(m.wire(`sys_from_left_${c}`, ins.and(gt[c - 1]).or(swap[c - 1])), from(c - 1));
+    if (Q === 1) {
+      // the drain shift is the right neighbour
+      if (c + 1 < K) chain.elseWhen(m.wire(`sys_from_right_${c}`, swap[c].or(fire)), from(c + 1));
+      else chain.elseWhen(fire, empty);
+    } else {
+      if (c + 1 < K) chain = chain.elseWhen(m.wire(`sys_from_right_${c}`, swap[c]), from(c + 1));
+      chain.elseWhen(fire, c + Q < K ? from(c + Q) : empty);
+    }
+  }
+  m.when(fire.and(end), () => {
+    busy.set(0);
+    drain.set(0);
+  });
+  const kept = m.wire('sys_kept', mux(rowLen.le(K), rowLen, lit(UInt(w.LW), K)));
+  sum.connect({ push: startDrain, kept, pruned: m.wire('sys_pruned', rowLen.subWrap(kept)), max: rowMax, overflow: lit(Bool, 0) });
+
 }

@@ -5,7 +5,8 @@
  *   threshold, capK = 0 or capPolicy "first" → rtl-threshold.ts (streaming, P scores/cycle)
  *   threshold, capK > 0 and capPolicy "last" → rtl-radix.ts with no select passes (row buffer)
  *   topk, arch "insertion"                   → rtl-insertion.ts (k-entry eviction array, 1 score/cycle)
- *   topk, arch "systolic"                    → rtl-systolic.ts (value-ordered k-cell array, in-place index sort, drain)
+ *   topk, arch "systolic"                    → rtl-systolic.ts (P = 1: value-ordered k-cell array, in-place index sort, drain)
+ *                                              rtl-systolic-wide.ts (P > 1: two candidates per cycle, a drain bank)
  *   topk, arch "radix"                       → rtl-radix.ts (row buffer, radix-select passes, filter pass)
  */
 import { selectorInvariants } from './invariants.ts';
@@ -18,6 +19,7 @@ import { thresholdStreamCore } from './rtl-threshold.ts';
 import { insertionCore } from './rtl-insertion.ts';
 import { rowBufferCore } from './rtl-radix.ts';
 import { systolicCore, type SystolicOptions } from './rtl-systolic.ts';
+import { systolicWideCore } from './rtl-systolic-wide.ts';
 
 /** Which core a configuration builds. */
 export function selectorCore(cfg: SelectorConfig): 'stream' | 'insertion' | 'radix' | 'systolic' | 'capbuffer' {
@@ -40,10 +42,15 @@ export function selectorRtl(cfg: SelectorConfig, opts: SystolicOptions = {}): Mo
   });
   const fe = frontEnd(m, cfg);
   const sum = summary(m, cfg);
+  if (core === 'systolic') {
+    // drains in index order straight to `out` (no compaction, no gearbox)
+    if (cfg.lanes > 1) systolicWideCore(m, cfg, fe, sum, opts);
+    else systolicCore(m, cfg, fe, sum, opts);
+    return m.build();
+  }
   const c =
     core === 'stream' ? thresholdStreamCore(m, cfg, fe, sum.free)
     : core === 'insertion' ? insertionCore(m, cfg, fe, sum.free)
-    : core === 'systolic' ? systolicCore(m, cfg, fe, sum.free, opts)
     : rowBufferCore(m, cfg, fe, sum.free);
   const ready = gearbox(m, cfg, c.lanes);
   sum.connect(c.connect(ready));

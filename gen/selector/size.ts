@@ -2,13 +2,16 @@
  * How big a selector's Verilog gets (README "Size"), estimated from the configuration alone so that
  * a configuration too large to elaborate in reasonable time is refused before elaboration.
  *
- * The output path (rtl-gearbox.ts with rtl-compact.ts) is O(C log C) with C = P + 2·P_out gearbox
- * slots: the compaction shifter has ⌈log2 P⌉ stages of P lanes, the write and read rotations
- * ⌈log2 C⌉ stages of C slots (one line per lane, stage and field):
- *   gearbox ≈ 10·C·⌈log2 C⌉ + 12·P·⌈log2 P⌉
- * plus a linear front end, skid/compaction registers and summary (≈ 434 + 60·P + 40·P_out) and the core:
+ * The output path is O(P log P + P_out log P_out) for P <= P_out (rtl-pack.ts: a compaction shifter
+ * of ⌈log2 P⌉ stages of P lanes and a rotation of ⌈log2 P_out⌉ stages of P_out slots, one line per
+ * lane, stage and field), with the front end and summary:
+ *   332 + 26.5·P + 27.5·P_out + 4·P_out·⌈log2 P_out⌉ + 12·P·⌈log2 P⌉ + core,
+ * and O(C log C) with C = P + 2·P_out for P > P_out (rtl-gearbox.ts: write and read rotations of C
+ * slots): 10·C·⌈log2 C⌉ + 12·P·⌈log2 P⌉ + 434 + 60·P + 40·P_out + core. The core:
  *   streaming threshold ≈ 2·P; "last" cap row buffer ≈ 270 + 10·P;
- *   insertion ≈ 32·K + 8·P + 70; systolic ≈ 50·K + 8·P + 10; radix ≈ 37·2^r + 10·P + 420.
+ *   insertion ≈ 32·K + 8·P + 70; radix ≈ 37·2^r + 10·P + 420.
+ * The systolic top-k core has no output network (its sorted cells are the `out` beat):
+ *   P = 1: 175 + 58·K + 9·P_out in all; P > 1 (two cell banks): 316 + 116·K + 34·P.
  * maxRow, scoreBits and the θ table size change line lengths and memory depths, not line counts.
  * Fitted to the emitted line counts (exact for the threshold core at P, P_out in 4..64, within 3% for
  * the other cores at P, P_out >= 4; over-estimates the smallest configs); test/units/selector-size.test.ts checks it.
@@ -25,12 +28,17 @@ const lg = (x: number): number => Math.max(1, Math.ceil(Math.log2(x)));
 export function selectorLinesEstimate(c: Pick<SelectorConfig, 'mode' | 'arch' | 'lanes' | 'outLanes' | 'k' | 'capK' | 'capPolicy' | 'radixBits'>): number {
   const P = c.lanes;
   const Q = c.outLanes;
+  // systolic top-k: no output network (the sorted cells are the `out` beat)
+  if (c.mode === 'topk' && c.arch === 'systolic') return P === 1 ? 175 + 58 * c.k + 9 * Q : 316 + 116 * c.k + 34 * P;
+  let core: number;
+  if (c.mode === 'threshold') core = c.capK > 0 && c.capPolicy === 'last' ? 270 + 10 * P : 2 * P;
+  else core = c.arch === 'insertion' ? 32 * c.k + 8 * P + 70 : 37 * 2 ** c.radixBits + 10 * P + 420;
+  // P <= P_out: compaction shifter and accumulator packer (rtl-pack.ts) with the front end and summary
+  if (P <= Q) return 332 + 26.5 * P + 27.5 * Q + 4 * Q * lg(Q) + 12 * P * lg(P) + core;
+  // P > P_out: compaction and circular gearbox of C = P + 2·P_out slots
   const C = P + 2 * Q;
   const gearbox = 10 * C * lg(C) + 12 * P * lg(P);
   const frame = 434 + 60 * P + 40 * Q;
-  let core: number;
-  if (c.mode === 'threshold') core = c.capK > 0 && c.capPolicy === 'last' ? 270 + 10 * P : 2 * P;
-  else core = c.arch === 'insertion' ? 32 * c.k + 8 * P + 70 : c.arch === 'systolic' ? 50 * c.k + 8 * P + 10 : 37 * 2 ** c.radixBits + 10 * P + 420;
   return gearbox + frame + core;
 }
 
@@ -39,5 +47,5 @@ export function selectorSizeProblem(c: Parameters<typeof selectorLinesEstimate>[
   const est = selectorLinesEstimate(c);
   if (est <= SELECTOR_MAX_LINES) return null;
   const fmt = (n: number) => n.toLocaleString('en-US');
-  return `lanes ${c.lanes} and outLanes ${c.outLanes}${c.mode === 'topk' ? (c.arch !== 'radix' ? ` with k ${c.k}` : ` with radixBits ${c.radixBits}`) : ''} give an estimated ${fmt(est)} lines of Verilog, more than the limit of ${fmt(SELECTOR_MAX_LINES)} (the output network grows as C·log2 C with C = lanes + 2·outLanes, the top-k arrays as k; gen/selector/README.md "Size"): use fewer lanes, outLanes or a smaller k/radixBits`;
+  return `lanes ${c.lanes} and outLanes ${c.outLanes}${c.mode === 'topk' ? (c.arch !== 'radix' ? ` with k ${c.k}` : ` with radixBits ${c.radixBits}`) : ''} give an estimated ${fmt(est)} lines of Verilog, more than the limit of ${fmt(SELECTOR_MAX_LINES)} (the output network grows as P·log2 P + P_out·log2 P_out (P > P_out: C·log2 C with C = lanes + 2·outLanes), the top-k arrays as k; gen/selector/README.md "Size"): use fewer lanes, outLanes or a smaller k/radixBits`;
 }
