@@ -8,6 +8,7 @@ import { benchFiresim } from './firesim.ts';
 import { benchAttentionGolden } from './attention-golden.ts';
 import { benchAttentionRtl } from './attention-rtl.ts';
 import { benchNuq } from './nuq.ts';
+import { benchFloatOpLevels, benchUnitLevels } from './levels.ts';
 
 async function main(): Promise<void> {
   benchElaboration();
@@ -19,6 +20,8 @@ async function main(): Promise<void> {
   await benchAttentionRtl(); // Verilator, default config (cold build ~1–2 min)
   await benchNuq(); // golden reconstruction (~20 s) and one Verilator run
   await benchFiresim();
+  await benchUnitLevels(); // xc7 synthesis of every unit's default config (cached; cold: minutes per unit)
+  await benchFloatOpLevels();
 }
 
 main().catch((e: unknown) => {
