@@ -51,7 +51,8 @@ interface JsonModule {
 /** Per net bit, a name Yosys kept from the design (null: only generated `$` names). */
 function bitNames(mod: JsonModule): Map<number, string | null> {
   const names = new Map<number, string | null>();
-  const score = (n: string, hidden: boolean) => (hidden || n.startsWith('$') ? 2 : n.includes('$') ? 1 : 0);
+  // names Yosys derived from a cell (`x_SB_DFFE_Q_D_SB_LUT4_O`, `$abc$...`) are not the design's
+  const score = (n: string, hidden: boolean) => (hidden || n.startsWith('$') ? 2 : n.includes('$') || /_SB_[A-Z]/.test(n) ? 1 : 0);
   const best = new Map<number, number>();
   for (const [n, net] of Object.entries(mod.netnames ?? {})) {
     const sc = score(n, net.hide_name === 1);

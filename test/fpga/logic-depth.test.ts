@@ -26,7 +26,7 @@ const netlist = JSON.stringify({
         f2: cell('FDSE', { C: [1], D: [16] }, { Q: [17] }),
         l6: cell('LUT1', { I0: [17] }, { O: [20] }),
       },
-      netnames: { q1: { bits: [6] }, mid: { bits: [7], hide_name: 0 }, q2: { bits: [17] }, '$abc$16': { bits: [16], hide_name: 1 } },
+      netnames: { q1: { bits: [6] }, mid: { bits: [7], hide_name: 0 }, q2: { bits: [17] }, '$abc$16': { bits: [16], hide_name: 1 }, q2_SB_LUT4_O: { bits: [16] } },
     },
   },
 });
