@@ -9,6 +9,7 @@ import { benchAttentionGolden } from './attention-golden.ts';
 import { benchAttentionRtl } from './attention-rtl.ts';
 import { benchNuq } from './nuq.ts';
 import { benchCliStartup } from './cli-startup.ts';
+import { benchFloatOpLevels, benchUnitLevels } from './levels.ts';
 
 async function main(): Promise<void> {
   benchCliStartup(); // builds dist/, then ~1 min of process starts
@@ -21,6 +22,8 @@ async function main(): Promise<void> {
   await benchAttentionRtl(); // Verilator, default config (cold build ~1–2 min)
   await benchNuq(); // golden reconstruction (~20 s) and one Verilator run
   await benchFiresim();
+  await benchUnitLevels(); // xc7 synthesis of every unit's default config (cached; cold: minutes per unit)
+  await benchFloatOpLevels();
 }
 
 main().catch((e: unknown) => {

@@ -20,3 +20,25 @@ export function synthTable(results: readonly SynthResult[]): string {
   const widths = head.map((_, i) => Math.max(...all.map((r) => r[i].length)));
   return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')).join('\n');
 }
+
+/**
+ * The deepest LUT path of a result, e.g. `xc7: deepest path, 9 LUT levels: a_r -> 3 -> add_d -> 5 -> y_r`:
+ * the design's signal names Yosys kept along it, the numbers counting LUT levels between them.
+ */
+export function levelPathText(r: SynthResult): string | null {
+  const p = r.levelPath ?? [];
+  if (p.length < 2) return null;
+  const base = (n: string) => n.replace(/\[\d+\]$/, '');
+  const steps: string[] = [p[0] ?? '?'];
+  let unnamed = 0;
+  for (const n of p.slice(1, -1)) {
+    if (n === null || base(n) === base(steps[steps.length - 1])) unnamed++;
+    else {
+      steps.push(String(unnamed + 1), n);
+      unnamed = 0;
+    }
+  }
+  if (unnamed) steps.push(String(unnamed));
+  steps.push(p[p.length - 1] ?? '?');
+  return `${r.target}: deepest path, ${r.logicDepth} LUT levels: ${steps.join(' -> ')}`;
+}

@@ -26,6 +26,12 @@ export interface LogicDepth {
   any: number;
   /** Structural loops through carry / wide-mux cells cut for the count (absent when none). */
   loopsCut?: number;
+  /**
+   * The deepest register-to-register path: the start register's name, one entry per LUT level (the
+   * design's signal name of that LUT's output where Yosys kept one, else null), the end register's
+   * name. Empty when there is no register-to-register path.
+   */
+  path: (string | null)[];
 }
 
 type Bit = number | string;
@@ -39,6 +45,28 @@ interface JsonCell {
 interface JsonModule {
   ports?: Record<string, { direction: 'input' | 'output' | 'inout'; bits: Bit[] }>;
   cells?: Record<string, JsonCell>;
+  netnames?: Record<string, { bits: Bit[]; hide_name?: number }>;
+}
+
+/** Per net bit, a name Yosys kept from the design (null: only generated `$` names). */
+function bitNames(mod: JsonModule): Map<number, string | null> {
+  const names = new Map<number, string | null>();
+  // names Yosys derived from a cell (`x_SB_DFFE_Q_D_SB_LUT4_O`, `$abc$...`) are not the design's
+  const score = (n: string, hidden: boolean) => (hidden || n.startsWith('$') ? 2 : n.includes('$') || /_SB_[A-Z]/.test(n) ? 1 : 0);
+  const best = new Map<number, number>();
+  for (const [n, net] of Object.entries(mod.netnames ?? {})) {
+    const sc = score(n, net.hide_name === 1);
+    net.bits.forEach((b, i) => {
+      if (typeof b !== 'number') return;
+      const prev = best.get(b);
+      const label = net.bits.length > 1 ? `${n}[${i}]` : n;
+      if (prev === undefined || sc < prev || (sc === prev && label < (names.get(b) ?? ''))) {
+        best.set(b, sc);
+        names.set(b, sc === 0 ? label : null);
+      }
+    });
+  }
+  return names;
 }
 
 export function logicDepth(netlistJson: string, top: string, rules: DepthRules): LogicDepth {
@@ -84,6 +112,8 @@ export function logicDepth(netlistJson: string, top: string, rules: DepthRules):
   const NONE = Number.NEGATIVE_INFINITY;
   // Per bit: [levels from any start, levels from a sequential start] (-inf: no such path).
   const memo = new Map<number, [number, number]>();
+  // Per bit: the dependency on its deepest path from a sequential start.
+  const via = new Map<number, number>();
   const onPath = new Set<number>();
   // Arcs (consumer bit -> dependency bit) cut to break structural loops.
   const cut = new Map<number, Set<number>>();
@@ -130,7 +160,10 @@ export function logicDepth(netlistJson: string, top: string, rules: DepthRules):
       for (const d of top.deps) {
         const [a, r] = isCut(top.bit, d) ? [0, NONE] : leaf(d)!;
         any = Math.max(any, a);
-        fromReg = Math.max(fromReg, r);
+        if (r > fromReg) {
+          fromReg = r;
+          if (typeof d === 'number') via.set(top.bit, d);
+        }
       }
       const w = rules.isLut(driver.get(top.bit)!.cell.type) ? 1 : 0;
       memo.set(top.bit, [any + w, fromReg + w]);
@@ -142,6 +175,7 @@ export function logicDepth(netlistJson: string, top: string, rules: DepthRules):
 
   let any = 0;
   let regToReg = 0;
+  let worst: { bit: number; cell: JsonCell } | undefined;
   for (const c of cells) {
     if (!rules.isSequential(c.type)) continue;
     for (const [port, bits] of Object.entries(c.connections)) {
@@ -149,14 +183,51 @@ export function logicDepth(netlistJson: string, top: string, rules: DepthRules):
       for (const b of bits) {
         const [a, r] = bitDepth(b);
         any = Math.max(any, a);
-        if (r > regToReg) regToReg = r;
+        if (typeof b === 'number' && (r > regToReg || (worst === undefined && r === regToReg))) {
+          regToReg = r;
+          worst = { bit: b, cell: c };
+        }
       }
     }
   }
+  const path = worst === undefined ? [] : tracePath(worst.bit, worst.cell, via, driver, rules, bitNames(mod));
   for (const p of Object.values(mod.ports ?? {})) {
     if (p.direction !== 'output') continue;
     for (const b of p.bits) any = Math.max(any, bitDepth(b)[0]);
   }
   const loopsCut = [...cut.values()].reduce((n, s) => n + s.size, 0);
-  return loopsCut ? { regToReg, any, loopsCut } : { regToReg, any };
+  return loopsCut ? { regToReg, any, loopsCut, path } : { regToReg, any, path };
+}
+
+/** Names along the deepest path ending at `end` (an input of `endCell`); see LogicDepth.path. */
+function tracePath(
+  end: number,
+  endCell: JsonCell,
+  via: Map<number, number>,
+  driver: Map<number, { cell: JsonCell; seq: boolean }>,
+  rules: DepthRules,
+  names: Map<number, string | null>,
+): (string | null)[] {
+  const out: (string | null)[] = [];
+  const cellName = (c: JsonCell) => {
+    for (const [port, bits] of Object.entries(c.connections)) {
+      if (c.port_directions?.[port] !== 'output') continue;
+      for (const b of bits) if (typeof b === 'number' && names.get(b)) return names.get(b)!;
+    }
+    return c.type;
+  };
+  let b: number | undefined = end;
+  while (b !== undefined) {
+    const d = driver.get(b);
+    if (!d) break;
+    if (d.seq) {
+      out.push(names.get(b) ?? cellName(d.cell));
+      break;
+    }
+    if (rules.isLut(d.cell.type)) out.push(names.get(b) ?? null);
+    b = via.get(b);
+  }
+  out.reverse();
+  out.push(cellName(endCell));
+  return out;
 }

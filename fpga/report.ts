@@ -39,6 +39,8 @@ export interface ReportRow {
   ice40?: Ice40SynthResult;
   /** Input elements per clock cycle with no stalls: elementsPerBeat / II. */
   elementsPerCycle: number | null;
+  /** The same on the unit's worst-case stimulus (`unit.worstStimulus`); null when the unit has none. */
+  elementsPerCycleWorst: number | null;
   ii: number | null;
   /** Cycles from the first accepted input to the first output transaction. */
   latency: number | null;
@@ -78,7 +80,7 @@ export async function buildReport(o: ReportOptions): Promise<Report> {
         const config = parseConfig<Record<string, unknown>>(unit, raw, `${unit.name} config ${k}`);
         const top = unit.build(config).name;
         log(`${unit.name} ${JSON.stringify(config)}: ${top}`);
-        const row: ReportRow = { unit: unit.name, top, config, elementsPerCycle: null, ii: null, latency: null, ice40MElementsPerSecond: null };
+        const row: ReportRow = { unit: unit.name, top, config, elementsPerCycle: null, elementsPerCycleWorst: null, ii: null, latency: null, ice40MElementsPerSecond: null };
         for (const target of o.targets) {
           const r = await synthUnit(unit, config, { target, log, backend, cacheDir: o.cacheDir });
           if (r.target === 'xc7') row.xc7 = r;
@@ -94,6 +96,14 @@ export async function buildReport(o: ReportOptions): Promise<Report> {
         row.latency = sim.latency;
         row.elementsPerCycle = sim.ii ? unit.elementsPerBeat(config) / sim.ii : null;
         if (row.elementsPerCycle !== null && row.ice40?.fmaxMHz != null) row.ice40MElementsPerSecond = row.elementsPerCycle * row.ice40.fmaxMHz;
+        if (unit.worstStimulus) {
+          log(`${unit.name}: worst-case throughput run (Verilator, no stalls)`);
+          const w = await runUnit(unit, config, unit.worstStimulus(config, 1, n), {
+            workDir: path.join(work, `${unit.name}-${k}-worst`), stall: 0, seed: 1, cacheDir: o.cacheDir,
+          });
+          if (!w.ok) throw new Error(`${unit.name} ${JSON.stringify(config)}: co-simulation of the worst-case stimulus failed:\n${w.problem}`);
+          row.elementsPerCycleWorst = w.ii ? unit.elementsPerBeat(config) / w.ii : null;
+        }
         rows.push(row);
       }
     }
@@ -105,6 +115,7 @@ export async function buildReport(o: ReportOptions): Promise<Report> {
     'LUT levels: the most LUT cells on a register-to-register path of the mapped netlist (carry and MUXF cells add no level).',
     'iCE40 Fmax: nextpnr-ice40 on the unit inside a pin wrapper (serial shift register feeding every input, registered XOR tree folding every output), on the smallest device that takes it (up5k sg48, else hx8k ct256); the wrapper adds one flip-flop per input bit and a few LUTs.',
     'Throughput: input elements per clock cycle in a Verilator run (seeded random stimulus, seed 1) without stalls or backpressure; latency: cycles from the first accepted input to the first output transaction of that run (for units that answer once per group this includes the length of the first group).',
+    'Worst case: the same on the unit\'s worst-case stimulus (its `worstStimulus`: the input with the lowest throughput; a unit whose II does not depend on the data uses its random stimulus); – where a unit defines none. LUT per element/cycle: xc7 LUTs divided by elements/cycle.',
     'area-throughput.svg: every row as a dot, area (xc7 LUTs, else iCE40 LUT4s) against input elements per cycle, coloured by iCE40 Fmax, with the Pareto front in red (the plot of kvhdl sweep).',
   ];
   return { generator: generatorName, tools, targets: [...o.targets], rows, notes };
@@ -142,8 +153,13 @@ export function reportMarkdown(rep: Report): string {
   }
   cols.push(
     ['elements/cycle', (r) => num(r.elementsPerCycle, 2)],
+    ['elements/cycle worst case', (r) => num(r.elementsPerCycleWorst, 2)],
     ['latency (cycles)', (r) => num(r.latency)],
   );
+  if (rep.targets.includes('xc7')) {
+    const per = (r: ReportRow, e: number | null) => (r.xc7 && e ? num(r.xc7.resources.lut / e, 1) : '–');
+    cols.push(['xc7 LUT per element/cycle', (r) => per(r, r.elementsPerCycle)], ['xc7 LUT per element/cycle, worst case', (r) => per(r, r.elementsPerCycleWorst)]);
+  }
   if (rep.targets.includes('ice40')) cols.push(['ice40 Melem/s', (r) => num(r.ice40MElementsPerSecond, 1)]);
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [

@@ -24,7 +24,7 @@ export type SynthTarget = 'xc7' | 'ice40';
 export const SYNTH_TARGETS: readonly SynthTarget[] = ['xc7', 'ice40'];
 
 /** Bump when a script, a count rule or the result format changes (invalidates the cache). */
-export const SYNTH_FLOW_VERSION = 2;
+export const SYNTH_FLOW_VERSION = 3;
 
 /** The note for structural loops cut in the level count (fpga/logic-depth.ts). */
 function loopNote(loopsCut: number | undefined): string[] {
@@ -54,6 +54,8 @@ interface SynthResultBase {
   /** LUT levels (see fpga/logic-depth.ts): reg-to-reg, and including paths from/to ports. */
   logicDepth: number;
   logicDepthAny: number;
+  /** The deepest register-to-register LUT path, as signal names from the start register on (fpga/logic-depth.ts). */
+  levelPath: (string | null)[];
   /** Fmax of `clock` in MHz after place and route; null when not available (see notes). */
   fmaxMHz: number | null;
   notes: string[];
@@ -128,7 +130,7 @@ export async function synthModule(top: Module, opts: SynthOptions): Promise<Synt
       const x = await runXc7(dir, files, top.name, backend, opts.timeoutMs);
       result = {
         target: 'xc7', top: top.name, tools, resources: x.resources, cellTypes: x.cellTypes,
-        logicDepth: x.depth.regToReg, logicDepthAny: x.depth.any, fmaxMHz: null,
+        logicDepth: x.depth.regToReg, logicDepthAny: x.depth.any, levelPath: x.depth.path, fmaxMHz: null,
         notes: [
           'no Fmax: there is no open-source place and route for Xilinx 7-series; counts are out-of-context synthesis estimates (Vivado usually differs)',
           ...loopNote(x.depth.loopsCut),
@@ -148,7 +150,7 @@ export async function synthModule(top: Module, opts: SynthOptions): Promise<Synt
       else if (i.rejected.length) notes.push(`not placed on: ${i.rejected.join('; ')}`);
       result = {
         target: 'ice40', top: top.name, tools, resources: i.core.resources, cellTypes: i.core.cellTypes,
-        logicDepth: i.core.depth.regToReg, logicDepthAny: i.core.depth.any, fmaxMHz: i.pnr?.fmaxMHz ?? null, notes,
+        logicDepth: i.core.depth.regToReg, logicDepthAny: i.core.depth.any, levelPath: i.core.depth.path, fmaxMHz: i.pnr?.fmaxMHz ?? null, notes,
         wrapped: { top: w.module.name, inputBits: w.inputBits, outputBits: w.outputBits, resources: i.wrapped.resources, cellTypes: i.wrapped.cellTypes },
         device: i.pnr ? { name: i.pnr.device, package: i.pnr.package } : null, fits: i.pnr !== null,
         utilization: i.pnr?.utilization ?? {},

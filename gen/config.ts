@@ -22,6 +22,7 @@ export interface FieldDoc {
 }
 
 interface JsonProp {
+  const?: unknown;
   type?: string;
   enum?: unknown[];
   minimum?: number;
@@ -33,6 +34,7 @@ interface JsonProp {
 }
 
 function typeText(p: JsonProp): string {
+  if (p.const !== undefined) return JSON.stringify(p.const);
   if (p.enum) return p.enum.map((v) => JSON.stringify(v)).join(' | ');
   if (p.anyOf) return p.anyOf.map(typeText).join(' | ');
   let t = p.type ?? 'any';

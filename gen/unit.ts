@@ -24,6 +24,12 @@ export interface UnitDef<C> {
   /** Seeded random stimulus for the input streams (about `n` input transactions). */
   randomStimulus(cfg: C, seed: number, n: number): StreamData;
   /**
+   * Optional: stimulus of about `n` input transactions on which the unit's throughput is lowest
+   * (`kvhdl report`'s worst-case columns; e.g. ascending rows for a top-k core). A unit whose II
+   * does not depend on the data may return its random stimulus. Absent: the report prints '–'.
+   */
+  worstStimulus?(cfg: C, seed: number, n: number): StreamData;
+  /**
    * Converts a user's tensors (named .npy arrays) and JSON inputs (parsed, by name; an optional one
    * that was not given is absent) into input transactions. Throws an Error whose message names the
    * offending input (`--scores[3, 1] = ...`) on bad input.

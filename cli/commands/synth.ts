@@ -3,7 +3,7 @@ import { outPathArg } from '../out-arg.ts';
 import { units, findUnit } from '../../gen/registry.ts';
 import { loadConfig } from '../../gen/config.ts';
 import { SYNTH_TARGETS, synthUnit, type SynthTarget, type UnitSynthResult } from '../../fpga/synth.ts';
-import { synthTable } from '../../fpga/format.ts';
+import { levelPathText, synthTable } from '../../fpga/format.ts';
 import { criticalPathText } from '../../fpga/critical-path.ts';
 import type { Ice40DeviceName } from '../../fpga/synth-ice40.ts';
 import { parse, UsageError, type Command } from '../args.ts';
@@ -62,6 +62,10 @@ yosys/nextpnr-ice40 from PATH instead; their numbers can differ). Each run takes
     console.log(`${unit.name} ${r0.top} ${JSON.stringify(config)}  (${tools})`);
     console.log(synthTable(results));
     for (const r of results) for (const n of r.notes) console.log(`${r.target}: ${n}`);
+    for (const r of results) {
+      const t = levelPathText(r);
+      if (t) console.log(t);
+    }
     for (const r of results) if (r.target === 'ice40' && r.criticalPath) console.log(`ice40: critical path ${criticalPathText(r.criticalPath)}`);
     if (values.json) {
       commitSingleFile(jsonFile!, JSON.stringify(results, null, 2) + '\n', 'kvhdl synth');

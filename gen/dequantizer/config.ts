@@ -2,8 +2,23 @@
 import { z } from 'zod';
 import { FORMATS, type FloatFormat } from '../../hdl/lib/float/format.ts';
 
-/** Largest `stages`: 3 multiplier + 3 adder registers. */
-export const DEQUANT_MAX_STAGES = 6;
+/** Registers per `stages` value: multiplier, between multiplier and adder, adder (README "Pipeline"). */
+const SPLITS: readonly { mul: number; mid: number; add: number }[] = [
+  { mul: 0, mid: 0, add: 0 },
+  { mul: 1, mid: 0, add: 0 },
+  { mul: 1, mid: 0, add: 1 },
+  { mul: 2, mid: 0, add: 1 },
+  { mul: 2, mid: 0, add: 2 },
+  { mul: 3, mid: 0, add: 2 },
+  { mul: 3, mid: 0, add: 3 },
+  { mul: 3, mid: 1, add: 3 },
+  { mul: 4, mid: 1, add: 3 },
+  { mul: 4, mid: 1, add: 4 },
+  { mul: 4, mid: 1, add: 5 },
+];
+
+/** Largest `stages`: 4 multiplier + 1 middle + 5 adder registers. */
+export const DEQUANT_MAX_STAGES = SPLITS.length - 1;
 
 export const dequantizerSchema = z.strictObject({
   format: z.enum(['fp16', 'bf16']).default('fp16').describe('float format of scale, min and the output values: IEEE binary16 or bfloat16'),
@@ -14,8 +29,8 @@ export const dequantizerSchema = z.strictObject({
     .int()
     .min(0)
     .max(DEQUANT_MAX_STAGES)
-    .default(2)
-    .describe('pipeline registers inside the float operators, 0..6: ceil(stages/2) in the multiplier, floor(stages/2) in the adder; latency = stages + 2'),
+    .default(7)
+    .describe('pipeline registers of the datapath, 0..10: up to 6 split between multiplier (ceil(stages/2)) and adder (floor(stages/2)); 7 adds one between them; 8..10 add multiplier and adder registers (README "Pipeline"); latency = stages + 2'),
 });
 
 export type DequantizerConfig = z.infer<typeof dequantizerSchema>;
@@ -25,7 +40,9 @@ export function formatOf(cfg: DequantizerConfig): FloatFormat {
   return FORMATS[cfg.format];
 }
 
-/** Multiplier and adder pipeline registers for `stages`. */
-export function stageSplit(stages: number): { mul: number; add: number } {
-  return { mul: Math.ceil(stages / 2), add: Math.floor(stages / 2) };
+/** Multiplier, middle and adder pipeline registers for `stages`. */
+export function stageSplit(stages: number): { mul: number; mid: number; add: number } {
+  const s = SPLITS[stages];
+  if (!s) throw new RangeError(`dequantizer stages must be 0..${DEQUANT_MAX_STAGES}, got ${stages}`);
+  return s;
 }

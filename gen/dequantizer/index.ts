@@ -14,6 +14,7 @@ export const dequantizerUnit: UnitDef<DequantizerConfig> = {
   build: dequantizerRtl,
   golden: dequantizerGolden,
   randomStimulus: dequantizerRandomStimulus,
+  worstStimulus: dequantizerRandomStimulus, // II = 1 whatever the data
   fromNpy: dequantizerFromNpy,
   toNpy: dequantizerToNpy,
   npyInputs: {
@@ -22,7 +23,7 @@ export const dequantizerUnit: UnitDef<DequantizerConfig> = {
     min: 'float16 (fp16) or uint16 bit patterns [rows]: each row\'s minimum',
   },
   referenceConfigs: [
-    { format: 'fp16', bits: 2, lanes: 8, stages: 2 },
+    { format: 'fp16', bits: 2, lanes: 8, stages: 7 },
     { format: 'fp16', bits: 2, lanes: 32, stages: 6 },
     { format: 'bf16', bits: 2, lanes: 16, stages: 4 },
     { format: 'fp16', bits: 4, lanes: 4, stages: 6 },

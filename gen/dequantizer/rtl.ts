@@ -41,12 +41,13 @@ export function dequantizerRtl(cfg: DequantizerConfig): Module {
   // mux behind the adders); otherwise one multiplier and one adder per lane.
   const shared = (1 << b) < P;
   const operands = shared ? Array.from({ length: 1 << b }, (_, j) => lit(UInt(b), j)) : beat.bits.codes.lanesOf();
-  const mn = delay('pipe_min', beat.bits.min, split.mul);
+  const mn = delay('pipe_min', beat.bits.min, split.mul + split.mid);
   const sums = operands.map((q, i) => {
     const tag = shared ? `t${i}` : `${i}`;
     const c = fpFromUInt(m, `code_f${tag}`, f, q); // exact: q < 2^8
     const p = fpMul(m, `mul${tag}`, f, c, beat.bits.scale, { stages: split.mul, enable: advance });
-    const s = fpAdd(m, `add${tag}`, f, p.result, mn, { stages: split.add, enable: advance });
+    const prod = delay(`prod${tag}`, p.result, split.mid); // the register between the operators
+    const s = fpAdd(m, `add${tag}`, f, prod, mn, { stages: split.add, enable: advance });
     return s.result;
   });
   let results = sums;

@@ -12,6 +12,7 @@ export const minmaxUnit: UnitDef<MinmaxConfig> = {
   build: minmaxRtl,
   golden: minmaxGolden,
   randomStimulus: minmaxRandomStimulus,
+  worstStimulus: minmaxRandomStimulus, // II = 1 whatever the data
   fromNpy: minmaxFromNpy,
   toNpy: minmaxToNpy,
   npyInputs: { in: 'integer array [groups, n], n a multiple of lanes; one group per row' },

@@ -1,6 +1,8 @@
 /** quantizer configuration (see README.md "Configuration"). */
 import { z } from 'zod';
 import { FORMATS, type FloatFormat } from '../../hdl/lib/float/format.ts';
+import { FP_ADD_MAX_STAGES } from '../../hdl/lib/float/add.ts';
+import { fpDivMaxStages } from '../../hdl/lib/float/div.ts';
 
 export const quantizerSchema = z
   .strictObject({
@@ -11,9 +13,20 @@ export const quantizerSchema = z
     lanes: z.number().int().min(1).max(64).default(8).describe('P: elements per input beat; divides channels and groupSize'),
     mode: z.enum(['per-token', 'per-channel']).default('per-token').describe('per-token: groups of G channels of one token (KIVI values); per-channel: groups of G tokens of one channel (KIVI keys)'),
     residual: z.number().int().min(0).max(4096).default(32).describe('R: full-precision window in tokens (per-channel: the R x D block buffer, a multiple of G)'),
+    fillStages: z
+      .union([z.literal('max'), z.number().int().min(0)])
+      .default('max')
+      .describe('pipeline registers of the fill side, 0..ceil(log2 lanes)+1: the group record register, then registers after the per-beat min/max tree levels; "max": ceil(log2 lanes)+1'),
+    subStages: z.number().int().min(0).max(FP_ADD_MAX_STAGES).default(3).describe('fpSub pipeline registers of range = max - min and of x - min, 0..5 (hdl/lib/float/add.ts)'),
+    divStages: z.union([z.literal('max'), z.number().int().min(0)]).default('max').describe('fpDiv pipeline registers of the scale and of (x - min) / scale, 0..16 for fp16, 0..13 for bf16; "max": the format\'s maximum'),
+    roundStages: z.number().int().min(0).max(1).default(1).describe('fpToUIntSat pipeline register of the code, 0..1'),
   })
   .superRefine((c, ctx) => {
     const bad = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [field], message });
+    const levels = c.lanes <= 1 ? 0 : Math.ceil(Math.log2(c.lanes));
+    if (c.fillStages !== 'max' && c.fillStages > levels + 1) bad('fillStages', `must be at most ceil(log2 lanes) + 1 = ${levels + 1}, got ${c.fillStages}`);
+    const maxDiv = fpDivMaxStages(FORMATS[c.format]);
+    if (c.divStages !== 'max' && c.divStages > maxDiv) bad('divStages', `must be at most ${maxDiv} for ${c.format}, got ${c.divStages}`);
     const perWord = 32 / c.bits;
     if (c.channels % c.lanes !== 0) bad('lanes', `must divide channels (${c.channels}), got ${c.lanes}`);
     if (c.groupSize % c.lanes !== 0) bad('groupSize', `must be a multiple of lanes (${c.lanes}), got ${c.groupSize}`);
@@ -38,4 +51,21 @@ export function quantizerFormat(cfg: QuantizerConfig): FloatFormat {
 /** A validated configuration from a partial one (throws the zod error on bad input). */
 export function quantizerConfig(partial: Partial<QuantizerConfig> = {}): QuantizerConfig {
   return quantizerSchema.parse(partial);
+}
+
+/** The group datapath's pipeline depths of a configuration (defaults filled in; README "Pipeline"). */
+export function quantizerPipeline(cfg: QuantizerConfig): { fillStages: number; subStages: number; divStages: number; roundStages: number } {
+  const levels = cfg.lanes <= 1 ? 0 : Math.ceil(Math.log2(cfg.lanes));
+  return {
+    fillStages: cfg.fillStages === 'max' ? levels + 1 : cfg.fillStages,
+    subStages: cfg.subStages,
+    divStages: cfg.divStages === 'max' ? fpDivMaxStages(FORMATS[cfg.format]) : cfg.divStages,
+    roundStages: cfg.roundStages,
+  };
+}
+
+/** The module-name suffix of the pipeline depths: {f, s, v, n} = fill, sub, div, round stages. */
+export function pipelineNameParts(cfg: QuantizerConfig): Record<string, number> {
+  const p = quantizerPipeline(cfg);
+  return { f: p.fillStages, s: p.subStages, v: p.divStages, n: p.roundStages };
 }

@@ -59,6 +59,7 @@ export const quantizerUnit: UnitDef<QuantizerConfig> = {
   build: (cfg) => (cfg.mode === 'per-token' ? quantizerPerTokenRtl(cfg) : quantizerPerChannelRtl(cfg)),
   golden: (cfg, inputs) => expectedStreams(cfg, inputs as { in: TxnTable }),
   randomStimulus: quantizerRandomStimulus,
+  worstStimulus: quantizerRandomStimulus, // II = 1 whatever the data
   fromNpy(cfg, arrays) {
     const x = quantizerInput(cfg, arrays.in);
     return inputTransactions(cfg, x.length ? [Uint16Array.from(x)] : []);

@@ -51,7 +51,13 @@ import { floatFields } from '../../hdl/lib/float/unpack.ts';
 import { fpFromUInt as fpFromUIntGolden } from '../../hdl/lib/float/golden/index.ts';
 
 export interface GroupQuantizerOptions {
-  /** fpSub stages of range = mx − mn and of d = x − mn (0..3, default 2). */
+  /**
+   * Fill-side registers (0..ceil(log2 P) + 1, default 0): the first holds the group record (min,
+   * max, flags, base) between the accumulation and the scale pipeline; the others go into the
+   * per-beat min / max trees (the last tree levels first).
+   */
+  fillStages?: number;
+  /** fpSub stages of range = mx − mn and of d = x − mn (0..5, default 2). */
   subStages?: number;
   /** fpDiv stages of scale = range / maxq and of t = d / scale (default min(8, max)). */
   divStages?: number;
@@ -70,12 +76,18 @@ const FLAG_ZERO_SCALE = 8;
 
 /** Pipeline latencies (advance-cycles) of groupQuantizer for a format and options. */
 export function groupQuantizerTiming(fmt: FloatFormat, opts: GroupQuantizerOptions = {}): { scaleLatency: number; codeLatency: number; latency: number; grpLatency: number } {
+  const fill = opts.fillStages ?? 0;
   const sub = opts.subStages ?? 2;
   const div = opts.divStages ?? Math.min(8, fpDivMaxStages(fmt));
   const round = opts.roundStages ?? 1;
-  const scaleLatency = sub + div;
+  const scaleLatency = fill + sub + div;
   const codeLatency = sub + div + round;
   return { scaleLatency, codeLatency, latency: scaleLatency + 1 + codeLatency, grpLatency: scaleLatency };
+}
+
+/** Tree levels after which the beat trees get a register, for `treeRegs` registers in `levels` levels (last levels first). */
+function treeCuts(levels: number, treeRegs: number): Set<number> {
+  return new Set(Array.from({ length: treeRegs }, (_, i) => levels - 1 - Math.floor((i * levels) / treeRegs)));
 }
 
 function nextPow2(n: number): number {
@@ -95,6 +107,12 @@ export function groupQuantizer(
 ): GroupQuantizer {
   const { bits: b, groupSize: G, lanes: P } = geom;
   if (G % P !== 0) throw new RangeError(`groupQuantizer '${name}': groupSize ${G} is not a multiple of lanes ${P}`);
+  const fillStages = opts.fillStages ?? 0;
+  const levels = P <= 1 ? 0 : log2Ceil(P);
+  if (!Number.isInteger(fillStages) || fillStages < 0 || fillStages > levels + 1) {
+    throw new RangeError(`groupQuantizer '${name}': fillStages must be 0..${levels + 1} for ${P} lanes, got ${fillStages}`);
+  }
+  const cuts = treeCuts(levels, Math.max(0, fillStages - 1));
   const subStages = opts.subStages ?? 2;
   const divStages = opts.divStages ?? Math.min(8, fpDivMaxStages(fmt));
   const roundStages = opts.roundStages ?? 1;
@@ -124,41 +142,8 @@ export function groupQuantizer(
   const fillLast = m.wire(`${n}fill_last`, fillCount.eq(beatsPerGroup - 1));
   m.when(take, () => fillCount.set(mux(fillLast, lit(UInt(cw), 0), fillCount.addWrap(1))));
 
-  // beat minimum / maximum: a tree whose nodes keep the left (earlier) operand on ties
-  const tree = (op: typeof fpMin, tag: string): Expr => {
-    let level: Expr[] = lanes;
-    let k = 0;
-    while (level.length > 1) {
-      const next: Expr[] = [];
-      for (let i = 0; i + 1 < level.length; i += 2) next.push(op(m, `${n}${tag}_${k}_${i / 2}`, fmt, level[i], level[i + 1]).result);
-      if (level.length % 2) next.push(level[level.length - 1]);
-      level = next;
-      k++;
-    }
-    return level[0];
-  };
-  const beatMin = m.wire(`${n}beat_min`, tree(fpMin, 'bmin'));
-  const beatMax = m.wire(`${n}beat_max`, tree(fpMax, 'bmax'));
-  const beatNan = m.wire(`${n}beat_nan`, lanes.map((x) => floatFields(fmt, x).isNaN).reduce((a, c) => a.or(c)));
-  const beatInf = m.wire(`${n}beat_inf`, lanes.map((x) => floatFields(fmt, x).isInf).reduce((a, c) => a.or(c)));
-
-  const accMin = m.reg(`${n}acc_min`, pat);
-  const accMax = m.reg(`${n}acc_max`, pat);
-  const accNan = m.reg(`${n}acc_nan`, Bool);
-  const accInf = m.reg(`${n}acc_inf`, Bool);
-  const grpMin = m.wire(`${n}grp_min`, mux(fillFirst, beatMin, fpMin(m, `${n}amin`, fmt, accMin, beatMin).result));
-  const grpMax = m.wire(`${n}grp_max`, mux(fillFirst, beatMax, fpMax(m, `${n}amax`, fmt, accMax, beatMax).result));
-  const grpNan = m.wire(`${n}grp_nan`, beatNan.or(accNan.and(fillFirst.not())));
-  const grpInf = m.wire(`${n}grp_inf`, beatInf.or(accInf.and(fillFirst.not())));
-  m.when(take, () => {
-    accMin.set(grpMin);
-    accMax.set(grpMax);
-    accNan.set(grpNan);
-    accInf.set(grpInf);
-  });
-
   // beat memory: a circular buffer of beats; the group's first address travels with the group
-  const scaleLatency = subStages + divStages;
+  const scaleLatency = fillStages + subStages + divStages;
   const depth = nextPow2(beatsPerGroup + scaleLatency + 3);
   const aw = log2Ceil(depth);
   const store = m.mem(`${n}beats`, UInt(P * W), depth);
@@ -169,10 +154,81 @@ export function groupQuantizer(
   });
   const baseReg = m.reg(`${n}base`, UInt(aw));
   m.when(take.and(fillFirst), () => baseReg.set(wrPtr));
-  const grpBase = m.wire(`${n}grp_base`, mux(fillFirst, wrPtr, baseReg));
+  const grpBase0 = m.wire(`${n}grp_base0`, mux(fillFirst, wrPtr, baseReg));
+
+  // beat minimum / maximum: trees whose nodes keep the left (earlier) operand on ties; with
+  // fillStages > 1 registers after some levels, the beat's take / first / last / base / NaN / Inf
+  // flags travel beside them (all load under advance; a registered take counts when advance is high)
+  let side: Record<string, Expr> = {
+    take,
+    first: fillFirst,
+    last: fillLast,
+    base: grpBase0,
+    nan: lanes.map((x) => floatFields(fmt, x).isNaN).reduce((a, c) => a.or(c)),
+    inf: lanes.map((x) => floatFields(fmt, x).isInf).reduce((a, c) => a.or(c)),
+  };
+  let mins: Expr[] = lanes;
+  let maxs: Expr[] = lanes;
+  for (let k = 0; k < levels; k++) {
+    const step = (level: Expr[], op: typeof fpMin, tag: string): Expr[] => {
+      const next: Expr[] = [];
+      for (let i = 0; i + 1 < level.length; i += 2) next.push(op(m, `${n}${tag}_${k}_${i / 2}`, fmt, level[i], level[i + 1]).result);
+      if (level.length % 2) next.push(level[level.length - 1]);
+      return next;
+    };
+    mins = step(mins, fpMin, 'bmin');
+    maxs = step(maxs, fpMax, 'bmax');
+    if (cuts.has(k)) {
+      const r = (tag: string, x: Expr, reset?: number) => {
+        const q = m.reg(`${n}ft${k}_${tag}`, x.type, reset === undefined ? {} : { reset });
+        m.when(advance, () => q.set(x));
+        return q;
+      };
+      mins = mins.map((x, i) => r(`min${i}`, x));
+      maxs = maxs.map((x, i) => r(`max${i}`, x));
+      side = Object.fromEntries(Object.entries(side).map(([key, x]) => [key, r(key, x, key === 'take' ? 0 : undefined)]));
+      side.take = side.take.and(advance);
+    }
+  }
+  const beatMin = m.wire(`${n}beat_min`, mins[0]);
+  const beatMax = m.wire(`${n}beat_max`, maxs[0]);
+  const beatNan = m.wire(`${n}beat_nan`, side.nan);
+  const beatInf = m.wire(`${n}beat_inf`, side.inf);
+  const fTake = side.take;
+  const fFirst = side.first;
+
+  const accMin = m.reg(`${n}acc_min`, pat);
+  const accMax = m.reg(`${n}acc_max`, pat);
+  const accNan = m.reg(`${n}acc_nan`, Bool);
+  const accInf = m.reg(`${n}acc_inf`, Bool);
+  const grpMin0 = m.wire(`${n}grp_min`, mux(fFirst, beatMin, fpMin(m, `${n}amin`, fmt, accMin, beatMin).result));
+  const grpMax0 = m.wire(`${n}grp_max`, mux(fFirst, beatMax, fpMax(m, `${n}amax`, fmt, accMax, beatMax).result));
+  const grpNan0 = m.wire(`${n}grp_nan`, beatNan.or(accNan.and(fFirst.not())));
+  const grpInf0 = m.wire(`${n}grp_inf`, beatInf.or(accInf.and(fFirst.not())));
+  m.when(fTake, () => {
+    accMin.set(grpMin0);
+    accMax.set(grpMax0);
+    accNan.set(grpNan0);
+    accInf.set(grpInf0);
+  });
+  // the group record: complete with its last beat; with fillStages >= 1 registered (under advance)
+  let rec: Record<string, Expr> = { valid: fTake.and(side.last), min: grpMin0, max: grpMax0, nan: grpNan0, inf: grpInf0, base: side.base };
+  if (fillStages >= 1) {
+    rec = Object.fromEntries(Object.entries(rec).map(([key, x]) => {
+      const q = m.reg(`${n}rec_${key}`, x.type, key === 'valid' ? { reset: 0 } : {});
+      m.when(advance, () => q.set(x));
+      return [key, key === 'valid' ? q.and(advance) : q];
+    }));
+  }
+  const grpMin = rec.min;
+  const grpMax = rec.max;
+  const grpNan = rec.nan;
+  const grpInf = rec.inf;
+
+  const grpBase = m.wire(`${n}grp_base`, rec.base);
 
   // ---- scale pipeline (one slot per advance-cycle; a group occupies one slot) --------------------
-  const s0Valid = m.wire(`${n}s0_valid`, take.and(fillLast)); // the group's record is complete now
+  const s0Valid = m.wire(`${n}s0_valid`, rec.valid); // the group's record is complete now
   const range = fpSub(m, `${n}range`, fmt, grpMax, grpMin, { stages: subStages, enable: advance }).result;
   const s1Valid = delay('s1_valid', s0Valid.and(advance), subStages, 0);
   const s1Min = delay('s1_min', grpMin, subStages);

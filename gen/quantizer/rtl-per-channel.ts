@@ -54,7 +54,7 @@
  */
 import { Bool, ModuleBuilder, UInt, lit, log2Ceil, moduleName, mux, vecOf, type Expr, type Module, type Var } from '../../hdl/index.ts';
 import { skidBuffer, streamIn, streamOut } from '../../hdl/lib/index.ts';
-import { quantizerFormat, type QuantizerConfig } from './config.ts';
+import { pipelineNameParts, quantizerFormat, quantizerPipeline, type QuantizerConfig } from './config.ts';
 import { groupQuantizer, type GroupQuantizerOptions } from './rtl-group.ts';
 import { quantizerOutputs } from './rtl-outputs.ts';
 
@@ -72,13 +72,13 @@ function rotate(x: Expr[], r: Expr, dir: 1 | -1): Expr[] {
 }
 
 /** `opts`: pipeline depths of the shared group datapath (rtl-group.ts defaults otherwise). */
-export function quantizerPerChannelRtl(cfg: QuantizerConfig, opts: GroupQuantizerOptions = {}): Module {
+export function quantizerPerChannelRtl(cfg: QuantizerConfig, opts: GroupQuantizerOptions = quantizerPipeline(cfg)): Module {
   if (cfg.mode !== 'per-channel') throw new RangeError(`quantizerPerChannelRtl: mode must be 'per-channel', got '${cfg.mode}'`);
   const f = quantizerFormat(cfg);
   const { bits: b, groupSize: G, channels: D, lanes: P, residual: R } = cfg;
   const W = f.width;
   const pat = UInt(W);
-  const m = new ModuleBuilder(moduleName(`kv_quant_${cfg.format}_chan`, { b, g: G, d: D, p: P, r: R }), {
+  const m = new ModuleBuilder(moduleName(`kv_quant_${cfg.format}_chan`, { b, g: G, d: D, p: P, r: R, ...pipelineNameParts(cfg) }), {
     params: { format: cfg.format, bits: b, groupSize: G, channels: D, lanes: P, mode: 'per-channel', residual: R },
     doc: `KIVI per-channel (key) quantization: ${cfg.format}, ${b}-bit codes, groups of ${G} tokens, ${D} channels, ${P} lanes, blocks of ${R} tokens`,
   });

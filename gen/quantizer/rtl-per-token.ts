@@ -42,17 +42,17 @@
  */
 import { Bool, ModuleBuilder, UInt, bitsFor, lit, log2Ceil, moduleName, mux, type Module } from '../../hdl/index.ts';
 import { skidBuffer, streamIn, streamOut } from '../../hdl/lib/index.ts';
-import { quantizerFormat, type QuantizerConfig } from './config.ts';
+import { pipelineNameParts, quantizerFormat, quantizerPipeline, type QuantizerConfig } from './config.ts';
 import { groupQuantizer, groupQuantizerTiming, type GroupQuantizerOptions } from './rtl-group.ts';
 import { quantizerOutputs } from './rtl-outputs.ts';
 
-export function quantizerPerTokenRtl(cfg: QuantizerConfig, opts: GroupQuantizerOptions = {}): Module {
+export function quantizerPerTokenRtl(cfg: QuantizerConfig, opts: GroupQuantizerOptions = quantizerPipeline(cfg)): Module {
   if (cfg.mode !== 'per-token') throw new RangeError(`quantizerPerTokenRtl: mode must be 'per-token', got '${cfg.mode}'`);
   const f = quantizerFormat(cfg);
   const { bits: b, groupSize: G, channels: D, lanes: P, residual: R } = cfg;
   const W = f.width;
   const pat = UInt(W);
-  const m = new ModuleBuilder(moduleName(`kv_quant_${cfg.format}_tok`, { b, g: G, d: D, p: P, r: R }), {
+  const m = new ModuleBuilder(moduleName(`kv_quant_${cfg.format}_tok`, { b, g: G, d: D, p: P, r: R, ...pipelineNameParts(cfg) }), {
     params: { format: cfg.format, bits: b, groupSize: G, channels: D, lanes: P, residual: R },
     doc: `KIVI per-token quantization (${cfg.format}, b=${b}, G=${G}, D=${D}, P=${P}, R=${R})`,
   });
@@ -142,7 +142,7 @@ export function quantizerPerTokenRtl(cfg: QuantizerConfig, opts: GroupQuantizerO
  * whose last beat is accepted on `in` at cycle c has its grp record valid at c + grpLatency and
  * its first q beat at c + qLatency; the window delays quantization by windowBeats input beats.
  */
-export function perTokenTiming(cfg: QuantizerConfig, opts: GroupQuantizerOptions = {}): { ii: number; windowBeats: number; grpLatency: number; qLatency: number } {
+export function perTokenTiming(cfg: QuantizerConfig, opts: GroupQuantizerOptions = quantizerPipeline(cfg)): { ii: number; windowBeats: number; grpLatency: number; qLatency: number } {
   const t = groupQuantizerTiming(quantizerFormat(cfg), opts);
   // skid buffer 1 + window read 1 (a register also for R = 0) + datapath + output register 1
   return { ii: 1, windowBeats: (cfg.residual * cfg.channels) / cfg.lanes, grpLatency: 2 + t.grpLatency + 1, qLatency: 2 + t.latency + 1 };

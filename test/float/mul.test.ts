@@ -87,7 +87,7 @@ function stimulus(nFp16: number, nBf16: number, nTies: number, seed: number): [U
 }
 
 /** (fp16 stages, bf16 stages) of the simulated modules: every setting of both formats. */
-const CONFIGS = [[0, 0], [1, 2], [2, 3], [3, 1]] as const;
+const CONFIGS = [[0, 0], [1, 2], [2, 3], [3, 4], [4, 1]] as const;
 
 describe('fpMul RTL', () => {
   it('elaborates at every stages setting with latency = stages, and rejects out-of-range stages', () => {

@@ -26,13 +26,19 @@ const netlist = JSON.stringify({
         f2: cell('FDSE', { C: [1], D: [16] }, { Q: [17] }),
         l6: cell('LUT1', { I0: [17] }, { O: [20] }),
       },
+      netnames: { q1: { bits: [6] }, mid: { bits: [7], hide_name: 0 }, q2: { bits: [17] }, '$abc$16': { bits: [16], hide_name: 1 }, q2_SB_LUT4_O: { bits: [16] } },
     },
   },
 });
 
 describe('logic depth (LUT levels of a mapped netlist)', () => {
   it('counts LUT cells on the longest path; carry cells add no level; FFs cut paths', () => {
-    expect(logicDepth(netlist, 'top', xc7DepthRules)).toEqual({ regToReg: 2, any: 3 });
+    expect(logicDepth(netlist, 'top', xc7DepthRules)).toEqual({ regToReg: 2, any: 3, path: ['q1', 'mid', null, 'q2'] });
+  });
+  it('names the deepest register-to-register path: start register, each LUT output (null: no design name), end register', () => {
+    const nl = JSON.parse(netlist) as { modules: { top: { netnames?: unknown } } };
+    delete nl.modules.top.netnames; // no names kept: the registers are named by their cell types
+    expect(logicDepth(JSON.stringify(nl), 'top', xc7DepthRules).path).toEqual(['FDRE', null, null, 'FDSE']);
   });
   it('cuts a structural loop through a carry chain (the fp16 adder as Yosys synth_xilinx maps it) and counts the cut', () => {
     // test/fixtures/netlists/fpadd_fp16_s1.xc7.json: fpAdd(FP16, stages 1) in test/float/op-harness.ts's
@@ -59,7 +65,7 @@ describe('logic depth (LUT levels of a mapped netlist)', () => {
         },
       },
     });
-    expect(logicDepth(small, 'top', xc7DepthRules)).toEqual({ regToReg: 2, any: 2, loopsCut: 1 });
+    expect(logicDepth(small, 'top', xc7DepthRules)).toMatchObject({ regToReg: 2, any: 2, loopsCut: 1 });
   });
   it('reports a combinational loop of LUTs instead of hanging', () => {
     const loop = JSON.stringify({
@@ -107,7 +113,7 @@ describe('logic depth through carry chains and long paths', () => {
         },
       },
     });
-    expect(logicDepth(nl, 'top', xc7DepthRules)).toEqual({ regToReg: 1, any: 1 });
+    expect(logicDepth(nl, 'top', xc7DepthRules)).toMatchObject({ regToReg: 1, any: 1 });
   });
 
   it('a 200,000-LUT chain does not overflow the stack', () => {

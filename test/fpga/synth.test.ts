@@ -215,7 +215,7 @@ describe('ice40 synthesis, place and route', () => {
     expect(header).toEqual([
       'unit', 'config', 'xc7 LUT', 'xc7 FF', 'xc7 CARRY4', 'xc7 MUXF7/F8', 'xc7 DSP48E1', 'xc7 RAMB18/36', 'xc7 LUT levels',
       'ice40 LUT4', 'ice40 FF', 'ice40 carry', 'ice40 BRAM', 'ice40 LUT levels', 'ice40 Fmax (MHz)', 'ice40 device',
-      'elements/cycle', 'latency (cycles)', 'ice40 Melem/s',
+      'elements/cycle', 'elements/cycle worst case', 'latency (cycles)', 'xc7 LUT per element/cycle', 'xc7 LUT per element/cycle, worst case', 'ice40 Melem/s',
     ]);
     const rows = lines.filter((l) => l.startsWith('| minmax'));
     expect(rows).toHaveLength(1);
@@ -223,6 +223,10 @@ describe('ice40 synthesis, place and route', () => {
     expect(cells[1]).toBe('lanes=2 width=4 stages=1');
     expect(cells[9]).toBe(String(r.resources.lut4));
     expect(cells[14]).toBe(r.fmaxMHz!.toFixed(1));
+    // minmax's II does not depend on the data: its worst-case run (worstStimulus) gives the same rate
+    expect(cells[header.indexOf('elements/cycle worst case')]).toBe('2.00');
+    expect(cells[header.indexOf('elements/cycle')]).toBe('2.00');
+    expect(Number(cells[header.indexOf('xc7 LUT per element/cycle, worst case')])).toBeCloseTo(Number(cells[header.indexOf('xc7 LUT')]) / 2, 1);
     expect(cells[16]).toBe('2.00'); // 2 lanes per beat, one beat per cycle
     const json = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8'));
     expect(json.rows[0].ii).toBe(1);

@@ -50,6 +50,8 @@ const configs: Record<string, unknown>[] = [
   { format: 'bf16', bits: 2, lanes: 5, stages: 1 },
   { format: 'bf16', bits: 4, lanes: 17, stages: 4 },
   { format: 'bf16', bits: 8, lanes: 2, stages: 5 },
+  { format: 'fp16', bits: 4, lanes: 3, stages: 8 },
+  { format: 'bf16', bits: 2, lanes: 2, stages: 10 },
 ];
 
 describe('dequantizer RTL against the golden model', () => {
@@ -234,13 +236,13 @@ describe('dequantizer Verilog and configuration', () => {
   });
 
   it('validates its configuration', () => {
-    expect(cfgOf({})).toEqual({ format: 'fp16', bits: 2, lanes: 8, stages: 2 });
+    expect(cfgOf({})).toEqual({ format: 'fp16', bits: 2, lanes: 8, stages: 7 });
     const bad = (raw: Record<string, unknown>) => () => cfgOf(raw);
     expect(bad({ bits: 3 })).toThrow(ConfigError);
     expect(bad({ bits: 16 })).toThrow(/bits/);
     expect(bad({ lanes: 0 })).toThrow(/lanes/);
     expect(bad({ lanes: 65 })).toThrow(/at most 64/);
-    expect(bad({ stages: 7 })).toThrow(/at most 6/);
+    expect(bad({ stages: 11 })).toThrow(/at most 10/);
     expect(bad({ format: 'fp32' })).toThrow(/format/);
     expect(bad({ width: 16 })).toThrow(/unknown field 'width'/);
     expect(unit.build(cfgOf({ format: 'bf16', bits: 4, lanes: 16, stages: 3 })).name).toBe('kv_dequant_bf16_b4_p16_s3');

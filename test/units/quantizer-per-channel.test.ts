@@ -79,6 +79,7 @@ describe('quantizer per-channel RTL against the golden model', () => {
     [configs[2], { subStages: 0, divStages: 0, roundStages: 0 }],
     [configs[0], { subStages: 0, divStages: 0, roundStages: 0 }],
     [configs[1], { subStages: 3, divStages: fpDivMaxStages(BF16), roundStages: 1 }],
+    [configs[2], { fillStages: 1, subStages: 5, divStages: 2, roundStages: 0 }],
   ] as const) {
     it(`group pipeline depths ${JSON.stringify(opts)}: ${JSON.stringify(cfg)}`, async () => {
       const top = quantizerPerChannelRtl(cfg, opts);
@@ -97,7 +98,7 @@ describe('quantizer per-channel RTL against the golden model', () => {
   });
 
   it('module name and mode check', () => {
-    expect(quantizerPerChannelRtl(configs[0]).name).toBe('kv_quant_fp16_chan_b2_g8_d8_p2_r16');
+    expect(quantizerPerChannelRtl(configs[0]).name).toBe('kv_quant_fp16_chan_b2_g8_d8_p2_r16_f2_s3_v16_n1');
     expect(() => quantizerPerChannelRtl(quantizerConfig({ mode: 'per-token' }))).toThrow(/per-channel/);
   });
 });

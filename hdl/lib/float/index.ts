@@ -5,12 +5,12 @@
  */
 export { FP16, BF16, FORMATS, floatType, canonicalNaN, type FloatFormat } from './format.ts';
 export type { FloatOpOptions, FloatOpResult } from './op.ts';
-export { fpAdd, fpSub } from './add.ts';
-export { fpMul, FP_MUL_MAX_STAGES } from './mul.ts';
+export { fpAdd, fpSub, FP_ADD_MAX_STAGES, FP_ADD_CUTS } from './add.ts';
+export { fpMul, FP_MUL_MAX_STAGES, FP_MUL_CUTS } from './mul.ts';
 export { fpDiv, fpDivMaxStages } from './div.ts';
 export { fpLt, fpLe, fpEq, fpMin, fpMax } from './compare.ts';
 export { fpRoundEven, fpToUIntSat } from './round-int.ts';
 export { fpFromUInt } from './from-uint.ts';
 export { fpIntQuotient, type IntQuotient, type IntQuotientIn } from './int-quotient.ts';
 export { floatFields, floatPack, infPattern, zeroPattern, nanPattern, type FloatFields } from './unpack.ts';
-export { roundPack, leadingZeros, type RoundPackInput } from './normalize-round.ts';
+export { roundPack, leadingZeros, normStop, type RoundPackInput } from './normalize-round.ts';

@@ -16,13 +16,29 @@
  * Output: the correctly rounded (RNE) pattern: subnormal when the exponent runs below 1 (the bits
  * shifted out go to sticky), +-Inf on overflow, +-0 (with `sign`) when sig == 0 or when the value
  * rounds to zero. Special operands (NaN, Inf, exact zero rules) are the caller's job.
- * stages: 0 (combinational) or 1 (a register between normalization and rounding); latency = stages.
+ * stages: 0 (combinational) or 1 (a register `<name>_p_*` between normalization and rounding);
+ * `lzcCut: true` adds a register `<name>_l_*` between the leading-zero count (and the shift amounts
+ * derived from it) and the normalizing shift; latency = stages + (lzcCut ? 1 : 0).
  */
 import { cat, lit, mux, type Expr } from '../../core/expr.ts';
 import type { ModuleBuilder } from '../../core/module-builder.ts';
 import { SInt, UInt, bitsFor, log2Ceil } from '../../core/types.ts';
 import type { FloatFormat } from './format.ts';
 import type { FloatOpOptions as StageOptions, FloatOpResult } from './op.ts';
+
+/**
+ * The one-hot `stop` mask of roundPack's normalization for a biased exponent `exp` (SInt) and a
+ * significand of `w` bits: bit w - 1 - k set when exp - 1 = k (bit w - 1 when exp <= 1), none when
+ * exp - 1 >= w. ORed into the significand, it makes the leading-zero count min(lz, exp - 1), the
+ * left shift that normalizes without going below exponent 1. A function of exp alone: a caller
+ * whose exp is ready early computes it a pipeline stage ahead and passes it in RoundPackInput.
+ */
+export function normStop(exp: Expr, w: number): Expr {
+  if (!exp.signed) throw new RangeError(`normStop: exp must be signed, got ${exp.type}`);
+  const e = exp.sext(Math.max(exp.width, bitsFor(w + 1) + 1));
+  // cat puts element k at bit w - 1 - k
+  return cat(...Array.from({ length: w }, (_, k) => (k === 0 ? e.le(1) : e.eq(k + 1))));
+}
 
 export interface RoundPackInput {
   sign: Expr;
@@ -31,6 +47,8 @@ export interface RoundPackInput {
   sticky?: Expr;
   /** A lower bound of exp known at elaboration; >= 1 leaves out the underflow (right-shift) path. */
   minExp?: number;
+  /** normStop(exp, sig.width), computed ahead by the caller (default: computed here). */
+  stop?: Expr;
 }
 
 
@@ -55,11 +73,16 @@ export function leadingZeros(x: Expr): Expr {
 /**
  * Registers `values` (a record of expressions) into `<name>_<key>` registers loading when `enable`
  * (every cycle without one) when `on`; returns the registered (or the original) expressions.
+ * Constants pass through unregistered.
  */
 export function stageRegs<T extends Record<string, Expr>>(m: ModuleBuilder, name: string, values: T, on: boolean, enable?: Expr): T {
   if (!on) return values;
   const out: Record<string, Expr> = {};
   for (const [k, v] of Object.entries(values)) {
+    if (v.node.op === 'lit') {
+      out[k] = v; // a constant needs no register
+      continue;
+    }
     const r = m.reg(`${name}_${k}`, v.type);
     if (enable) m.when(enable, () => r.set(v));
     else r.set(v);
@@ -68,41 +91,53 @@ export function stageRegs<T extends Record<string, Expr>>(m: ModuleBuilder, name
   return out as T;
 }
 
-export function roundPack(m: ModuleBuilder, name: string, fmt: FloatFormat, inp: RoundPackInput, opts: StageOptions = {}): FloatOpResult {
+export interface RoundPackOptions extends StageOptions {
+  /** A register between the leading-zero count and the normalizing shift (one more cycle). */
+  lzcCut?: boolean;
+}
+
+export function roundPack(m: ModuleBuilder, name: string, fmt: FloatFormat, inp: RoundPackInput, opts: RoundPackOptions = {}): FloatOpResult {
   const stages = opts.stages ?? 0;
   if (stages !== 0 && stages !== 1) throw new RangeError(`roundPack '${name}': stages must be 0 or 1, got ${stages}`);
-  const { sign, sig } = inp;
-  const w = sig.width;
-  if (w < fmt.man + 2 || sig.signed) throw new RangeError(`roundPack '${name}': sig must be unsigned with at least ${fmt.man + 2} bits, got ${sig.type}`);
+  const lzcCut = opts.lzcCut === true;
+  const { sign: sign0, sig: sig0 } = inp;
+  const w = sig0.width;
+  if (w < fmt.man + 2 || sig0.signed) throw new RangeError(`roundPack '${name}': sig must be unsigned with at least ${fmt.man + 2} bits, got ${sig0.type}`);
   if (!inp.exp.signed) throw new RangeError(`roundPack '${name}': exp must be signed, got ${inp.exp.type}`);
   const ew = Math.max(inp.exp.width, bitsFor(w) + 1, fmt.exp + 1) + 2;
-  const exp = m.wire(`${name}_exp`, inp.exp.sext(ew));
-  const lz = m.wire(`${name}_lz`, leadingZeros(sig));
-  // left shift (normalize) by min(lz, exp - 1) when exp >= 1, else right shift by min(1 - exp, w)
-  const expM1 = exp.subWrap(1);
-  const lzS = lz.zext(ew).asSInt();
-  const lAmtNormal = mux(expM1.lt(lzS), expM1.trunc(lz.width).asUInt(), lz);
-  const shl = (amt: Expr) => sig.shl(amt).slice(w - 1, 0);
-  const eLeft = (amt: Expr) => exp.subWrap(amt.zext(ew).asSInt());
+  const exp0 = m.wire(`${name}_exp`, inp.exp.sext(ew));
+  // left shift (normalize) by min(lz, exp - 1) when exp >= 1, else right shift by min(1 - exp, w).
+  // The left amount is the leading-zero count of sig with a one planted at bit w - 1 - (exp - 1)
+  // (at the top when exp <= 1), so the count stops there: no compare after the count.
+  const expM1 = exp0.subWrap(1);
+  if (inp.stop && (inp.stop.width !== w || inp.stop.signed)) throw new RangeError(`roundPack '${name}': stop must be UInt(${w}), got ${inp.stop.type}`);
+  const lAmtNormal = leadingZeros(sig0.or(inp.stop ?? normStop(inp.exp, w)));
+  const shl = (v: Expr, amt: Expr) => v.shl(amt).slice(w - 1, 0);
+  const eLeft = (e: Expr, amt: Expr) => e.subWrap(amt.zext(ew).asSInt());
   let norm: Expr;
   let eFinal: Expr; // exponent of the normalized top bit, at least 1 (1 with a clear top bit: subnormal)
   let sticky0 = inp.sticky ?? lit(UInt(1), 0);
+  let sign = sign0;
+  let sig = sig0;
   if ((inp.minExp ?? -Infinity) >= 1) {
     // the caller guarantees exp >= 1: no right-shift (underflow) path
-    const lAmt = m.wire(`${name}_lamt`, lAmtNormal);
-    norm = m.wire(`${name}_norm`, shl(lAmt));
-    eFinal = eLeft(lAmt);
+    const l = stageRegs(m, `${name}_l`, { sign: sign0, sig: sig0, exp: exp0, lamt: m.wire(`${name}_lamt`, lAmtNormal), sticky: sticky0 }, lzcCut, opts.enable);
+    norm = m.wire(`${name}_norm`, shl(l.sig, l.lamt));
+    eFinal = eLeft(l.exp, l.lamt);
+    ({ sign, sig, sticky: sticky0 } = l);
   } else {
     const right = m.wire(`${name}_right`, expM1.lt(0));
-    const lAmt = m.wire(`${name}_lamt`, mux(right, lit(lz.type, 0), lAmtNormal));
+    const lAmt = m.wire(`${name}_lamt`, lAmtNormal); // 0 when right (exp <= 0 plants the top bit)
     const rw = bitsFor(w);
     const negExpM1 = lit(SInt(ew), 0).subWrap(expM1); // 1 - exp
     const rAmt = m.wire(`${name}_ramt`, mux(right, mux(negExpM1.lt(w), negExpM1.trunc(rw).asUInt(), lit(UInt(rw), w)), lit(UInt(rw), 0)));
-    const shr = sig.shr(rAmt);
-    const lost = shr.shl(rAmt).slice(w - 1, 0).ne(sig);
-    norm = m.wire(`${name}_norm`, mux(right, shr, shl(lAmt)));
-    eFinal = mux(right, lit(SInt(ew), 1), eLeft(lAmt));
-    sticky0 = sticky0.or(lost);
+    const l = stageRegs(m, `${name}_l`, { sign: sign0, sig: sig0, exp: exp0, right, lamt: lAmt, ramt: rAmt, sticky: sticky0 }, lzcCut, opts.enable);
+    const shr = l.sig.shr(l.ramt);
+    const lost = shr.shl(l.ramt).slice(w - 1, 0).ne(l.sig);
+    norm = m.wire(`${name}_norm`, mux(l.right, shr, shl(l.sig, l.lamt)));
+    eFinal = mux(l.right, lit(SInt(ew), 1), eLeft(l.exp, l.lamt));
+    sticky0 = l.sticky.or(lost);
+    ({ sign, sig } = l);
   }
   const eFm1 = m.wire(`${name}_efm1`, eFinal.subWrap(1).asUInt()); // >= 0
   sticky0 = m.wire(`${name}_sticky`, sticky0);
@@ -119,5 +154,5 @@ export function roundPack(m: ModuleBuilder, name: string, fmt: FloatFormat, inp:
   const infMag = ((1 << fmt.exp) - 1) << fmt.man;
   const ovf = t.ge(infMag);
   const mag = mux(s.zero, lit(UInt(fmt.width - 1), 0), mux(ovf, lit(UInt(fmt.width - 1), infMag), t.slice(fmt.width - 2, 0)));
-  return { result: m.wire(`${name}_y`, cat(s.sign, mag)), latency: stages };
+  return { result: m.wire(`${name}_y`, cat(s.sign, mag)), latency: stages + (lzcCut ? 1 : 0) };
 }

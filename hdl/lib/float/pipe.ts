@@ -25,12 +25,14 @@ export class Pipe {
     costs: readonly number[],
     readonly stages: number,
     readonly enable?: Expr,
+    /** Fixed cut indices per `stages` value (instead of the cost balance), e.g. to keep a placement stable. */
+    positions?: readonly (readonly number[])[],
   ) {
     const cuts = costs.length - 1;
     if (!Number.isInteger(stages) || stages < 0 || stages > cuts) {
       throw new RangeError(`'${name}': stages must be 0..${cuts}, got ${stages}`);
     }
-    this.at = new Map(placeCuts(costs, stages).map((c, k) => [c, k]));
+    this.at = new Map((positions?.[stages] ?? placeCuts(costs, stages)).map((c, k) => [c, k]));
   }
 
   /** Whether the next cut point holds a register. */
@@ -86,17 +88,23 @@ export function placeCuts(costs: readonly number[], stages: number): number[] {
 
 /**
  * The final stage shared by mul and div: roundPack (with its optional internal register
- * as the pipe's next cut) and the special-case select (NaN > Inf > zero > rounded).
+ * as the pipe's next cut, and with `lzcCut` one more cut before it, after the leading-zero count)
+ * and the special-case select (NaN > Inf > zero > rounded).
  */
 export function roundAndSelect(
   m: ModuleBuilder,
   name: string,
   fmt: FloatFormat,
   pipe: Pipe,
-  v: { sign: Expr; x: Expr; sig: Expr; sticky?: Expr; nan: Expr; inf: Expr; zero: Expr },
+  v: { sign: Expr; x: Expr; sig: Expr; sticky?: Expr; stop?: Expr; nan: Expr; inf: Expr; zero: Expr },
+  opts: { lzcCut?: boolean } = {},
 ): Expr {
+  // with lzcCut, roundPack holds two cut points: after the leading-zero count, after normalization
+  const regL = opts.lzcCut === true && pipe.nextIsRegistered();
+  let f = { sign: v.sign, nan: v.nan, inf: v.inf, zero: v.zero };
+  if (opts.lzcCut) f = pipe.next(f);
   const regd = pipe.nextIsRegistered();
-  const rp = roundPack(m, `${name}_rp`, fmt, { sign: v.sign, exp: v.x, sig: v.sig, sticky: v.sticky }, { stages: regd ? 1 : 0, enable: pipe.enable });
-  const f = pipe.next({ sign: v.sign, nan: v.nan, inf: v.inf, zero: v.zero });
+  const rp = roundPack(m, `${name}_rp`, fmt, { sign: v.sign, exp: v.x, sig: v.sig, sticky: v.sticky, stop: v.stop }, { stages: regd ? 1 : 0, lzcCut: regL, enable: pipe.enable });
+  f = pipe.next(f);
   return m.wire(`${name}_result`, mux(f.nan, nanPattern(fmt), mux(f.inf, infPattern(fmt, f.sign), mux(f.zero, zeroPattern(fmt, f.sign), rp.result))));
 }

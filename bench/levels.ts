@@ -1,0 +1,61 @@
+/**
+ * LUT levels by construction (issue 19 item 3): the xc7 LUT levels, register to register, of every
+ * unit's default configuration, and of the fp16 / bf16 adder and multiplier alone at each `stages`
+ * (between input and output registers: bench/float-op-module.ts). Results:
+ *   bench/out/levels-units.json      value = the largest level count over the default configs; `units`: per unit
+ *   bench/out/levels-float-ops.json  value = fp16 add levels at stages 3; `ops`: every op x format x stages
+ * Synthesis results are cached (fpga/synth-cache.ts), so a re-run takes seconds; a cold run takes
+ * minutes per unit. `npx tsx bench/levels.ts [units|ops] [unit ...]` runs a part (npm run bench runs all).
+ */
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { units } from '../gen/registry.ts';
+import { synthModule, synthUnit } from '../fpga/synth.ts';
+import { levelPathText } from '../fpga/format.ts';
+import { FP_ADD_MAX_STAGES } from '../hdl/lib/float/add.ts';
+import { FP_MUL_MAX_STAGES } from '../hdl/lib/float/mul.ts';
+import { floatOpModule, type FloatOpKind } from './float-op-module.ts';
+import { writeResult } from './result.ts';
+
+const TIMEOUT_MS = 30 * 60_000;
+
+export async function benchUnitLevels(only: readonly string[] = []): Promise<void> {
+  const perUnit: Record<string, { top: string; levels: number; path: string | null; lut: number; ff: number }> = {};
+  for (const u of units) {
+    if (only.length && !only.includes(u.name)) continue;
+    const r = await synthUnit(u, {}, { target: 'xc7', timeoutMs: TIMEOUT_MS });
+    if (r.target !== 'xc7') continue;
+    perUnit[u.name] = { top: r.top, levels: r.logicDepth, path: levelPathText(r), lut: r.resources.lut, ff: r.resources.ff };
+    console.error(`levels: ${u.name} ${r.top}: ${r.logicDepth}`);
+  }
+  const value = Math.max(...Object.values(perUnit).map((u) => u.levels));
+  writeResult({ name: 'levels-units', metric: 'largest xc7 LUT levels (register to register) over the units\' default configs', value, unit: 'LUT levels', units: perUnit });
+}
+
+export async function benchFloatOpLevels(): Promise<void> {
+  const ops: { op: FloatOpKind; format: string; stages: number; levels: number; lut: number; ff: number }[] = [];
+  const max: Record<string, number> = { add: FP_ADD_MAX_STAGES, mul: FP_MUL_MAX_STAGES };
+  for (const format of ['fp16', 'bf16'] as const) {
+    for (const op of ['add', 'mul'] as const) {
+      for (let stages = 0; stages <= max[op]; stages++) {
+        const r = await synthModule(floatOpModule(op, format, stages), { target: 'xc7', timeoutMs: TIMEOUT_MS });
+        ops.push({ op, format, stages, levels: r.logicDepth, lut: r.resources.lut, ff: r.resources.ff });
+        console.error(`levels: ${format} ${op} stages ${stages}: ${r.logicDepth}`);
+      }
+    }
+  }
+  const at3 = ops.find((o) => o.op === 'add' && o.format === 'fp16' && o.stages === 3)!.levels;
+  writeResult({ name: 'levels-float-ops', metric: 'xc7 LUT levels of the fp16 adder at stages 3 (register to register; ops: every op, format and stages)', value: at3, unit: 'LUT levels', ops });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  const [part, ...only] = process.argv.slice(2);
+  const run = async () => {
+    if (!part || part === 'units') await benchUnitLevels(only);
+    if (!part || part === 'ops') await benchFloatOpLevels();
+  };
+  run().catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exitCode = 1;
+  });
+}
