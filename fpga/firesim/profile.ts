@@ -22,6 +22,7 @@ import { dequantizerProfile } from './profiles/dequantizer.ts';
 import { quantizerProfile } from './profiles/quantizer.ts';
 import { selectorProfile } from './profiles/selector.ts';
 import { earlyexitProfile } from './profiles/earlyexit.ts';
+import { attentionProfile } from './profiles/attention.ts';
 
 export type { CFieldAccess, FiresimProfile, SidebandRule } from './profiles/types.ts';
 
@@ -32,6 +33,7 @@ const PROFILES: Record<string, FiresimProfile> = {
   quantizer: quantizerProfile,
   selector: selectorProfile,
   earlyexit: earlyexitProfile,
+  attention: attentionProfile,
 };
 
 /** Units that have a FireSim profile. */
