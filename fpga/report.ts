@@ -41,6 +41,8 @@ export interface ReportRow {
   latency: number | null;
   /** elementsPerCycle x iCE40 Fmax, in millions of elements per second. */
   ice40MElementsPerSecond: number | null;
+  /** Listed but not synthesized or simulated (the unit's `reportNotRun`): why. */
+  notRun?: string;
 }
 
 export interface Report {
@@ -95,6 +97,16 @@ export async function buildReport(o: ReportOptions): Promise<Report> {
         if (row.elementsPerCycle !== null && row.ice40?.fmaxMHz != null) row.ice40MElementsPerSecond = row.elementsPerCycle * row.ice40.fmaxMHz;
         rows.push(row);
       }
+      // Configurations the unit lists without a run (too large for the tools here), unless the
+      // caller chose the configurations.
+      if (!o.configs) {
+        for (const [k, nr] of (unit.reportNotRun ?? []).entries()) {
+          const config = parseConfig<Record<string, unknown>>(unit, nr.config, `${unit.name} not-run config ${k}`);
+          const top = unit.build(config).name;
+          log(`${unit.name} ${JSON.stringify(config)}: ${top}: ${nr.reason}`);
+          rows.push({ unit: unit.name, top, config, elementsPerCycle: null, ii: null, latency: null, ice40MElementsPerSecond: null, notRun: nr.reason });
+        }
+      }
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -119,7 +131,7 @@ export function reportMarkdown(rep: Report): string {
   ];
   if (rep.targets.includes('xc7')) {
     cols.push(
-      ['xc7 LUT', (r) => num(r.xc7?.resources.lut)],
+      ['xc7 LUT', (r) => (r.notRun ? 'not run (note)' : num(r.xc7?.resources.lut))],
       ['xc7 FF', (r) => num(r.xc7?.resources.ff)],
       ['xc7 CARRY4', (r) => num(r.xc7?.resources.carry4)],
       ['xc7 MUXF7/F8', (r) => (r.xc7 ? `${r.xc7.resources.muxf7}/${r.xc7.resources.muxf8}` : '–')],
@@ -135,7 +147,7 @@ export function reportMarkdown(rep: Report): string {
       ['ice40 carry', (r) => num(r.ice40?.resources.carry)],
       ['ice40 BRAM', (r) => num(r.ice40?.resources.ram40_4k)],
       ['ice40 LUT levels', (r) => num(r.ice40?.logicDepth)],
-      ['ice40 Fmax (MHz)', (r) => (!r.ice40 ? '–' : r.ice40.fits && r.ice40.fmaxMHz !== null ? r.ice40.fmaxMHz.toFixed(1) : 'does not fit')],
+      ['ice40 Fmax (MHz)', (r) => (r.notRun ? 'not run (note)' : !r.ice40 ? '–' : r.ice40.fits && r.ice40.fmaxMHz !== null ? r.ice40.fmaxMHz.toFixed(1) : 'does not fit')],
       ['ice40 device', (r) => (r.ice40?.device ? r.ice40.device.name : '–')],
     );
   }
@@ -156,6 +168,7 @@ export function reportMarkdown(rep: Report): string {
     '',
     ...rep.notes.map((n) => `- ${n}`),
     ...rep.rows.flatMap((r) => (r.ice40 && !r.ice40.fits ? [`- ${r.unit} ${r.top}: ${fmaxText(r.ice40)}: ${r.ice40.notes.at(-1)}`] : [])),
+    ...rep.rows.flatMap((r) => (r.notRun ? [`- ${r.unit} ${r.top}: ${r.notRun}`] : [])),
     '',
   ].join('\n');
 }
