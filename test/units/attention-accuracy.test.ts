@@ -3,7 +3,7 @@
  * float model of KIVI (test/units/numpy/attention_float_kivi.py, written from design.md §4 and KIVI's
  * new_pack.py: float16 operations step by step, float64 attention) agrees with the golden model's
  * dequantized cache bit for bit and with reference.ts's (a) and (b); the golden output is within
- * cosine 0.9999 of the NumPy (b). And the bench's bits × keep grid (bench/attention-accuracy.ts) on a
+ * cosine 0.9999 of the NumPy (b). And the bench's bits × keep grid (gen/attention/accuracy.ts, run by bench/attention-accuracy.ts) on a
  * small size: the kept counts it asks for, the engine's own error small beside KIVI's, more bits
  * more accurate. NumPy is required: without it the test fails with one line, it never skips.
  */
@@ -21,7 +21,7 @@ import { accuracy, referenceDense, referenceKept } from '../../gen/attention/ref
 import { syntheticAttention } from '../../gen/attention/synthetic.ts';
 import { fpToNumber } from '../../hdl/lib/float/golden/index.ts';
 import { FP16 } from '../../hdl/lib/float/format.ts';
-import { accuracyTable, attentionAccuracyGrid } from '../../bench/attention-accuracy.ts';
+import { accuracyTable, attentionAccuracyGrid } from '../../gen/attention/accuracy.ts';
 import { needTools } from '../helpers/tools.ts';
 
 needTools('numpy');
@@ -91,7 +91,7 @@ describe('attention: an independent NumPy float KIVI model', () => {
   }, 120_000);
 });
 
-describe('attention accuracy grid (bench/attention-accuracy.ts) on a small size', () => {
+describe('attention accuracy grid (gen/attention/accuracy.ts) on a small size', () => {
   it('keeps what it asks for; the engine adds little to float KIVI; more bits, closer to dense', () => {
     const n = 320;
     const cells = attentionAccuracyGrid({ n, D: 32, rows: 2, groupSize: 8, residual: 16, seed: 7, bits: [2, 4, 8], keeps: [0.1, 0.25, 1] });
