@@ -37,6 +37,17 @@ describe('kvhdl report: configurations listed without a run', () => {
     expect(mine.rows).toEqual([]);
   }, 60_000);
 
+  it('a row whose synthesis failed (e.g. a tool timeout) stays, with "failed (note)" and the message', () => {
+    const rep: Report = {
+      generator: 'kvhdl test', tools: { backend: 'yowasp', yosys: 'y', verilator: 'v' }, targets: ['xc7', 'ice40'], notes: [],
+      rows: [{ unit: 'attention', top: 'kv_attention_x', config: {}, elementsPerCycle: 1, ii: 1, latency: 3, ice40MElementsPerSecond: null, synthFailed: { ice40: 'yosys synth_ice40 failed (exit 124): timed out' } }],
+    };
+    const md = reportMarkdown(rep);
+    const cells = md.split('\n').find((l) => l.startsWith('| attention |'))!.split(' | ');
+    expect(cells.filter((c) => c === 'failed (note)')).toHaveLength(1);
+    expect(md).toContain('- attention kv_attention_x: ice40 synthesis failed: yosys synth_ice40 failed (exit 124): timed out');
+  });
+
   it('a synthesized row that fits no iCE40 says "does not fit" with the reason', () => {
     const rep: Report = {
       generator: 'kvhdl test',
