@@ -29,6 +29,8 @@ export interface ReportOptions {
   simTransactions?: number;
   log?: (line: string) => void;
   cacheDir?: string;
+  /** Time limit of each synthesis tool run (default: the EDA runner's, 15 minutes). */
+  synthTimeoutMs?: number;
 }
 
 export interface ReportRow {
@@ -46,6 +48,10 @@ export interface ReportRow {
   latency: number | null;
   /** elementsPerCycle x iCE40 Fmax, in millions of elements per second. */
   ice40MElementsPerSecond: number | null;
+  /** Listed but not synthesized or simulated (the unit's `reportNotRun`): why. */
+  notRun?: string;
+  /** Targets whose synthesis failed (e.g. a tool timeout), with the tool's one-line message: the row stays. */
+  synthFailed?: Partial<Record<SynthTarget, string>>;
 }
 
 export interface Report {
@@ -82,9 +88,16 @@ export async function buildReport(o: ReportOptions): Promise<Report> {
         log(`${unit.name} ${JSON.stringify(config)}: ${top}`);
         const row: ReportRow = { unit: unit.name, top, config, elementsPerCycle: null, elementsPerCycleWorst: null, ii: null, latency: null, ice40MElementsPerSecond: null };
         for (const target of o.targets) {
-          const r = await synthUnit(unit, config, { target, log, backend, cacheDir: o.cacheDir });
-          if (r.target === 'xc7') row.xc7 = r;
-          else row.ice40 = r;
+          try {
+            const r = await synthUnit(unit, config, { target, log, backend, cacheDir: o.cacheDir, timeoutMs: o.synthTimeoutMs });
+            if (r.target === 'xc7') row.xc7 = r;
+            else row.ice40 = r;
+          } catch (e) {
+            // a tool failure or timeout is reported in the row (not cached: the next report retries)
+            const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+            log(`${target}: ${top}: failed: ${msg}`);
+            row.synthFailed = { ...row.synthFailed, [target]: msg };
+          }
         }
         log(`${unit.name}: throughput run (Verilator, no stalls)`);
         const n = o.simTransactions ?? 256;
@@ -105,6 +118,16 @@ export async function buildReport(o: ReportOptions): Promise<Report> {
           row.elementsPerCycleWorst = w.ii ? unit.elementsPerBeat(config) / w.ii : null;
         }
         rows.push(row);
+      }
+      // Configurations the unit lists without a run (too large for the tools here), unless the
+      // caller chose the configurations.
+      if (!o.configs) {
+        for (const [k, nr] of (unit.reportNotRun ?? []).entries()) {
+          const config = parseConfig<Record<string, unknown>>(unit, nr.config, `${unit.name} not-run config ${k}`);
+          const top = unit.build(config).name;
+          log(`${unit.name} ${JSON.stringify(config)}: ${top}: ${nr.reason}`);
+          rows.push({ unit: unit.name, top, config, elementsPerCycle: null, elementsPerCycleWorst: null, ii: null, latency: null, ice40MElementsPerSecond: null, notRun: nr.reason });
+        }
       }
     }
   } finally {
@@ -131,7 +154,7 @@ export function reportMarkdown(rep: Report): string {
   ];
   if (rep.targets.includes('xc7')) {
     cols.push(
-      ['xc7 LUT', (r) => num(r.xc7?.resources.lut)],
+      ['xc7 LUT', (r) => (r.notRun ? 'not run (note)' : r.synthFailed?.xc7 ? 'failed (note)' : num(r.xc7?.resources.lut))],
       ['xc7 FF', (r) => num(r.xc7?.resources.ff)],
       ['xc7 CARRY4', (r) => num(r.xc7?.resources.carry4)],
       ['xc7 MUXF7/F8', (r) => (r.xc7 ? `${r.xc7.resources.muxf7}/${r.xc7.resources.muxf8}` : '–')],
@@ -147,7 +170,7 @@ export function reportMarkdown(rep: Report): string {
       ['ice40 carry', (r) => num(r.ice40?.resources.carry)],
       ['ice40 BRAM', (r) => num(r.ice40?.resources.ram40_4k)],
       ['ice40 LUT levels', (r) => num(r.ice40?.logicDepth)],
-      ['ice40 Fmax (MHz)', (r) => (!r.ice40 ? '–' : r.ice40.fits && r.ice40.fmaxMHz !== null ? r.ice40.fmaxMHz.toFixed(1) : 'does not fit')],
+      ['ice40 Fmax (MHz)', (r) => (r.notRun ? 'not run (note)' : r.synthFailed?.ice40 ? 'failed (note)' : !r.ice40 ? '–' : r.ice40.fits && r.ice40.fmaxMHz !== null ? r.ice40.fmaxMHz.toFixed(1) : 'does not fit')],
       ['ice40 device', (r) => (r.ice40?.device ? r.ice40.device.name : '–')],
     );
   }
@@ -173,6 +196,8 @@ export function reportMarkdown(rep: Report): string {
     '',
     ...rep.notes.map((n) => `- ${n}`),
     ...rep.rows.flatMap((r) => (r.ice40 && !r.ice40.fits ? [`- ${r.unit} ${r.top}: ${fmaxText(r.ice40)}: ${r.ice40.notes.at(-1)}`] : [])),
+    ...rep.rows.flatMap((r) => (r.notRun ? [`- ${r.unit} ${r.top}: ${r.notRun}`] : [])),
+    ...rep.rows.flatMap((r) => Object.entries(r.synthFailed ?? {}).map(([t, m]) => `- ${r.unit} ${r.top}: ${t} synthesis failed: ${m}`)),
     '',
   ].join('\n');
 }

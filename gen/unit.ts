@@ -43,6 +43,12 @@ export interface UnitDef<C> {
   jsonInputs?: Record<string, JsonInput>;
   /** Configurations (partial; defaults fill the rest) that `kvhdl report` characterises. */
   referenceConfigs: Record<string, unknown>[];
+  /**
+   * Optional: configurations `kvhdl report` lists without synthesizing or simulating them (e.g. a
+   * default too large for the tools here), each with the reason, so the report says so instead of
+   * leaving them out.
+   */
+  reportNotRun?: { config: Record<string, unknown>; reason: string }[];
   /** Input elements carried by one transaction of each input stream (for elements/cycle figures). */
   elementsPerBeat(cfg: C): number;
   /**

@@ -12,7 +12,7 @@ import { parseTargets } from './synth.ts';
 export const reportCommand: Command = {
   name: 'report',
   summary: 'resources, LUT levels, iCE40 Fmax, throughput and latency of every unit\'s reference configs (report.md/.json)',
-  usage: `usage: kvhdl report [--out dir] [--targets xc7,ice40] [--units a,b] [--configs f.json]
+  usage: `usage: kvhdl report [--out dir] [--targets xc7,ice40] [--units a,b] [--configs f.json] [--synth-timeout-min M]
 
 For every unit and each of its reference configurations: synthesis estimates (kvhdl synth), a
 no-stall Verilator run for throughput (elements/cycle) and latency. Writes <dir>/report.md (a
@@ -21,12 +21,14 @@ front, coloured by iCE40 Fmax; the plot of kvhdl sweep). Results are cached, so 
   --out dir        output directory (default report-out)
   --targets t      xc7, ice40 or both (default xc7,ice40)
   --units a,b      only these units
-  --configs f.json only these configurations: {"<unit>": [config, ...]} (also $KVHDL_REPORT_CONFIGS)`,
+  --configs f.json only these configurations: {"<unit>": [config, ...]} (also $KVHDL_REPORT_CONFIGS)
+  --synth-timeout-min M  time limit of each synthesis tool run in minutes (default 15); a run that
+                   fails or times out is reported in its row ("failed (note)"), not cached`,
   async run(argv) {
     const { values, help } = parse(
       this,
       argv,
-      { out: { type: 'string' }, targets: { type: 'string' }, units: { type: 'string' }, configs: { type: 'string' } },
+      { out: { type: 'string' }, targets: { type: 'string' }, units: { type: 'string' }, configs: { type: 'string' }, 'synth-timeout-min': { type: 'string' } },
       { min: 0, max: 0 },
     );
     if (help) return console.log(this.usage), 0;
@@ -49,10 +51,17 @@ front, coloured by iCE40 Fmax; the plot of kvhdl sweep). Results are cached, so 
         throw new ConfigError([`${values.configs}: must be a JSON object {"<unit>": [config, ...]}`]);
       }
     }
+    let synthTimeoutMs: number | undefined;
+    if (values['synth-timeout-min'] !== undefined) {
+      const m = values['synth-timeout-min'];
+      const v = /^\s*\d+(\.\d*)?\s*$/.test(m) ? Number(m) : NaN;
+      if (!(v > 0 && v <= 24 * 60)) throw new UsageError(`--synth-timeout-min: expected a number of minutes in (0, 1440], got '${m}'`, this.usage);
+      synthTimeoutMs = Math.round(v * 60_000);
+    }
     const outDir = outPathArg(values.out, '--out', this.usage, 'report-out');
     new OutputSet(outDir, { command: 'kvhdl report', kind: 'set', inputs: values.configs ? { '--configs': values.configs } : undefined }).precheck(['report.md', 'report.json', REPORT_PLOT]);
     const log = (l: string) => console.error(`kvhdl report: ${l}`);
-    const { report, md, json, svg } = await writeReport({ units: selected, configs, targets, outDir, log });
+    const { report, md, json, svg } = await writeReport({ units: selected, configs, targets, outDir, log, synthTimeoutMs });
     console.log(`${report.rows.length} configuration(s): ${[md, json, svg].map((f) => path.relative(process.cwd(), f)).join(', ')}`);
     return 0;
   },

@@ -23,6 +23,7 @@ import { quantizerProfile } from './profiles/quantizer.ts';
 import { selectorProfile } from './profiles/selector.ts';
 import { earlyexitProfile } from './profiles/earlyexit.ts';
 import { nuqProfile } from './profiles/nuq.ts';
+import { attentionProfile } from './profiles/attention.ts';
 
 export type { CFieldAccess, FiresimProfile, SidebandRule } from './profiles/types.ts';
 
@@ -34,6 +35,7 @@ const PROFILES: Record<string, FiresimProfile> = {
   selector: selectorProfile,
   earlyexit: earlyexitProfile,
   nuq: nuqProfile,
+  attention: attentionProfile,
 };
 
 /** Units that have a FireSim profile. */

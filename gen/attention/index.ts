@@ -88,11 +88,16 @@ export const attentionUnit: UnitDef<AttentionConfig> = {
     meta: { help: 'rows.json {layers, heads} per row (default: layer 0, head r mod heads)', optional: true },
   },
   memories: (cfg) => [cacheMemory(cfg)],
-  // Small configurations: `kvhdl report` synthesizes each, and the default (D = 128, maxKeys 4096)
-  // takes longer than generic synthesis allows here (README "Measured (RTL)").
-  referenceConfigs: [
-    { dims: 32, maxKeys: 64, groupSize: 8, residual: 16, k: 8, rowBuckets: [64] },
-    { dims: 32, maxKeys: 64, groupSize: 8, residual: 16, k: 8, rowBuckets: [64], selection: 'none' },
+  // The small reference configuration: `kvhdl report` synthesizes it (xc7 ≈ 5–10 min cold, then
+  // cached); the default (D = 128, maxKeys 4096) takes longer than synthesis allows here (README
+  // "Measured (RTL)"), so the report lists it with the reason.
+  referenceConfigs: [{ dims: 32, maxKeys: 64, groupSize: 8, residual: 16, k: 8, rowBuckets: [64] }],
+  reportNotRun: [
+    {
+      config: {},
+      reason:
+        'not synthesized: Yosys synthesis of the default configuration (D = 128, maxKeys 4096) does not finish within 12 minutes here (the 4096 x 33-bit kept/score memory is not inferred as RAM and becomes flip-flops); the small reference configuration above is the measured one (gen/attention/README.md, "Measured (RTL)")',
+    },
   ],
   elementsPerBeat: (cfg) => cfg.dims,
 };

@@ -33,7 +33,10 @@ afterAll(() => {
   for (const d of made) rmSync(d, { recursive: true, force: true });
 });
 
-/** The configurations under test: every unit with a profile (small minmax and nuq; the defaults of the others; earlyexit also with 100-bit memory words). */
+/** The small attention configuration of `kvhdl report` (its default, D = 128 and maxKeys 4096, is too large for a test's Verilator build). */
+const ATTENTION_SMALL = { dims: 32, maxKeys: 64, groupSize: 8, residual: 16, k: 8, rowBuckets: [64] };
+
+/** The configurations under test: every unit with a profile (small minmax, nuq and attention; the defaults of the others; earlyexit also with 100-bit memory words). */
 const CASES: { unit: string; config: Record<string, unknown>; synth: boolean }[] = [
   { unit: 'minmax', config: { lanes: 2, width: 8 }, synth: true },
   { unit: 'dequantizer', config: {}, synth: false },
@@ -41,7 +44,8 @@ const CASES: { unit: string; config: Record<string, unknown>; synth: boolean }[]
   { unit: 'selector', config: {}, synth: false },
   { unit: 'earlyexit', config: {}, synth: false },
   { unit: 'earlyexit', config: { dims: 100, keyBits: 4, keySigned: false }, synth: false }, // 2-word memory words, stride 2
-  { unit: 'nuq', config: { channels: 8, lanes: 2, bits: 2 }, synth: false }, // variable sp, data-framed table loads and sequences
+  { unit: 'attention', config: ATTENTION_SMALL, synth: false }, // the cache image through the DMA-served memory port, 9-word query records
+/** The configurations under test: every unit with a profile (small minmax, nuq and attention; the defaults of the others; earlyexit also with 100-bit memory words). */
 ];
 
 function pkg(unit: string, config: Record<string, unknown>, out = tmp()): FiresimHandoff {
@@ -375,6 +379,26 @@ describe('firesim earlyexit: the driver refuses a row with more keys than maxKey
     ]);
     expect(lines[0]).toMatch(/^valid: bad=0 err=0 writes=[1-9]/);
     expect(lines[1]).toBe('too many keys: bad=3 err=0x8000000 writes=0 stats.error=0x8000000');
+  });
+});
+
+describe('firesim attention: the driver refuses a row with n above maxKeys or another n than row 0 (ERR_INPUT)', () => {
+  it('n = maxKeys + 1 in record 2, n - 1 in record 2: check_input gives 2, nothing started; the test input passes', async () => {
+    const h = pkg('attention', ATTENTION_SMALL);
+    const input = h.job.unitInput;
+    expect(input.count).toBe(2);
+    const big = copyTable(input);
+    big.set(1, 'n', BigInt(ATTENTION_SMALL.maxKeys + 1));
+    const other = copyTable(input);
+    other.set(1, 'n', input.get(0, 'n') - 1n);
+    const lines = await driverInputCheck(h, [
+      { name: 'valid', t: input, rows: input.count },
+      { name: 'n above maxKeys', t: big, rows: input.count },
+      { name: 'n differs', t: other, rows: input.count },
+    ]);
+    expect(lines[0]).toMatch(/^valid: bad=0 err=0 writes=[1-9]/);
+    expect(lines[1]).toBe('n above maxKeys: bad=2 err=0x8000000 writes=0 stats.error=0x8000000');
+    expect(lines[2]).toBe('n differs: bad=2 err=0x8000000 writes=0 stats.error=0x8000000');
   });
 });
 
