@@ -101,7 +101,9 @@ export function fitsLowerBound(r: Ice40Resources, d: Ice40Device): string | null
   return null;
 }
 
-const CAPACITY_ERROR = /unable to place|no bels remaining|not enough|too many|exceed/i;
+// "Unable to find legal placement" (a promoted global buffer, SB_GB, that has no legal site in the
+// package) is a device that does not take the design, like running out of cells: the next device is tried.
+const CAPACITY_ERROR = /unable to place|unable to find legal placement|no bels remaining|not enough|too many|exceed/i;
 
 export interface Ice40Options {
   backend: EdaBackend;

@@ -40,7 +40,11 @@ try {
     writeBack(e.files);
     code = Number(e.code) || 1;
   } else {
-    process.stderr.write(`yowasp-child: ${e && e.stack ? e.stack : String(e)}\n`);
+    // A trap inside the WebAssembly build (e.g. "RuntimeError: unreachable") is a crash of the
+    // tool itself: one line naming it; the wasm stack only with KVHDL_DEBUG=1.
+    const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    process.stderr.write(`${tool} (YoWASP build) crashed: ${what.split('\n')[0]}\n`);
+    if (process.env.KVHDL_DEBUG === '1' && e && e.stack) process.stderr.write(`${e.stack}\n`);
     code = 1;
   }
 }
