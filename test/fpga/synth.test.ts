@@ -166,6 +166,16 @@ describe('ice40 synthesis, place and route', () => {
     expect(r.tools.nextpnr).toMatch(/^@yowasp\/nextpnr-ice40 \d/);
   });
 
+  it('a UP5K placement failure (a promoted global buffer without a legal site) moves on to the HX8K', async () => {
+    // minmax with 2 lanes of 8 bits and 1 stage: nextpnr-ice40 0.8.621 (seed 1) cannot place the SB_GB
+    // it promotes for a clock enable on the UP5K sg48; the design is placed on the next device.
+    const res = (await synthUnit(minmaxUnit, { lanes: 2, width: 8, stages: 1 }, { target: 'ice40', backend: 'yowasp', cacheDir })) as Ice40SynthResult;
+    expect(res.fits).toBe(true);
+    expect(res.device).toEqual({ name: 'hx8k', package: 'ct256' });
+    expect(res.fmaxMHz).toBeGreaterThan(1);
+    expect(res.notes.join('\n')).toMatch(/not placed on: up5k: .*Unable to find legal placement/);
+  });
+
   it('names the critical path in the design\'s terms, and its delay is the Fmax period', () => {
     const c = r.criticalPath!;
     expect(c).not.toBeNull();
