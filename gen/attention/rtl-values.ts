@@ -72,14 +72,18 @@ export function valuePath(m: ModuleBuilder, d: RtlDims, i: ValuesIn): Values {
   const rec = i.scoreMem.read('vw_rec', wNext.trunc(d.SMA), rdEn);
   const recKept = i.keptOf ? m.wire('vw_kept', i.keptOf(rec)) : rec.bit(SW);
   const recScore = rec.slice(SW - 1, 0).asSInt();
-  // the record may go (to the token FIFO if kept); with a key stream, only together with it
-  const offer = m.wire('vw_offer', wValid.and(recKept.not().or(tokIn.ready)));
+  // the record may go (to the token FIFO if kept); with a key stream, it goes to both (a fork:
+  // `vw_pushed` remembers a FIFO push made while the key stream waits, so the FIFO's valid never
+  // depends on the key stream's ready and stays high until taken, as the stream contract wants)
+  const pushed = i.keyReady ? m.reg('vw_pushed', Bool, { reset: 0 }) : undefined;
+  const offer = m.wire('vw_offer', wValid.and(pushed ? recKept.not().or(tokIn.ready).or(pushed) : recKept.not().or(tokIn.ready)));
   const consume = m.wire('vw_consume', i.keyReady ? offer.and(i.keyReady) : offer);
   rdEn.set(i.run.and(wNext.lt(i.n)).and(wValid.not().or(consume)));
   const zW = Math.max(SW + 1, F + 1);
   const z = m.wire('vw_z', i.maxScore.sub(recScore).asUInt().zext(zW));
   const p = exp2Weight(m, 'vw_exp', z, F).result;
-  tokIn.valid.set(i.keyReady ? wValid.and(recKept).and(i.keyReady) : wValid.and(recKept));
+  tokIn.valid.set(pushed ? wValid.and(recKept).and(pushed.not()) : wValid.and(recKept));
+  if (pushed) m.when(consume, () => pushed.set(0)).elseWhen(tokIn.valid.and(tokIn.ready), () => pushed.set(1));
   const den = m.reg('den', UInt(DENW), { reset: 0 });
   m.when(rdEn, () => {
     wNext.set(wNext.addWrap(1));
