@@ -26,6 +26,11 @@ const lg = (x: number): number => Math.max(1, Math.ceil(Math.log2(x)));
 
 /** Estimated lines of the selector's Verilog (the top module; the skid buffer adds ~70). */
 export function selectorLinesEstimate(c: Pick<SelectorConfig, 'mode' | 'arch' | 'lanes' | 'outLanes' | 'k' | 'capK' | 'capPolicy' | 'radixBits'>): number {
+  // the `ifdef FORMAL block (invariants.ts and the ports' stream contracts): 67 + 4·P_out lines
+  return logicLinesEstimate(c) + 67 + 4 * c.outLanes;
+}
+
+function logicLinesEstimate(c: Parameters<typeof selectorLinesEstimate>[0]): number {
   const P = c.lanes;
   const Q = c.outLanes;
   // systolic top-k: no output network (the sorted cells are the `out` beat)
