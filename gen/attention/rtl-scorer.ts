@@ -14,9 +14,9 @@
  * word's sum, registered with the slot's token, j, P, U) -> stage 2 (update, decision).
  */
 import { Bool, SInt, UInt, lit, log2Ceil, mux, type Expr, type ModuleBuilder, type Var } from '../../hdl/index.ts';
-import { fifo } from '../../hdl/lib/index.ts';
 import { planeBeatSum } from '../earlyexit/rtl-plane-sum.ts';
 import type { RtlDims } from './rtl-dims.ts';
+import { lowestSlot, pick, slotRequests } from './rtl-slot-requests.ts';
 
 const [FREE, NEED, WAIT] = [0, 1, 2];
 
@@ -63,16 +63,6 @@ export interface Scorer {
   p1Bound: Expr;
 }
 
-/** `values[sel]` as a balanced mux tree on the bits of sel. */
-export function pick(values: readonly Expr[], sel: Expr): Expr {
-  let level = [...values];
-  for (let b = 0; level.length > 1; b++) {
-    const next: Expr[] = [];
-    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? mux(sel.bit(b), level[i + 1], level[i]) : level[i]);
-    level = next;
-  }
-  return level[0];
-}
 
 function fit(e: Expr, w: number): Expr {
   return e.width > w ? e.trunc(w) : e.sext(w);
@@ -103,12 +93,7 @@ export function keyScorer(m: ModuleBuilder, d: RtlDims, sink: number, Nk: number
 
   const nextTok = m.reg('sc_next_token', UInt(NW), { reset: 0 });
   const nextAddr = m.reg('sc_next_addr', UInt(AW), { reset: 0 });
-  let freeFound: Expr = lit(Bool, 0);
-  let freeSel: Expr = lit(UInt(SLW), 0);
-  for (let s = Nk - 1; s >= 0; s--) {
-    freeSel = mux(st[s].eq(FREE), lit(UInt(SLW), s), freeSel);
-    freeFound = freeFound.or(st[s].eq(FREE));
-  }
+  const { found: freeFound, slot: freeSel } = lowestSlot(st, FREE, SLW);
   const freeSlot = m.wire('sc_free_slot', freeSel);
   const allocForced = m.wire('sc_alloc_forced', (sink > 0 ? nextTok.lt(sink) : lit(Bool, 0)).or(nextTok.ge(i.recentFrom)));
   const allocStop = m.wire('sc_alloc_stop', i.prune ? allocForced.not().and(i.u0.le(i.theta.sext(Math.max(UW, i.theta.width)))) : lit(Bool, 0));
@@ -117,30 +102,7 @@ export function keyScorer(m: ModuleBuilder, d: RtlDims, sink: number, Nk: number
   const allocSlot = m.wire('sc_alloc_slot', alloc.and(allocStop.not()));
 
   // requests: the lowest NEED slot, one word per grant
-  let found: Expr = lit(Bool, 0);
-  let grant: Expr = lit(UInt(SLW), 0);
-  for (let s = Nk - 1; s >= 0; s--) {
-    grant = mux(st[s].eq(NEED), lit(UInt(SLW), s), grant);
-    found = found.or(st[s].eq(NEED));
-  }
-  const grantSlot = m.wire('sc_grant_slot', grant);
-  const reqValid = m.reg('sc_req_valid', Bool, { reset: 0 });
-  const reqSlot = m.reg('sc_req_slot', UInt(SLW));
-  const reqAddr = m.reg('sc_req_addr', UInt(AW));
-  const reqChunk = m.reg('sc_req_chunk', UInt(CW));
-  const reqFire = m.wire('sc_req_fire', reqValid.and(i.reqReady));
-  const reqLoad = m.wire('sc_req_load', reqValid.not().or(reqFire));
-  const grantGo = m.wire('sc_grant', reqLoad.and(found));
-  m.when(reqLoad, () => {
-    reqValid.set(found);
-    reqSlot.set(grantSlot);
-    reqAddr.set(pick(addr, grantSlot));
-    reqChunk.set(pick(chk, grantSlot));
-  });
-  const depth = 2 ** Math.max(1, log2Ceil(Nk + 1));
-  const tags = fifo(m, 'sc_tags', { fields: { slot: UInt(SLW), chunk: UInt(CW) }, valid: reqFire, ready: m.wire('sc_tag_push_ready', Bool), bits: { slot: reqSlot, chunk: reqChunk } }, depth);
-  const respFire = m.wire('sc_resp_fire', i.respValid.and(tags.valid));
-  tags.ready.set(respFire);
+  const { grantSlot, grantGo, reqValid, reqAddr, reqFire, tags, respFire } = slotRequests(m, 'sc', { st, need: NEED, addr, chk, SLW, AW, CW, reqReady: i.reqReady, respValid: i.respValid });
 
   // stage 1: the word's sum Σ q̃·c_j over its chunk, the slot's plane, partial and bound
   const wsum = planeBeatSum(m, { D: d.D, W: d.W, C, Wq: d.WQ }, i.qt.lanesOf(), i.respData, tags.bits.chunk, 0);

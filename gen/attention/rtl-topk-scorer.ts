@@ -14,9 +14,8 @@
  * flag, exact score) is written to the kept/score memory.
  */
 import { Bool, SInt, UInt, lit, log2Ceil, moduleName, mux, ModuleBuilder, type Expr, type MemoryHandle, type Module } from '../../hdl/index.ts';
-import { fifo } from '../../hdl/lib/index.ts';
 import { planeBeatSum } from '../earlyexit/rtl-plane-sum.ts';
-import { pick } from './rtl-scorer.ts';
+import { lowestSlot, pick, slotRequests } from './rtl-slot-requests.ts';
 import type { RtlDims } from './rtl-dims.ts';
 
 const [FREE, NEED, WAIT] = [0, 1, 2];
@@ -110,12 +109,7 @@ export function topkScorer(m: ModuleBuilder, d: RtlDims, Nk: number, i: TopkScor
   const eG = ent.slice(UW + SW + NW - 1, UW + SW);
   const eT = ent.slice(UW + SW + 2 * NW - 1, UW + SW + NW);
 
-  let freeFound: Expr = lit(Bool, 0);
-  let freeSel: Expr = lit(UInt(SLW), 0);
-  for (let s = Nk - 1; s >= 0; s--) {
-    freeSel = mux(st[s].eq(FREE), lit(UInt(SLW), s), freeSel);
-    freeFound = freeFound.or(st[s].eq(FREE));
-  }
+  const { found: freeFound, slot: freeSel } = lowestSlot(st, FREE, SLW);
   const freeSlot = m.wire('t2_free_slot', freeSel);
   const tBig = (e: Expr) => e.sext(UW);
   const allocStop = m.wire('t2_alloc_stop', i.full.and(eU.lt(tBig(i.root))));
@@ -125,30 +119,7 @@ export function topkScorer(m: ModuleBuilder, d: RtlDims, Nk: number, i: TopkScor
   const allocSlot = m.wire('t2_alloc_slot', alloc.and(allocStop.not()));
 
   // ---- requests ----------------------------------------------------------------------------------
-  let found: Expr = lit(Bool, 0);
-  let grant: Expr = lit(UInt(SLW), 0);
-  for (let s = Nk - 1; s >= 0; s--) {
-    grant = mux(st[s].eq(NEED), lit(UInt(SLW), s), grant);
-    found = found.or(st[s].eq(NEED));
-  }
-  const grantSlot = m.wire('t2_grant_slot', grant);
-  const reqValid = m.reg('t2_req_valid', Bool, { reset: 0 });
-  const reqSlot = m.reg('t2_req_slot', UInt(SLW));
-  const reqAddr = m.reg('t2_req_addr', UInt(AW));
-  const reqChunk = m.reg('t2_req_chunk', UInt(CW));
-  const reqFire = m.wire('t2_req_fire', reqValid.and(i.reqReady));
-  const reqLoad = m.wire('t2_req_load', reqValid.not().or(reqFire));
-  const grantGo = m.wire('t2_grant', reqLoad.and(found));
-  m.when(reqLoad, () => {
-    reqValid.set(found);
-    reqSlot.set(grantSlot);
-    reqAddr.set(pick(addr, grantSlot));
-    reqChunk.set(pick(chk, grantSlot));
-  });
-  const depth = 2 ** Math.max(1, log2Ceil(Nk + 1));
-  const tags = fifo(m, 't2_tags', { fields: { slot: UInt(SLW), chunk: UInt(CW) }, valid: reqFire, ready: m.wire('t2_tag_push_ready', Bool), bits: { slot: reqSlot, chunk: reqChunk } }, depth);
-  const respFire = m.wire('t2_resp_fire', i.respValid.and(tags.valid));
-  tags.ready.set(respFire);
+  const { grantSlot, grantGo, reqValid, reqAddr, reqFire, tags, respFire } = slotRequests(m, 't2', { st, need: NEED, addr, chk, SLW, AW, CW, reqReady: i.reqReady, respValid: i.respValid });
 
   // ---- stage 0: the word, q̃ of the key's group read from qg ---------------------------------
   const s0v = m.reg('t2_s0_valid', Bool, { reset: 0 });

@@ -7,7 +7,7 @@
  * in index order; ord[cnt[b]++] = (t, g, P1, U1)): buckets ascending, index ascending inside one.
  */
 import { Bool, SInt, UInt, cat, lit, log2Ceil, mux, type Expr, type MemoryHandle, type ModuleBuilder } from '../../hdl/index.ts';
-import { pick } from './rtl-scorer.ts';
+import { pick } from './rtl-slot-requests.ts';
 import { TOPK_BUCKETS } from './select.ts';
 import type { RtlDims } from './rtl-dims.ts';
 

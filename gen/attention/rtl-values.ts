@@ -14,7 +14,7 @@ import { fpMul } from '../../hdl/lib/float/mul.ts';
 import { fpAdd } from '../../hdl/lib/float/add.ts';
 import { floatFields } from '../../hdl/lib/float/unpack.ts';
 import { exp2Weight } from './rtl-exp2.ts';
-import { pick } from './rtl-scorer.ts';
+import { pick } from './rtl-slot-requests.ts';
 import type { RtlDims } from './rtl-dims.ts';
 
 export interface ValuesIn {
