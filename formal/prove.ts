@@ -13,7 +13,7 @@ import type { Module } from '../hdl/index.ts';
 import { formalDesign, selectProperties, type DesignProperty, type FormalDesign } from './design-files.ts';
 import { runSat, type SatOutcome } from './sat-run.ts';
 import { readVcdSteps } from './vcd.ts';
-import { runReplay, writeReplay, type ReplayFailure } from './replay.ts';
+import { replayCommand, runReplay, writeReplay, type ReplayFailure } from './replay.ts';
 
 export interface Counterexample {
   /** The VCD Yosys wrote. */
@@ -147,13 +147,7 @@ async function counterexample(d: FormalDesign, vcd: string, opts: ProveOptions):
   const cex = readVcdSteps(readFileSync(vcd, 'utf8'));
   const replayDir = path.join(path.dirname(vcd), 'replay');
   writeReplay(replayDir, d.top, d.files, cex);
-  const c: Counterexample = { vcd, steps: cex.steps.length, cycle: cex.steps.length - 2, replayDir, command: `npx tsx formal/replay-cli.ts ${shown(replayDir)}` };
+  const c: Counterexample = { vcd, steps: cex.steps.length, cycle: cex.steps.length - 2, replayDir, command: replayCommand(replayDir) };
   if (opts.replay) c.replay = (await runReplay(replayDir)).failure;
   return c;
-}
-
-/** A path relative to the current directory when it lies below it, else absolute. */
-function shown(p: string): string {
-  const rel = path.relative(process.cwd(), p);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : path.resolve(p);
 }

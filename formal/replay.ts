@@ -9,7 +9,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Module } from '../hdl/index.ts';
 import { propertiesOfVerilog } from '../hdl/index.ts';
-import { lastLines, runTool } from '../toolchain/run-tool.ts';
+import { lastLines, runTool, shellQuote } from '../toolchain/run-tool.ts';
+import { PACKAGE_ROOT } from '../toolchain/package-root.ts';
+import { fileURLToPath } from 'node:url';
 import type { VcdSteps } from './vcd.ts';
 import { FORMAL_TOP } from './design-files.ts';
 
@@ -84,7 +86,7 @@ export async function runReplay(dir: string, opts: { timeoutMs?: number } = {}):
   if (build.exitCode !== 0) throw new Error(`verilator failed (exit ${build.exitCode}) in ${dir}:\n${lastLines(build.stderr || build.stdout, 15)}`);
   const run = await runTool(path.join('obj', `V${REPLAY_TOP}`), [], { cwd: dir, timeoutMs: 60 * 1000 });
   const output = `${run.stdout}\n${run.stderr}`;
-  return { failure: parseAssertionFailure(output, dir), steps: meta.steps, output, command: `npx tsx formal/replay-cli.ts ${dir}` };
+  return { failure: parseAssertionFailure(output, dir), steps: meta.steps, output, command: replayCommand(dir) };
 }
 
 /** `[65] %Error: f.v:128: Assertion failed in TOP.kv_replay.dut: ...` -> the property at f.v:128. */
@@ -102,4 +104,14 @@ export function parseAssertionFailure(output: string, dir: string): ReplayFailur
     // the file is not in the directory: keep the Verilog location
   }
   return { cycle: Math.floor((Number(m[1]) - 5) / 10), file, line, instance: m[4], message, loc };
+}
+
+/**
+ * The command that replays a counterexample directory: the compiled script beside this module when
+ * kvhdl runs from dist/ (an installed package has no tsx), else the source through tsx from the
+ * package root, so it works from any working directory.
+ */
+export function replayCommand(dir: string): string {
+  if (import.meta.url.endsWith('.js')) return `node ${shellQuote(fileURLToPath(new URL('./replay-cli.js', import.meta.url)))} ${shellQuote(dir)}`;
+  return `cd ${shellQuote(PACKAGE_ROOT)} && npx tsx formal/replay-cli.ts ${shellQuote(path.resolve(dir))}`;
 }
