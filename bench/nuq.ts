@@ -23,7 +23,7 @@ import { cosim, formatReport } from '../cosim/cosim.ts';
 import { designFromModule } from '../hdl/ports/from-module.ts';
 import { cacheRoot } from '../cosim/verilator/build.ts';
 import type { TxnTable } from '../data/transactions.ts';
-import { nuqConfig } from '../gen/nuq/config.ts';
+import { nuqConfig, type NuqConfig } from '../gen/nuq/config.ts';
 import { nuqUnit } from '../gen/nuq/index.ts';
 import { Rng } from '../data/rng.ts';
 import { FP16 } from '../hdl/lib/float/format.ts';
@@ -79,32 +79,38 @@ function spOutliers(sp: TxnTable): number {
   return n;
 }
 
-async function benchNuqIi(): Promise<void> {
-  const cfg = nuqConfig({ format: 'fp16', bits: 3, channels: 16, lanes: 2 });
+/** Runs `cfg`'s RTL in Verilator without stalls on 5000 random beats (seed 4242) in a scratch dir. */
+async function cosimNuq(cfg: NuqConfig, tag: string, what: string) {
   const root = cacheRoot();
   await fs.mkdir(path.join(root, 'bench'), { recursive: true });
-  const work = await fs.mkdtemp(path.join(root, 'bench', 'nuq-'));
+  const work = await fs.mkdtemp(path.join(root, 'bench', `${tag}-`));
   try {
     const design = designFromModule(nuqUnit.build(cfg), work);
     const stim = nuqUnit.randomStimulus(cfg, 4242, 5000);
     const golden = (ins: Record<string, TxnTable>) => nuqUnit.golden(cfg, ins);
     const r = await cosim(design, golden, stim, { stall: 0, backpressure: 0 });
-    if (!r.ok || r.throughput.ii === null) throw new Error(`bench nuq: cosim failed:\n${formatReport(r)}`);
-    writeResult({
-      name: 'nuq-ii',
-      metric: `cycles per input beat (${cfg.lanes} elements), Verilator cosim of the nuq RTL, no stalls, ${stim.in.count} beats (2 table loads, calibrated heavy-tailed keys + 1 % specials)`,
-      value: round(r.throughput.ii),
-      unit: 'cycles/beat',
-      outliers: spOutliers(golden(stim).sp), // sp records minus the last = 1 record closing each sequence
-      transactions: r.transactions,
-      cycles: r.cycles,
-      latency: r.latency,
-      top: design.top,
-      config: cfg,
-    });
+    if (!r.ok || r.throughput.ii === null) throw new Error(`bench ${what}: cosim failed:\n${formatReport(r)}`);
+    return { design, stim, golden, r, ii: r.throughput.ii };
   } finally {
     await fs.rm(work, { recursive: true, force: true });
   }
+}
+
+async function benchNuqIi(): Promise<void> {
+  const cfg = nuqConfig({ format: 'fp16', bits: 3, channels: 16, lanes: 2 });
+  const { design, stim, golden, r, ii } = await cosimNuq(cfg, 'nuq', 'nuq');
+  writeResult({
+    name: 'nuq-ii',
+    metric: `cycles per input beat (${cfg.lanes} elements), Verilator cosim of the nuq RTL, no stalls, ${stim.in.count} beats (2 table loads, calibrated heavy-tailed keys + 1 % specials)`,
+    value: round(ii),
+    unit: 'cycles/beat',
+    outliers: spOutliers(golden(stim).sp), // sp records minus the last = 1 record closing each sequence
+    transactions: r.transactions,
+    cycles: r.cycles,
+    latency: r.latency,
+    top: design.top,
+    config: cfg,
+  });
 }
 
 export async function benchNuq(): Promise<void> {
@@ -116,33 +122,22 @@ export async function benchNuq(): Promise<void> {
 /** The dequantize mode: cycles per code beat with the sparse merge (one outlier merged per cycle). */
 async function benchNuqDeqIi(): Promise<void> {
   const cfg = nuqConfig({ op: 'dequantize', format: 'fp16', bits: 3, channels: 16, lanes: 2 });
-  const root = cacheRoot();
-  await fs.mkdir(path.join(root, 'bench'), { recursive: true });
-  const work = await fs.mkdtemp(path.join(root, 'bench', 'nuqdeq-'));
-  try {
-    const design = designFromModule(nuqUnit.build(cfg), work);
-    const stim = nuqUnit.randomStimulus(cfg, 4242, 5000);
-    const golden = (ins: Record<string, TxnTable>) => nuqUnit.golden(cfg, ins);
-    const r = await cosim(design, golden, stim, { stall: 0, backpressure: 0 });
-    if (!r.ok || r.throughput.ii === null) throw new Error(`bench nuq dequantize: cosim failed:\n${formatReport(r)}`);
-    const outliers = spOutliers(stim.sp);
-    const dataBeats = r.transactions.out;
-    writeResult({
-      name: 'nuq-deq-ii',
-      metric: `cycles per code beat (${cfg.lanes} codes), whole run: Verilator cosim of the nuq dequantize mode, no stalls, ${dataBeats} code beats and 2 table loads (codes of calibrated heavy-tailed keys + 1 % specials + a 3-token burst of outliers on every lane); the merge takes one extra cycle per outlier`,
-      value: round(r.cycles / dataBeats),
-      unit: 'cycles/beat',
-      outliers,
-      dataBeats,
-      transactions: r.transactions,
-      cycles: r.cycles,
-      latency: r.latency,
-      top: design.top,
-      config: cfg,
-    });
-  } finally {
-    await fs.rm(work, { recursive: true, force: true });
-  }
+  const { design, stim, r } = await cosimNuq(cfg, 'nuqdeq', 'nuq dequantize');
+  const outliers = spOutliers(stim.sp);
+  const dataBeats = r.transactions.out;
+  writeResult({
+    name: 'nuq-deq-ii',
+    metric: `cycles per code beat (${cfg.lanes} codes), whole run: Verilator cosim of the nuq dequantize mode, no stalls, ${dataBeats} code beats and 2 table loads (codes of calibrated heavy-tailed keys + 1 % specials + a 3-token burst of outliers on every lane); the merge takes one extra cycle per outlier`,
+    value: round(r.cycles / dataBeats),
+    unit: 'cycles/beat',
+    outliers,
+    dataBeats,
+    transactions: r.transactions,
+    cycles: r.cycles,
+    latency: r.latency,
+    top: design.top,
+    config: cfg,
+  });
 }
 
 function benchNuqRecon(): void {
