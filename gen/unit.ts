@@ -39,6 +39,11 @@ export interface UnitDef<C> {
   toNpy(cfg: C, outputs: StreamData): Record<string, NpyArray>;
   /** Names and meaning of the .npy inputs `fromNpy` expects, for --help. */
   npyInputs: Record<string, string>;
+  /**
+   * Optional: names in `npyInputs` that may be omitted on the command line (`fromNpy` then gets
+   * only the arrays given and checks which combination its config needs). Absent: all required.
+   */
+  npyOptional?: readonly string[];
   /** JSON inputs (`--<name> f.json`), e.g. row metadata or a threshold table; absent: none. */
   jsonInputs?: Record<string, JsonInput>;
   /** Configurations (partial; defaults fill the rest) that `kvhdl report` characterises. */
@@ -74,13 +79,16 @@ export interface UnitDef<C> {
   goldenReport?(cfg: C, inputs: StreamData, outputs: StreamData): Record<string, unknown>;
 }
 
-/** Simulates `unit` (config `cfg`) on `stimulus`, under the name `name` (its work directory). */
+/**
+ * Simulates `unit` (config `cfg`) on `stimulus`, under the name `name` (its work directory).
+ * `cyclesPerTxn`: per stream, as in the Verilator report's throughput (absent with Icarus).
+ */
 export type SubUnitRun = (
   unit: AnyUnit,
   cfg: unknown,
   stimulus: StreamData,
   name: string,
-) => Promise<{ ok: boolean; outputs: StreamData; problem: string; top: string; cycles: number }>;
+) => Promise<{ ok: boolean; outputs: StreamData; problem: string; top: string; cycles: number; cyclesPerTxn?: Record<string, number | null> }>;
 
 export interface PostCosimResult {
   ok: boolean;

@@ -40,7 +40,7 @@ export const cosimCommand: Command = {
     const sub: SubUnitRun = async (unit, cfg, stimulus, name) => {
       log(`${name}: ${Object.values(stimulus).reduce((k, t) => k + t.count, 0)} input transactions`);
       const s = await runUnit(unit, cfg, stimulus, { simulator, seed, stall, workDir: path.join(workDir, name), rerunCommand: rerun, log });
-      return { ok: s.ok, outputs: s.outputs, problem: s.problem, top: s.top, cycles: s.cycles };
+      return { ok: s.ok, outputs: s.outputs, problem: s.problem, top: s.top, cycles: s.cycles, cyclesPerTxn: s.verilator?.throughput.cyclesPerTxn };
     };
     // Units whose stimulus comes partly from another unit's RTL (attention: the quantizer's cache image).
     const pre = job.unit.preCosim ? await job.unit.preCosim(job.config, job.stimulus, sub) : undefined;

@@ -23,7 +23,7 @@ export interface UnitJob {
 
 export function unitUsage(cmd: string, what: string): string {
   const ins = units.map((u) => `    ${u.name}: ${[
-    ...Object.entries(u.npyInputs).map(([k, d]) => `--${k} f.npy (${d})`),
+    ...Object.entries(u.npyInputs).map(([k, d]) => (u.npyOptional?.includes(k) ? `[--${k} f.npy (${d})]` : `--${k} f.npy (${d})`)),
     ...Object.entries(u.jsonInputs ?? {}).map(([k, j]) => (j.optional ? `[--${k} f.json (${j.help})]` : `--${k} f.json (${j.help})`)),
   ].join(', ')}`).join('\n');
   return `usage: kvhdl ${cmd} <unit> --config f.json --<input> f.npy|f.json ... --out-dir DIR${cmd === 'cosim' ? ' [--seed N] [--stall P] [--trace] [--simulator verilator|icarus]' : ''}
@@ -56,6 +56,7 @@ export async function loadJob(cmdUsage: string, positionals: string[], values: R
   const arrays: Record<string, NpyArray> = {};
   for (const k of Object.keys(unit.npyInputs)) {
     const f = values[k];
+    if (f === undefined && unit.npyOptional?.includes(k)) continue;
     if (typeof f !== 'string') throw new UsageError(`${unit.name} needs --${k} f.npy (${unit.npyInputs[k]})`, cmdUsage);
     arrays[k] = await readNpyFile(f);
   }

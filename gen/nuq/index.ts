@@ -1,16 +1,17 @@
 /** The nuq unit: KVQuant non-uniform quantization with dense-and-sparse outliers (quantize + dequantize). */
 import type { TxnTable } from '../../data/transactions.ts';
 import type { NpyArray } from '../../data/npy.ts';
-import type { StreamData, UnitDef } from '../unit.ts';
+import type { PostCosimResult, StreamData, SubUnitRun, UnitDef } from '../unit.ts';
 import { nuqFormat, nuqSchema, type NuqConfig } from './config.ts';
 import { parseCodebook } from './codebook.ts';
 import { packNuq } from './golden.ts';
-import { nuqInput, nuqOutputs } from './npy.ts';
+import { nuqDeqInput, nuqInput, nuqOutputs } from './npy.ts';
+import { deqConfigFor, deqStimulusFromQuant, dequantArray } from './chain.ts';
 import { nuqRtl } from './rtl.ts';
 import { channelBits, expectedStreams, inputTransactions } from './stream-model.ts';
 import { nuqRandomStimulus } from './stimulus.ts';
 import { nuqDeqRtl } from './deq-rtl.ts';
-import { deqExpected, deqRandomStimulus } from './deq-model.ts';
+import { deqExpected, deqRandomStimulus, deqTransactions } from './deq-model.ts';
 import { fpIsInf, fpIsNaN, fpToNumber } from '../../hdl/lib/float/golden/index.ts';
 
 export type { NuqConfig } from './config.ts';
@@ -22,18 +23,26 @@ function outlierRecords(sp: TxnTable): number[] {
   return out;
 }
 
-/** codes, packed, outliers, dequant, flags from the q / sp streams of one sequence. */
+/**
+ * The input streams each config object was last given by `fromNpy`/`randomStimulus` (as in
+ * gen/earlyexit): `toNpy` and `postCosim` only receive the outputs, and the dequantizer needs the
+ * quantize run's table loads. `kvhdl golden|cosim` pass one config object through all of them.
+ */
+const stimulusOf = new WeakMap<object, StreamData>();
+
+/**
+ * codes, packed, outliers, dequant, flags from the q / sp streams (quantize mode); dequant from
+ * the golden dequantizer run on those codes and sp stream when the config's stimulus is known
+ * (`kvhdl golden`), else from q's x̂ (the same arithmetic, README "Hardware"). Dequantize mode:
+ * dequant only.
+ */
 export function nuqToNpy(cfg: NuqConfig, outputs: StreamData): Record<string, NpyArray> {
-  if (cfg.op === 'dequantize') {
-    const o = outputs.out;
-    const deq = new Uint16Array(o.count * cfg.lanes);
-    for (let k = 0; k < o.count; k++) for (let l = 0; l < cfg.lanes; l++) deq[k * cfg.lanes + l] = o.lane(k, 'deq', 16, l, false);
-    return { dequant: { dtype: cfg.format === 'fp16' ? 'float16' : 'uint16', shape: [deq.length / cfg.channels, cfg.channels], data: deq } };
-  }
+  if (cfg.op === 'dequantize') return { dequant: dequantArray(cfg, outputs.out) };
   const { q, sp } = outputs;
   const { lanes: P, channels: D, bits } = cfg;
   const T = (q.count * P) / D;
-  const codes = new Uint8Array(T * D), flags = new Uint8Array(T * D), deq = new Uint16Array(T * D);
+  const codes = new Uint8Array(T * D), flags = new Uint8Array(T * D);
+  let deq: Uint16Array = new Uint16Array(T * D);
   for (let k = 0; k < q.count; k++) {
     for (let l = 0; l < P; l++) {
       codes[k * P + l] = q.lane(k, 'codes', bits, l, false);
@@ -41,6 +50,8 @@ export function nuqToNpy(cfg: NuqConfig, outputs: StreamData): Record<string, Np
       deq[k * P + l] = q.lane(k, 'deq', 16, l, false);
     }
   }
+  const stim = stimulusOf.get(cfg);
+  if (stim) deq = dequantArray(cfg, deqExpected(deqConfigFor(cfg), deqStimulusFromQuant(cfg, stim, outputs) as { in: TxnTable; sp: TxnTable }).out).data as Uint16Array;
   const recs = outlierRecords(sp);
   const outliers = new Int32Array(recs.length * 3);
   recs.forEach((k, n) => {
@@ -52,28 +63,73 @@ export function nuqToNpy(cfg: NuqConfig, outputs: StreamData): Record<string, Np
   return nuqOutputs(cfg, { T, codes, flags, outliers, outlierCount: recs.length, packed, packedShape: shape, dequant: deq });
 }
 
+/** Input streams from the command line's tensors (README "From the command line"). */
+function nuqFromNpy(cfg: NuqConfig, arrays: Record<string, NpyArray>, json?: Record<string, unknown>): StreamData {
+  const given = (['in', 'codes', 'outliers'] as const).filter((k) => arrays[k] !== undefined);
+  const want = cfg.op === 'dequantize' ? ['codes', 'outliers'] : ['in'];
+  const extra = given.filter((k) => !want.includes(k));
+  if (extra.length) throw new Error(`op "${cfg.op}" takes ${want.map((k) => `--${k}`).join(' and ')}, not --${extra[0]}`);
+  const missing = want.filter((k) => arrays[k] === undefined);
+  if (missing.length) throw new Error(`op "${cfg.op}" needs ${want.map((k) => `--${k}`).join(' and ')} (missing --${missing[0]})`);
+  let cb;
+  try {
+    cb = parseCodebook(json?.codebook, cfg);
+  } catch (e) {
+    throw new Error(`--codebook: ${(e as Error).message}`);
+  }
+  if (cfg.op === 'dequantize') {
+    const d = nuqDeqInput(cfg, arrays.codes, arrays.outliers);
+    return deqTransactions(cfg, d.T ? [{ load: cb }, { codes: d.codes, outliers: d.outliers }] : [{ load: cb }]);
+  }
+  const x = nuqInput(cfg, arrays.in);
+  return inputTransactions(cfg, x.length ? [{ load: cb }, { data: Uint16Array.from(x) }] : [{ load: cb }]);
+}
+
+/** dequant.npy of a quantize run from the dequantize RTL on the run's codes and sp stream. */
+async function nuqPostCosim(cfg: NuqConfig, outputs: StreamData, run: SubUnitRun): Promise<PostCosimResult> {
+  if (cfg.op === 'dequantize') return { ok: true, arrays: {}, problem: '', report: {} };
+  const stim = stimulusOf.get(cfg);
+  if (!stim) return { ok: false, arrays: {}, problem: 'nuq postCosim: no stimulus known for this config object (give it to fromNpy first)', report: {} };
+  const dcfg = deqConfigFor(cfg);
+  if (outputs.q.count === 0) return { ok: true, arrays: {}, problem: '', report: { dequantize: { config: dcfg, skipped: 'no tokens' } } };
+  const ds = deqStimulusFromQuant(cfg, stim, outputs);
+  const r = await run(nuqUnit, dcfg, ds, 'dequantize');
+  const beats = outputs.q.count;
+  return {
+    ok: r.ok,
+    arrays: r.ok ? { dequant: dequantArray(cfg, r.outputs.out) } : {},
+    problem: r.ok ? '' : `dequantize: ${r.problem}`,
+    report: { dequantize: { config: dcfg, top: r.top, ok: r.ok, cycles: r.cycles, cyclesPerTxn: r.cyclesPerTxn ?? null, codeBeats: beats, loadBeats: ds.in.count - beats, sparseRecords: ds.sp.count } },
+  };
+}
+
 export const nuqUnit: UnitDef<NuqConfig> = {
   name: 'nuq',
   summary: 'KVQuant non-uniform (k-means codebook) quantize + dequantize with dense-and-sparse outliers, run-time table, P lanes per cycle',
   schema: nuqSchema,
   build: (cfg) => (cfg.op === 'dequantize' ? nuqDeqRtl(cfg) : nuqRtl(cfg)),
   golden: (cfg, inputs) => (cfg.op === 'dequantize' ? deqExpected(cfg, inputs as { in: TxnTable; sp: TxnTable }) : expectedStreams(cfg, inputs as { in: TxnTable })),
-  randomStimulus: (cfg, seed, n) => (cfg.op === 'dequantize' ? deqRandomStimulus(cfg, seed, n) : nuqRandomStimulus(cfg, seed, n)),
+  randomStimulus(cfg, seed, n) {
+    const s = cfg.op === 'dequantize' ? deqRandomStimulus(cfg, seed, n) : nuqRandomStimulus(cfg, seed, n);
+    stimulusOf.set(cfg, s);
+    return s;
+  },
   fromNpy(cfg, arrays, json) {
-    if (cfg.op === 'dequantize') throw new Error('op "dequantize" has no tensor input from the command line yet (kvhdl gen/synth/report and the TypeScript API only; README "Dequantize mode")');
-    const x = nuqInput(cfg, arrays.in);
-    let cb;
-    try {
-      cb = parseCodebook(json?.codebook, cfg);
-    } catch (e) {
-      throw new Error(`--codebook: ${(e as Error).message}`);
-    }
-    return inputTransactions(cfg, x.length ? [{ load: cb }, { data: Uint16Array.from(x) }] : [{ load: cb }]);
+    const s = nuqFromNpy(cfg, arrays, json);
+    stimulusOf.set(cfg, s);
+    return s;
   },
   toNpy: nuqToNpy,
-  npyInputs: { in: 'x.npy: keys [tokens, channels], float16 (fp16; or uint16 patterns) / uint16 bfloat16 patterns' },
+  postCosim: (cfg, outputs, run) => nuqPostCosim(cfg, outputs, run),
+  npyInputs: {
+    in: 'x.npy (op quantize): keys [tokens, channels], float16 (fp16; or uint16 patterns) / uint16 bfloat16 patterns',
+    codes: 'codes.npy (op dequantize): integer codes [tokens, channels], as kvhdl golden nuq writes',
+    outliers: 'outliers.npy (op dequantize): integer [count, 3] token, channel, 16-bit pattern, sorted by (token, channel)',
+  },
+  npyOptional: ['in', 'codes', 'outliers'],
   jsonInputs: { codebook: { help: 'codebook.json written by kvhdl calibrate-nuq (format, bits and channels must match the config)' } },
   goldenReport(cfg, inputs, outputs) {
+    if (cfg.op === 'dequantize') return { outliers: outlierRecords(inputs.sp).length };
     const f = nuqFormat(cfg);
     const arr = nuqToNpy(cfg, outputs);
     const inp = inputs.in;

@@ -24,3 +24,39 @@ export function nuqOutputs(cfg: NuqConfig, q: NuqTensor): Record<(typeof NUQ_OUT
     flags: { dtype: 'uint8', shape: [q.T, D], data: q.flags },
   };
 }
+
+const INTEGER_DTYPES = ['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64'];
+
+/**
+ * The dequantize mode's tensors (README.md "Dequantize mode", "From the command line"): codes.npy
+ * [T, D] of codes < 2^b and outliers.npy [count, 3] (token, channel, 16-bit pattern), rows sorted by
+ * (token, channel), each position at most once, token < T; any integer dtype (kvhdl writes uint8
+ * and int32). One-line errors naming the array and the entry.
+ */
+export function nuqDeqInput(cfg: Pick<NuqConfig, 'channels' | 'bits'>, codesA: NpyArray, outA: NpyArray): { T: number; codes: Uint8Array; outliers: Int32Array } {
+  const D = cfg.channels;
+  const K = 2 ** cfg.bits;
+  if (!INTEGER_DTYPES.includes(codesA.dtype)) throw new Error(`codes must be an integer array (uint8), got ${codesA.dtype}`);
+  if (codesA.shape.length !== 2 || codesA.shape[1] !== D) throw new Error(`codes must have shape [tokens, ${D}], got [${codesA.shape.join(', ')}]`);
+  const T = codesA.shape[0];
+  const codes = new Uint8Array(T * D);
+  for (let i = 0; i < codes.length; i++) {
+    const v = Number(codesA.data[i]);
+    if (!(v >= 0 && v < K)) throw new Error(`codes[${Math.floor(i / D)}, ${i % D}] = ${v} is not a ${cfg.bits}-bit code (0..${K - 1})`);
+    codes[i] = v;
+  }
+  if (!INTEGER_DTYPES.includes(outA.dtype)) throw new Error(`outliers must be an integer array (int32), got ${outA.dtype}`);
+  if (outA.shape.length !== 2 || outA.shape[1] !== 3) throw new Error(`outliers must have shape [count, 3] (token, channel, pattern), got [${outA.shape.join(', ')}]`);
+  const n = outA.shape[0];
+  const outliers = new Int32Array(3 * n);
+  for (let r = 0; r < n; r++) {
+    const [t, c, v] = [0, 1, 2].map((j) => Number(outA.data[3 * r + j]));
+    const at = `outliers[${r}] = (${t}, ${c}, ${v})`;
+    if (!(t >= 0 && t < T)) throw new Error(`${at}: token must be in 0..${T - 1} (codes has ${T} tokens)`);
+    if (!(c >= 0 && c < D)) throw new Error(`${at}: channel must be in 0..${D - 1}`);
+    if (!(v >= 0 && v <= 0xffff)) throw new Error(`${at}: the value must be a 16-bit pattern 0..65535`);
+    if (r > 0 && t * D + c <= outliers[3 * r - 3] * D + outliers[3 * r - 2]) throw new Error(`${at}: rows must be sorted by (token, channel), each position at most once`);
+    outliers.set([t, c, v], 3 * r);
+  }
+  return { T, codes, outliers };
+}

@@ -53,7 +53,7 @@ describe('kvhdl calibrate-nuq', () => {
     }
   }, 60_000);
 
-  it('kvhdl golden nuq and kvhdl cosim nuq (stalls) write identical files, equal to the whole-tensor golden', async () => {
+  it('kvhdl golden nuq and kvhdl cosim nuq (stalls; dequant.npy from the dequantize RTL) write identical files, equal to the whole-tensor golden; op dequantize from codes.npy + outliers.npy', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kvhdl-nuqcli2-'));
     const cfg = nuqConfig({ format: 'fp16', bits: 3, channels: 8, lanes: 4 });
     const T = 30, D = 8;
@@ -79,6 +79,37 @@ describe('kvhdl calibrate-nuq', () => {
     }
     const rep = JSON.parse(readFileSync(path.join(dir, 'g', 'report.json'), 'utf8'));
     expect(JSON.stringify(rep)).toMatch(/"outliers":\d+/);
+    // cosim's dequant.npy came from the dequantize RTL run on the quantize RTL's codes and sp stream
+    const crep = JSON.parse(readFileSync(path.join(dir, 'c', 'report.json'), 'utf8'));
+    expect(crep.dequantize).toMatchObject({ ok: true, top: 'kv_nuqdeq_fp16_b3_d8_p4_o3', codeBeats: (T * D) / 4, sparseRecords: want.outliers.shape[0] + 1 });
+    // op "dequantize" driven directly by golden's codes.npy and outliers.npy: the same dequant.npy
+    writeFileSync(path.join(dir, 'dcfg.json'), JSON.stringify({ ...cfg, op: 'dequantize' }));
+    const dcommon = ['--config', path.join(dir, 'dcfg.json'), '--codes', path.join(dir, 'g', 'codes.npy'), '--outliers', path.join(dir, 'g', 'outliers.npy'), '--codebook', cbf];
+    const dg = await kvhdl(['golden', 'nuq', ...dcommon, '--out-dir', path.join(dir, 'dg')]);
+    expect(dg.exitCode, dg.stderr).toBe(0);
+    const dc = await kvhdl(['cosim', 'nuq', ...dcommon, '--out-dir', path.join(dir, 'dc'), '--stall', '0.3', '--seed', '5']);
+    expect(dc.exitCode, dc.stderr + dc.stdout).toBe(0);
+    for (const d of ['dg', 'dc']) expect(readFileSync(path.join(dir, d, 'dequant.npy')).equals(readFileSync(path.join(dir, 'g', 'dequant.npy'))), `${d}/dequant.npy`).toBe(true);
+    const outl = want.outliers.data as Int32Array;
+    const swapped = Int32Array.from(outl);
+    swapped.set(outl.subarray(0, 3), 3);
+    swapped.set(outl.subarray(3, 6), 0);
+    const bigCode = Uint8Array.from(want.codes.data as Uint8Array);
+    bigCode[9] = 8;
+    await writeNpyFile(path.join(dir, 'swapped.npy'), { dtype: 'int32', shape: [outl.length / 3, 3], data: swapped });
+    await writeNpyFile(path.join(dir, 'bigcode.npy'), { dtype: 'uint8', shape: [T, D], data: bigCode });
+    const derr: [string[], RegExp][] = [
+      [['--config', path.join(dir, 'dcfg.json'), '--codes', path.join(dir, 'g', 'codes.npy'), '--codebook', cbf], /op "dequantize" needs --codes and --outliers \(missing --outliers\)/],
+      [[...dcommon, '--in', path.join(dir, 'x.npy')], /op "dequantize" takes --codes and --outliers, not --in/],
+      [['--config', path.join(dir, 'cfg.json'), '--codes', path.join(dir, 'g', 'codes.npy'), '--codebook', cbf], /op "quantize" takes --in, not --codes/],
+      [['--config', path.join(dir, 'dcfg.json'), '--codes', path.join(dir, 'g', 'codes.npy'), '--outliers', path.join(dir, 'swapped.npy'), '--codebook', cbf], /outliers\[1\] = .*sorted by \(token, channel\)/],
+      [['--config', path.join(dir, 'dcfg.json'), '--codes', path.join(dir, 'bigcode.npy'), '--outliers', path.join(dir, 'g', 'outliers.npy'), '--codebook', cbf], /codes\[1, 1\] = 8 is not a 3-bit code/],
+    ];
+    for (const [args, re] of derr) {
+      const e = await kvhdl(['golden', 'nuq', ...args, '--out-dir', path.join(dir, 'e')]);
+      expect(e.exitCode, args.join(' ')).toBe(2);
+      expect(e.stderr.trim().split('\n'), args.join(' ')).toEqual([expect.stringMatching(re)]);
+    }
     const bad = await kvhdl(['golden', 'nuq', '--config', path.join(dir, 'cfg.json'), '--in', path.join(dir, 'x.npy'), '--codebook', path.join(dir, 'cfg.json'), '--out-dir', path.join(dir, 'b')]);
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
