@@ -7,7 +7,7 @@ import { InputError } from './unit-io.ts';
 import { readNpyFile, type NpyArray } from '../../data/npy.ts';
 import { FORMATS, FP16 } from '../../hdl/lib/float/format.ts';
 import { fpToNumber } from '../../hdl/lib/float/golden/index.ts';
-import { calibrateNuq } from '../../gen/nuq/calibrate.ts';
+import { calibrateNuq, calibrateNuqPerToken } from '../../gen/nuq/calibrate.ts';
 import { nuqInput } from '../../gen/nuq/npy.ts';
 
 /** fisher.npy as float64 weights [T, D]: a float dtype, finite, non-negative. */
@@ -23,14 +23,15 @@ function weightsOf(a: NpyArray, shape: readonly number[], file: string): Float64
 export const calibrateNuqCommand: Command = {
   name: 'calibrate-nuq',
   summary: 'calibrate NUQ (KVQuant) outlier thresholds and k-means codebooks for the nuq unit',
-  usage: `usage: kvhdl calibrate-nuq --in k.npy --bits b --mode per-channel --out codebook.json [--outlier-fraction f] [--weights fisher.npy] [--shared] [--format fp16|bf16]
+  usage: `usage: kvhdl calibrate-nuq --in k.npy --bits b --mode per-channel|per-token --out codebook.json [--outlier-fraction f] [--weights fisher.npy] [--shared] [--format fp16|bf16]
 
 Per channel: thresholds at the f/2 and 1 - f/2 quantiles, mid and half-range, and a deterministic
-k-means codebook of 2^b centroids in [-1, 1] (gen/nuq/README.md "Calibration").
+k-means codebook of 2^b centroids in [-1, 1] (gen/nuq/README.md "Calibration"). Per token: each
+token's trimmed range normalises its values, one shared codebook and the trim (README "Per-token mode").
   --in k.npy               sample keys [tokens, channels]: float16 (or uint16 patterns; bf16: uint16 patterns)
   --bits b                 1, 2, 3 or 4
-  --mode per-channel       per-channel (keys); per-token is not implemented
-  --outlier-fraction f     fraction of each channel's values kept outside the thresholds, in [0, 0.5) (default 0; KVQuant's 0.999 percentile is 0.001)
+  --mode M                 per-channel (keys) or per-token (values; always one shared codebook)
+  --outlier-fraction f     fraction of each channel's (per-token: token's) values kept outside the thresholds, in [0, 0.5) (default 0; KVQuant's 0.999 percentile is 0.001)
   --weights fisher.npy     per-element k-means weights (KVQuant's Fisher information), same shape as --in
   --shared                 one codebook for all channels (KVQuant's per-layer LUT) instead of one per channel
   --format F               fp16 (default) or bf16
@@ -45,8 +46,8 @@ k-means codebook of 2^b centroids in [-1, 1] (gen/nuq/README.md "Calibration").
     const bitsText = values.bits as string;
     if (!['1', '2', '3', '4'].includes(bitsText)) throw new UsageError(`--bits must be 1, 2, 3 or 4, got '${bitsText}'`, this.usage);
     const bits = Number(bitsText);
-    if (values.mode === 'per-token') throw new UsageError('--mode per-token is not implemented (gen/nuq/README.md "Modes"); use per-channel', this.usage);
-    if (values.mode !== 'per-channel') throw new UsageError(`--mode must be per-channel, got '${values.mode as string}'`, this.usage);
+    const perToken = values.mode === 'per-token';
+    if (!perToken && values.mode !== 'per-channel') throw new UsageError(`--mode must be per-channel or per-token, got '${values.mode as string}'`, this.usage);
     const fmt = (values.format as string | undefined) ?? 'fp16';
     if (fmt !== 'fp16' && fmt !== 'bf16') throw new UsageError(`--format must be fp16 or bf16, got '${fmt}'`, this.usage);
     const frac = typeof values['outlier-fraction'] === 'string' ? numberOption('outlier-fraction', values['outlier-fraction'], this.usage, 'a fraction in [0, 0.5)', (v) => v >= 0 && v < 0.5) : 0;
@@ -65,13 +66,13 @@ k-means codebook of 2^b centroids in [-1, 1] (gen/nuq/README.md "Calibration").
     const weights = typeof values.weights === 'string' ? weightsOf(await readNpyFile(values.weights), [T, D], values.weights) : undefined;
     let cb;
     try {
-      cb = calibrateNuq(FORMATS[fmt], x, T, D, { bits, outlierFraction: frac, weights, shared: values.shared === true });
+      cb = (perToken ? calibrateNuqPerToken : calibrateNuq)(FORMATS[fmt], x, T, D, { bits, outlierFraction: frac, weights, shared: values.shared === true });
     } catch (e) {
       throw new InputError(`--in ${values.in as string}: ${(e as Error).message}`);
     }
     commitSingleFile(outFile, JSON.stringify(cb) + '\n', 'kvhdl calibrate-nuq');
     const its = cb.iterations;
-    console.log(`calibrate-nuq: ${fmt} b=${bits} f=${frac} ${cb.shared ? 'shared codebook' : `${D} per-channel codebooks`}, ${T} tokens x ${D} channels; k-means iterations ${Math.min(...its)}..${Math.max(...its)}`);
+    console.log(`calibrate-nuq: ${fmt} b=${bits} f=${frac} ${perToken ? `per-token (trim ${cb.trim}), shared codebook` : cb.shared ? 'shared codebook' : `${D} per-channel codebooks`}, ${T} tokens x ${D} channels; k-means iterations ${Math.min(...its)}..${Math.max(...its)}`);
     console.log(`wrote ${values.out as string}`);
     return 0;
   },

@@ -16,8 +16,10 @@ export interface Codebook {
   format: 'fp16' | 'bf16';
   bits: number;
   channels: number;
-  mode: 'per-channel';
+  mode: 'per-channel' | 'per-token';
   outlierFraction: number;
+  /** per-token: values cut from each end of a token's sorted values (README "Per-token mode"); per-channel: absent. */
+  trim?: number;
   shared: boolean;
   lo: number[];
   hi: number[];
@@ -51,7 +53,7 @@ export function centroidsOf(cb: Codebook, c: number): number[] {
 }
 
 /** Validates a parsed codebook.json against the unit's format, bits and channels; one-line errors. */
-export function parseCodebook(j: unknown, want: { format: 'fp16' | 'bf16'; bits: number; channels: number }): Codebook {
+export function parseCodebook(j: unknown, want: { format: 'fp16' | 'bf16'; bits: number; channels: number; mode?: 'per-channel' | 'per-token' }): Codebook {
   const fail = (m: string): never => {
     throw new Error(`codebook: ${m}`);
   };
@@ -59,11 +61,16 @@ export function parseCodebook(j: unknown, want: { format: 'fp16' | 'bf16'; bits:
   const o = j as Record<string, unknown>;
   if (o.kind !== CODEBOOK_KIND) fail(`kind must be "${CODEBOOK_KIND}"`);
   for (const k of ['format', 'bits', 'channels'] as const) if (o[k] !== want[k]) fail(`${k} is ${JSON.stringify(o[k])}, the config has ${want[k]}`);
-  if (o.mode !== 'per-channel') fail(`mode must be "per-channel", got ${JSON.stringify(o.mode)}`);
+  const mode = want.mode ?? 'per-channel';
+  if (o.mode !== mode) fail(`mode is ${JSON.stringify(o.mode)}, the config has "${mode}"`);
   if (typeof o.shared !== 'boolean') fail('shared must be true or false');
   const f = FORMATS[want.format];
   const D = want.channels;
   const K = 2 ** want.bits;
+  const perToken = mode === 'per-token';
+  if (perToken && o.shared !== true) fail('shared must be true in per-token mode (one codebook)');
+  const maxTrim = Math.floor((D - 1) / 2);
+  if (perToken && !(Number.isInteger(o.trim) && (o.trim as number) >= 0 && (o.trim as number) <= maxTrim)) fail(`trim must be an integer 0..${maxTrim} in per-token mode, got ${JSON.stringify(o.trim)}`);
   const exact = (v: unknown, where: string): number => {
     if (typeof v !== 'number' || !Number.isFinite(v) || fpToNumber(f, fpFromNumber(f, v)) !== v) fail(`${where} = ${JSON.stringify(v)} is not a finite ${want.format} value`);
     return v as number;
@@ -73,8 +80,9 @@ export function parseCodebook(j: unknown, want: { format: 'fp16' | 'bf16'; bits:
     if (!Array.isArray(a) || a.length !== n) fail(`${name} must be an array of ${n} numbers`);
     return (a as unknown[]).map((v, i) => exact(v, `${name}[${i}]`));
   };
-  const lo = vec('lo', D), hi = vec('hi', D), mid = vec('mid', D), half = vec('half', D), rcp = vec('rcp', D);
-  for (let c = 0; c < D; c++) {
+  const stats = perToken ? 0 : D; // per-token: computed per token at quantization time, the arrays are empty
+  const lo = vec('lo', stats), hi = vec('hi', stats), mid = vec('mid', stats), half = vec('half', stats), rcp = vec('rcp', stats);
+  for (let c = 0; c < stats; c++) {
     if (hi[c] < lo[c]) fail(`hi[${c}] = ${hi[c]} is below lo[${c}] = ${lo[c]}`);
     if (half[c] < 0 || rcp[c] < 0) fail(`half[${c}] and rcp[${c}] must be non-negative`);
   }
@@ -94,7 +102,8 @@ export function parseCodebook(j: unknown, want: { format: 'fp16' | 'bf16'; bits:
   const info = (name: string): number[] => (Array.isArray(o[name]) ? (o[name] as unknown[]).map(Number) : []);
   const frac = typeof o.outlierFraction === 'number' ? o.outlierFraction : 0;
   return {
-    kind: CODEBOOK_KIND, format: want.format, bits: want.bits, channels: D, mode: 'per-channel', outlierFraction: frac,
+    kind: CODEBOOK_KIND, format: want.format, bits: want.bits, channels: D, mode, outlierFraction: frac,
+    ...(perToken ? { trim: o.trim as number } : {}),
     shared: o.shared as boolean, lo, hi, mid, half, rcp, centroids, iterations: info('iterations'), samples: info('samples'),
   };
 }

@@ -11,10 +11,11 @@ export const nuqSchema = z
     sparseDepth: z.number().int().min(2).max(1024).default(4).describe('outlier side FIFO depth in beats (a power of two): beats with outliers, and eos beats (their last record), waiting for the one-per-cycle sparse port (quantize mode)'),
     op: z.enum(['quantize', 'dequantize']).default('quantize').describe('quantize: x -> codes, flags, x̂ and the sparse outlier stream; dequantize: codes + sparse stream -> x̂ (the standalone dequantizer with the sparse merge, README "Dequantize mode")'),
     opStages: z.number().int().min(0).max(3).default(3).describe('pipeline registers inside each float subtract, multiply and add of the datapath (0..3; the float library\'s stages); latency grows by 4 cycles per step (dequantize: 2)'),
-    mode: z.enum(['per-channel']).default('per-channel').describe('per-channel thresholds, normalisation and codebooks (KVQuant keys); per-token is not implemented'),
+    mode: z.enum(['per-channel', 'per-token']).default('per-channel').describe('per-channel: thresholds, normalisation and codebooks per channel from calibration (KVQuant keys); per-token: each token\'s thresholds, centre and half-range from its own values at quantization time, one shared codebook (KVQuant values; golden model only, no RTL yet; op quantize)'),
   })
   .superRefine((c, ctx) => {
     if ((c.sparseDepth & (c.sparseDepth - 1)) !== 0) ctx.addIssue({ code: 'custom', path: ['sparseDepth'], message: `must be a power of two, got ${c.sparseDepth}` });
+    if (c.mode === 'per-token' && c.op === 'dequantize') ctx.addIssue({ code: 'custom', path: ['op'], message: 'mode "per-token" has op "quantize" only (its dequantized values are in the quantize outputs; no per-token dequantizer yet)' });
     if (c.channels % c.lanes !== 0) ctx.addIssue({ code: 'custom', path: ['lanes'], message: `must divide channels (${c.channels}), got ${c.lanes}` });
   });
 
@@ -22,8 +23,10 @@ export type NuqConfig = z.infer<typeof nuqSchema>;
 
 /** Table words per channel: lo, hi, mid, rcp, half, K centroids, K - 1 midpoints (README "Hardware"). */
 export const tableWordsPerChannel = (cfg: NuqConfig): number => 2 * 2 ** cfg.bits + 4;
-/** Input beats of one table load: D * words / P. */
-export const tableBeats = (cfg: NuqConfig): number => (cfg.channels * tableWordsPerChannel(cfg)) / cfg.lanes;
+/** Table words of a per-token load: trim, K centroids, K - 1 midpoints, zero padding to a multiple of P (README "Per-token mode"). */
+export const tableWordsPerToken = (cfg: NuqConfig): number => cfg.lanes * Math.ceil((2 * 2 ** cfg.bits) / cfg.lanes);
+/** Input beats of one table load: D * words / P (per-token: the padded per-token table / P). */
+export const tableBeats = (cfg: NuqConfig): number => (cfg.mode === 'per-token' ? tableWordsPerToken(cfg) : cfg.channels * tableWordsPerChannel(cfg)) / cfg.lanes;
 
 export function nuqFormat(cfg: NuqConfig): FloatFormat {
   return FORMATS[cfg.format];

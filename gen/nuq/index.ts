@@ -5,6 +5,8 @@ import type { PostCosimResult, StreamData, SubUnitRun, UnitDef } from '../unit.t
 import { nuqFormat, nuqSchema, type NuqConfig } from './config.ts';
 import { parseCodebook } from './codebook.ts';
 import { packNuq } from './golden.ts';
+import { packPerToken } from './per-token.ts';
+import { ConfigError } from '../config.ts';
 import { nuqDeqInput, nuqInput, nuqOutputs } from './npy.ts';
 import { deqConfigFor, deqStimulusFromQuant, dequantArray } from './chain.ts';
 import { nuqRtl } from './rtl.ts';
@@ -50,7 +52,7 @@ export function nuqToNpy(cfg: NuqConfig, outputs: StreamData): Record<string, Np
       deq[k * P + l] = q.lane(k, 'deq', 16, l, false);
     }
   }
-  const stim = stimulusOf.get(cfg);
+  const stim = cfg.mode === 'per-channel' ? stimulusOf.get(cfg) : undefined; // per-token: q's x̂ (no per-token dequantizer yet)
   if (stim) deq = dequantArray(cfg, deqExpected(deqConfigFor(cfg), deqStimulusFromQuant(cfg, stim, outputs) as { in: TxnTable; sp: TxnTable }).out).data as Uint16Array;
   const recs = outlierRecords(sp);
   const outliers = new Int32Array(recs.length * 3);
@@ -59,6 +61,13 @@ export function nuqToNpy(cfg: NuqConfig, outputs: StreamData): Record<string, Np
     outliers[3 * n + 1] = sp.lane(k, 'channel', channelBits(cfg), 0, false);
     outliers[3 * n + 2] = sp.lane(k, 'value', 16, 0, false);
   });
+  if (cfg.mode === 'per-token') {
+    const tk = outputs.tk;
+    const scales = new Uint16Array(2 * tk.count);
+    for (let k = 0; k < tk.count; k++) scales.set([tk.lane(k, 'mid', 16, 0, false), tk.lane(k, 'half', 16, 0, false)], 2 * k);
+    const p = packPerToken(codes, T, D, bits);
+    return nuqOutputs(cfg, { T, codes, flags, outliers, outlierCount: recs.length, packed: p.packed, packedShape: p.shape, dequant: deq, scales });
+  }
   const { packed, shape } = packNuq(codes, T, D, bits);
   return nuqOutputs(cfg, { T, codes, flags, outliers, outlierCount: recs.length, packed, packedShape: shape, dequant: deq });
 }
@@ -103,11 +112,17 @@ async function nuqPostCosim(cfg: NuqConfig, outputs: StreamData, run: SubUnitRun
   };
 }
 
+/** What every RTL command says for a per-token config (exit 2). */
+export const PER_TOKEN_NO_RTL = 'mode: "per-token" has no RTL yet (golden model only: kvhdl golden nuq; gen/nuq/README.md "Per-token mode")';
+
 export const nuqUnit: UnitDef<NuqConfig> = {
   name: 'nuq',
-  summary: 'KVQuant non-uniform (k-means codebook) quantize + dequantize with dense-and-sparse outliers, run-time table, P lanes per cycle',
+  summary: 'KVQuant non-uniform (k-means codebook) quantize + dequantize with dense-and-sparse outliers, run-time table, P lanes per cycle; per-channel (keys; RTL) or per-token (values; golden only)',
   schema: nuqSchema,
-  build: (cfg) => (cfg.op === 'dequantize' ? nuqDeqRtl(cfg) : nuqRtl(cfg)),
+  build(cfg) {
+    if (cfg.mode === 'per-token') throw new ConfigError([PER_TOKEN_NO_RTL]);
+    return cfg.op === 'dequantize' ? nuqDeqRtl(cfg) : nuqRtl(cfg);
+  },
   golden: (cfg, inputs) => (cfg.op === 'dequantize' ? deqExpected(cfg, inputs as { in: TxnTable; sp: TxnTable }) : expectedStreams(cfg, inputs as { in: TxnTable })),
   randomStimulus(cfg, seed, n) {
     const s = cfg.op === 'dequantize' ? deqRandomStimulus(cfg, seed, n) : nuqRandomStimulus(cfg, seed, n);

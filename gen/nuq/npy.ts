@@ -13,10 +13,12 @@ export function nuqInput(cfg: Pick<NuqConfig, 'format' | 'channels'>, a: NpyArra
   return a.data as Uint16Array;
 }
 
-export function nuqOutputs(cfg: NuqConfig, q: NuqTensor): Record<(typeof NUQ_OUTPUTS)[number], NpyArray> {
+/** The output arrays; per-token mode (q.scales given) adds `scales` [T, 2] (each token's mid, half). */
+export function nuqOutputs(cfg: NuqConfig, q: NuqTensor & { scales?: Uint16Array }): Record<(typeof NUQ_OUTPUTS)[number], NpyArray> & { scales?: NpyArray } {
   const D = cfg.channels;
   const fdt = cfg.format === 'fp16' ? 'float16' : 'uint16';
   return {
+    ...(q.scales ? { scales: { dtype: fdt, shape: [q.T, 2], data: q.scales } } : {}),
     codes: { dtype: 'uint8', shape: [q.T, D], data: q.codes },
     packed: { dtype: 'uint32', shape: [...q.packedShape], data: q.packed },
     outliers: { dtype: 'int32', shape: [q.outlierCount, 3], data: q.outliers },

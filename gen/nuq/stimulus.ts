@@ -2,7 +2,7 @@
 import { Rng } from '../../data/rng.ts';
 import type { StreamData } from '../unit.ts';
 import { nuqFormat, tableBeats, type NuqConfig } from './config.ts';
-import { calibrateNuq } from './calibrate.ts';
+import { calibrateNuq, calibrateNuqPerToken } from './calibrate.ts';
 import { heavyTailedKeys } from './synthetic.ts';
 import { inputTransactions, type InputItem } from './stream-model.ts';
 
@@ -19,6 +19,7 @@ export function sprinkle(cfg: NuqConfig, x: Uint16Array, r: Rng, rate: number): 
  * About `n` input beats: a table calibrated (per-channel codebooks, f = 5 %) on one key tensor,
  * a sequence of keys, then a second table (shared codebook, f = 1 %) and two more sequences.
  * Outliers: the calibration fraction plus ~1 % specials, well under one per beat on average.
+ * Per-token mode: the same with per-token calibration (tables are the shared codebooks and trims).
  */
 export function nuqRandomStimulus(cfg: NuqConfig, seed: number, n: number): StreamData {
   const r = new Rng(seed);
@@ -29,8 +30,9 @@ export function nuqRandomStimulus(cfg: NuqConfig, seed: number, n: number): Stre
   const calT = 64;
   const all = heavyTailedKeys(f, 2 * calT + tokens, D, seed * 13 + 1); // one channel structure throughout
   const rows = (t0: number, T: number) => all.slice(t0 * D, (t0 + T) * D);
-  const cb1 = calibrateNuq(f, rows(0, calT), calT, D, { bits: cfg.bits, outlierFraction: 0.05, shared: false });
-  const cb2 = calibrateNuq(f, rows(calT, calT), calT, D, { bits: cfg.bits, outlierFraction: 0.01, shared: true });
+  const cal = cfg.mode === 'per-token' ? calibrateNuqPerToken : calibrateNuq; // per-token: always one shared codebook
+  const cb1 = cal(f, rows(0, calT), calT, D, { bits: cfg.bits, outlierFraction: 0.05, shared: false });
+  const cb2 = cal(f, rows(calT, calT), calT, D, { bits: cfg.bits, outlierFraction: 0.01, shared: true });
   const a = r.int(1, tokens - 2);
   const b = r.int(1, tokens - a - 1);
   const seq = (t0: number, T: number) => sprinkle(cfg, rows(2 * calT + t0, T), r, 0.01);

@@ -11,6 +11,7 @@ import { nuqFormat, tableWordsPerChannel, type NuqConfig } from './config.ts';
 import { midpoints, centroidsOf, type Codebook } from './codebook.ts';
 import { FLAG_OUTLIER, dequantDense, quantizeElement, type ChannelTable } from './golden.ts';
 import { TOKEN_BITS } from './rtl.ts';
+import { expectedStreamsPerToken, perTokenTableWords } from './per-token-stream.ts';
 
 export const channelBits = (cfg: NuqConfig): number => Math.max(1, Math.ceil(Math.log2(cfg.channels)));
 
@@ -31,8 +32,9 @@ export const spFields = (cfg: NuqConfig): FieldSpec[] => [
   { name: 'last', width: 1, signed: false },
 ];
 
-/** The table words of a codebook, channel-major: lo, hi, mid, rcp, half, K centroids, K - 1 midpoints. */
+/** The table words of a codebook, channel-major: lo, hi, mid, rcp, half, K centroids, K - 1 midpoints (per-token: perTokenTableWords). */
 export function tableWords(cfg: NuqConfig, cb: Codebook): number[] {
+  if (cfg.mode === 'per-token') return perTokenTableWords(cfg, cb);
   const f = nuqFormat(cfg);
   const P = (v: number) => fpFromNumber(f, v);
   const out: number[] = [];
@@ -67,8 +69,9 @@ export function inputTransactions(cfg: NuqConfig, items: readonly InputItem[]): 
   return { in: t };
 }
 
-/** Golden q and sp streams for the input stream. */
+/** Golden q and sp streams for the input stream (per-token mode: q, sp and tk, per-token-stream.ts). */
 export function expectedStreams(cfg: NuqConfig, inputs: { in: TxnTable }): StreamData {
+  if (cfg.mode === 'per-token') return expectedStreamsPerToken(cfg, inputs, { q: qFields(cfg), sp: spFields(cfg) }, channelBits(cfg));
   const f = nuqFormat(cfg);
   const { lanes: P, channels: D, bits } = cfg;
   const K = 2 ** bits;

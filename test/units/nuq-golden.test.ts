@@ -5,7 +5,9 @@
  * for byte (numpy.save against writeNpy). Cases: synthetic keys with outlier channels, heavy-tailed
  * keys, b in {1, 2, 3, 4}, f in {0, 0.001, 0.01, 0.1}, per-channel and shared codebooks, Fisher-like
  * weights, bf16 (keys, heavy tails, specials), and inputs with NaN, +-Inf, signed zeros, subnormals and constant channels. Plus unit
- * checks of the README's tie rule, RD midpoints, packing and codebook validation. NumPy is required.
+ * checks of the README's tie rule, RD midpoints, packing and codebook validation. Per-token mode
+ * (fp16, bf16, f up to 0.3, weights, specials, all-NaN and constant tokens): the codebook, trim and
+ * every file including scales.npy, and the stream model equal to the whole-tensor golden. NumPy is required.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -18,7 +20,8 @@ import { writeNpy } from '../../data/npy.ts';
 import { BF16, FP16, type FloatFormat } from '../../hdl/lib/float/format.ts';
 import { fpFromNumber, fpToNumber } from '../../hdl/lib/float/golden/index.ts';
 import { nuqConfig, nuqFormat, type NuqConfig } from '../../gen/nuq/config.ts';
-import { calibrateNuq } from '../../gen/nuq/calibrate.ts';
+import { calibrateNuq, calibrateNuqPerToken } from '../../gen/nuq/calibrate.ts';
+import { nuqTensorPerToken } from '../../gen/nuq/per-token.ts';
 import { midpoints, parseCodebook, roundDown, type Codebook } from '../../gen/nuq/codebook.ts';
 import { channelTables, nuqCode, nuqTensor, packNuq } from '../../gen/nuq/golden.ts';
 import { NUQ_OUTPUTS, nuqOutputs } from '../../gen/nuq/npy.ts';
@@ -102,11 +105,34 @@ function add(name: string, cfg: Partial<NuqConfig>, frac: number, shared: boolea
   add('bf16 heavy b4 f0.05 weighted shared', { format: 'bf16', bits: 4, channels: D, lanes: 4 }, 0.05, true, b2, y2, w);
   add('bf16 heavy b2 f0.1', { format: 'bf16', bits: 2, channels: D, lanes: 4 }, 0.1, false, b2, y2);
   add('bf16 specials b3 f0.1', { format: 'bf16', bits: 3, channels: D, lanes: 4 }, 0.1, false, withSpecials(b2, D, 7, false, BF16), withSpecials(y2, D, 8, true, BF16));
+  // per-token mode (values): each token's trimmed range, one shared codebook
+  const pt = { channels: D, lanes: 4, mode: 'per-token' as const };
+  add('per-token keys b3 f0', { ...pt, bits: 3 }, 0, true, k1, x1);
+  add('per-token heavy b2 f0.2', { ...pt, bits: 2 }, 0.2, true, k2, x2);
+  add('per-token heavy b4 f0.3 weighted', { ...pt, bits: 4 }, 0.3, true, k2, x2, w);
+  add('per-token specials b3 f0.15', { ...pt, bits: 3 }, 0.15, true, withSpecials(k2, D, 9, false), withSpecials(x2, D, 10));
+  add('per-token bf16 specials b3 f0.2', { ...pt, format: 'bf16', bits: 3 }, 0.2, true, withSpecials(b2, D, 11, false, BF16), withSpecials(y2, D, 12, true, BF16));
+  // tokens with no finite value, and all-equal tokens
+  const odd = Uint16Array.from(x2);
+  odd.fill(0x7e00, 0, D);
+  odd.fill(0x3c00, D, 2 * D);
+  odd[2 * D] = 0x7c00;
+  add('per-token odd tokens b2 f0.1', { ...pt, bits: 2 }, 0.1, true, k2, odd);
 }
 
 function mine(c: Case): { cb: Codebook; files: Record<string, Uint8Array> } {
   const D = c.cfg.channels;
   const f = nuqFormat(c.cfg);
+  if (c.cfg.mode === 'per-token') {
+    const cb = calibrateNuqPerToken(f, c.k, c.k.length / D, D, { bits: c.cfg.bits, outlierFraction: c.frac, shared: true, weights: c.w });
+    const arrays = nuqOutputs(c.cfg, nuqTensorPerToken(f, parseCodebook(JSON.parse(JSON.stringify(cb)), c.cfg), c.x));
+    // the stream model (kvhdl golden nuq's path: table load, token buffer, q / sp / tk) gives the same arrays
+    const cfg = nuqConfig(c.cfg);
+    const stim = nuqUnit.fromNpy(cfg, { in: { dtype: 'uint16', shape: [c.x.length / D, D], data: c.x } }, { codebook: JSON.parse(JSON.stringify(cb)) });
+    const streamed = nuqUnit.toNpy(cfg, nuqUnit.golden(cfg, stim));
+    for (const n of [...NUQ_OUTPUTS, 'scales'] as const) expect(Buffer.from(writeNpy(streamed[n])).equals(Buffer.from(writeNpy(arrays[n]!))), `${c.name}: ${n} streamed`).toBe(true);
+    return { cb, files: Object.fromEntries([...NUQ_OUTPUTS, 'scales'].map((n) => [n, writeNpy(arrays[n as 'codes']!)])) };
+  }
   const cb = calibrateNuq(f, c.k, c.k.length / D, D, { bits: c.cfg.bits, outlierFraction: c.frac, shared: c.shared, weights: c.w });
   const parsed = parseCodebook(JSON.parse(JSON.stringify(cb)), c.cfg);
   const q = nuqTensor(f, parsed, c.x);
@@ -121,7 +147,7 @@ describe('nuq golden vs NumPy (README.md)', () => {
       c.dir = path.join(workDir, `case-${i}`);
       mkdirSync(c.dir);
       const D = c.cfg.channels;
-      writeFileSync(path.join(c.dir, 'case.json'), JSON.stringify({ format: c.cfg.format, bits: c.cfg.bits, channels: D, outlierFraction: c.frac, shared: c.shared, weights: !!c.w }));
+      writeFileSync(path.join(c.dir, 'case.json'), JSON.stringify({ format: c.cfg.format, mode: c.cfg.mode, bits: c.cfg.bits, channels: D, outlierFraction: c.frac, shared: c.shared, weights: !!c.w }));
       writeFileSync(path.join(c.dir, 'k.npy'), writeNpy({ dtype: 'uint16', shape: [c.k.length / D, D], data: c.k }));
       writeFileSync(path.join(c.dir, 'x.npy'), writeNpy({ dtype: 'uint16', shape: [c.x.length / D, D], data: c.x }));
       if (c.w) writeFileSync(path.join(c.dir, 'w.npy'), writeNpy({ dtype: 'float64', shape: [c.w.length / D, D], data: c.w }));
@@ -133,10 +159,10 @@ describe('nuq golden vs NumPy (README.md)', () => {
     for (const c of cases) {
       const m = mine(c);
       const ref = JSON.parse(readFileSync(path.join(c.dir, 'ref_codebook.json'), 'utf8')) as Record<string, unknown>;
-      for (const k of ['lo', 'hi', 'mid', 'half', 'rcp', 'centroids', 'iterations', 'samples'] as const) {
+      for (const k of ['lo', 'hi', 'mid', 'half', 'rcp', 'centroids', 'iterations', 'samples', 'trim'] as const) {
         if (JSON.stringify(ref[k]) !== JSON.stringify(m.cb[k])) bad.push(`${c.name}: codebook ${k}: numpy ${JSON.stringify(ref[k]).slice(0, 200)} vs ts ${JSON.stringify(m.cb[k]).slice(0, 200)}`);
       }
-      for (const n of NUQ_OUTPUTS) {
+      for (const n of c.cfg.mode === 'per-token' ? [...NUQ_OUTPUTS, 'scales'] : NUQ_OUTPUTS) {
         if (Buffer.compare(Buffer.from(m.files[n]), readFileSync(path.join(c.dir, `${n}.npy`))) !== 0) bad.push(`${c.name}: ${n}.npy differs`);
       }
       outliers += readFileSync(path.join(c.dir, 'outliers.npy')).length;

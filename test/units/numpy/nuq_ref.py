@@ -2,11 +2,12 @@
 """Independent NumPy reference for the kvhdl nuq unit (gen/nuq/README.md), fp16 and bf16.
 
 Usage: nuq_ref.py DIR [DIR ...]. For each DIR: reads DIR/case.json ({"format": "fp16"|"bf16"
-(default fp16), "bits", "channels", "outlierFraction", "shared", "weights": bool}), DIR/k.npy
+(default fp16), "mode": "per-channel" (default) | "per-token", "bits", "channels",
+"outlierFraction", "shared", "weights": bool}), DIR/k.npy
 (calibration keys, uint16 patterns [T, D]), DIR/w.npy (float64 weights, if "weights") and DIR/x.npy
 (keys to quantize). Writes DIR/ref_codebook.json (calibration) and, quantizing x.npy with that
 codebook, DIR/{codes,packed,outliers,dequant,flags}.npy with numpy.save (dequant: float16 for fp16,
-uint16 bfloat16 patterns for bf16).
+uint16 bfloat16 patterns for bf16); per-token mode ("Per-token mode") also DIR/scales.npy.
 
 fp16: every operation is a NumPy float16 operation (NumPy computes float16 +, -, *, / in float32
 and rounds once, which is exact since 24 >= 2*11 + 2); float64 -> float16 casts round once.
@@ -197,15 +198,102 @@ def quantize(F, cb, xb, bits, shared):
     return {'codes': codes, 'packed': packed, 'outliers': outliers, 'dequant': deq.view(np.float16) if F.name == 'fp16' else deq, 'flags': flags}
 
 
+def token_stats(F, row, trim):
+    """README "Per-token mode" steps 1-2 on one token's values (format values): lo, hi, mid, half, rcp, overflow."""
+    s = np.sort(row[np.isfinite(row)].astype(np.float64))
+    n = len(s)
+    z = F.of(0.0)
+    if n == 0:
+        return z, z, z, z, z, False
+    kk = min(trim, (n - 1) // 2)
+    l = z if s[kk] == 0 else F.of(s[kk])  # -0 as +0
+    h = z if s[n - 1 - kk] == 0 else F.of(s[n - 1 - kk])
+    sm, df = F.add(h, l), F.sub(h, l)
+    md = F.mul(sm, F.of(0.5))
+    hf = F.mul(df, F.of(0.5))
+    r = F.div(F.of(1), hf)
+    if float(hf) == 0 or np.isinf(r):
+        r = z
+    return l, h, md, hf, r, bool(np.isinf(sm) or np.isinf(df))
+
+
+def calibrate_per_token(F, k, bits, frac, w):
+    T, D = k.shape
+    x = F.load(k)
+    trim = math.floor(frac / 2 * (D - 1))
+    pts = []
+    with np.errstate(all='ignore'):
+        for t in range(T):
+            l, h, md, hf, r, ovf = token_stats(F, x[t], trim)
+            if ovf:
+                raise ValueError(f'token {t} overflows')
+            for c in range(D):
+                v = x[t, c]
+                if not np.isfinite(v) or v < l or v > h:
+                    continue
+                pts.append((float(F.mul(F.sub(v, md), r)), float(w[t, c]) if w is not None else 1.0))
+    u = np.array([a for a, _ in pts], dtype=np.float64)
+    ww = np.array([b for _, b in pts], dtype=np.float64)
+    order = np.argsort(u, kind='stable')
+    cs, it = kmeans(F, u[order], ww[order], 2 ** bits)
+    return {'trim': trim, 'lo': [], 'hi': [], 'mid': [], 'half': [], 'rcp': [], 'centroids': [cs], 'iterations': [it], 'samples': [len(pts)]}
+
+
+def quantize_per_token(F, cb, xb, bits):
+    x = F.load(xb)
+    T, D = x.shape
+    cent = [F.of(v) for v in cb['centroids'][0]]
+    thr = [F.round_down((float(cent[j]) + float(cent[j + 1])) / 2) for j in range(len(cent) - 1)]
+    codes = np.zeros((T, D), np.uint8); flags = np.zeros((T, D), np.uint8)
+    deq = np.zeros((T, D), np.uint16); scales = np.zeros((T, 2), np.uint16); outl = []
+    with np.errstate(all='ignore'):
+        for t in range(T):
+            lo, hi, mid, half, rcp, _ = token_stats(F, x[t], cb['trim'])
+            scales[t] = (F.bits(mid), F.bits(half))
+            for c in range(D):
+                v = x[t, c]
+                if np.isnan(v):
+                    flags[t, c] = F_OUT | F_NAN
+                    outl.append((t, c, int(xb[t, c]))); deq[t, c] = xb[t, c]
+                    continue
+                fl = F_INF if np.isinf(v) else 0
+                if v < lo:
+                    fl |= F_OUT; v = lo
+                elif v > hi:
+                    fl |= F_OUT; v = hi
+                u = F.mul(F.sub(v, mid), rcp)
+                code = sum(1 for tj in thr if u > tj)
+                codes[t, c] = code; flags[t, c] = fl
+                if fl & F_OUT:
+                    outl.append((t, c, int(xb[t, c]))); deq[t, c] = xb[t, c]
+                else:
+                    r = F.add(F.mul(cent[code], half), mid)
+                    deq[t, c] = F.nan if np.isnan(r) else F.bits(r)
+    per = 32 // bits
+    W = -(-D // per)
+    packed = np.zeros((T, W), np.uint32)
+    for t in range(T):
+        for c in range(D):
+            packed[t, c // per] |= np.uint32(int(codes[t, c]) << ((c % per) * bits))
+    outliers = np.array(outl, dtype=np.int32).reshape(-1, 3)
+    fdt = (lambda a: a.view(np.float16)) if F.name == 'fp16' else (lambda a: a)
+    return {'codes': codes, 'packed': packed, 'outliers': outliers, 'dequant': fdt(deq), 'flags': flags, 'scales': fdt(scales)}
+
+
 def main():
     for d in sys.argv[1:]:
         case = json.load(open(f'{d}/case.json'))
         k = np.load(f'{d}/k.npy')
         w = np.load(f'{d}/w.npy') if case['weights'] else None
         F = Bf16 if case.get('format', 'fp16') == 'bf16' else Fp16
-        cb = calibrate(F, k, case['bits'], case['outlierFraction'], case['shared'], w)
-        json.dump(cb, open(f'{d}/ref_codebook.json', 'w'))
-        out = quantize(F, cb, np.load(f'{d}/x.npy'), case['bits'], case['shared'])
+        if case.get('mode', 'per-channel') == 'per-token':
+            cb = calibrate_per_token(F, k, case['bits'], case['outlierFraction'], w)
+            json.dump(cb, open(f'{d}/ref_codebook.json', 'w'))
+            out = quantize_per_token(F, cb, np.load(f'{d}/x.npy'), case['bits'])
+        else:
+            cb = calibrate(F, k, case['bits'], case['outlierFraction'], case['shared'], w)
+            json.dump(cb, open(f'{d}/ref_codebook.json', 'w'))
+            out = quantize(F, cb, np.load(f'{d}/x.npy'), case['bits'], case['shared'])
         for name, a in out.items():
             np.save(f'{d}/{name}.npy', a)
 
