@@ -9,13 +9,15 @@ import * as path from 'node:path';
 import { execa } from 'execa';
 import { writeNpyFile } from '../../data/npy.ts';
 import { FP16 } from '../../hdl/lib/float/format.ts';
-import { calibrateNuq } from '../../gen/nuq/calibrate.ts';
+import { calibrateNuq, calibrateNuqPerToken } from '../../gen/nuq/calibrate.ts';
+import { nuqTensorPerToken } from '../../gen/nuq/per-token.ts';
 import { syntheticKeys } from '../../gen/quantizer/synthetic.ts';
 import { nuqTensor } from '../../gen/nuq/golden.ts';
 import { nuqOutputs } from '../../gen/nuq/npy.ts';
 import { parseCodebook } from '../../gen/nuq/codebook.ts';
 import { nuqConfig } from '../../gen/nuq/config.ts';
-import { writeNpy } from '../../data/npy.ts';
+import { writeNpy, type NpyArray } from '../../data/npy.ts';
+import { nuqUnit } from '../../gen/nuq/index.ts';
 
 const bin = path.resolve('bin/kvhdl.js');
 const kvhdl = (args: string[]) => execa('node', [bin, ...args], { reject: false, timeout: 120_000 });
@@ -40,7 +42,7 @@ describe('kvhdl calibrate-nuq', () => {
     const errors: [string[], RegExp][] = [
       [[...base, '--bits', '5'], /--bits must be 1, 2, 3 or 4/],
       [[...base, '--bits', '3', '--outlier-fraction', '0.7'], /--outlier-fraction must be a fraction in \[0, 0.5\)/],
-      [['calibrate-nuq', '--in', path.join(dir, 'k.npy'), '--bits', '2', '--mode', 'per-token', '--out', path.join(dir, 'cb3.json')], /per-token is not implemented/],
+      [['calibrate-nuq', '--in', path.join(dir, 'k.npy'), '--bits', '2', '--mode', 'per-row', '--out', path.join(dir, 'cb3.json')], /--mode must be per-channel or per-token/],
       [['calibrate-nuq', '--in', path.join(dir, 'bad.npy'), '--bits', '2', '--mode', 'per-channel', '--out', path.join(dir, 'cb4.json')], /--in .*bad.npy: k must be float16/],
       [[...base, '--bits', '2', '--weights', path.join(dir, 'w-shape.npy')], /--weights .*w-shape.npy: shape must be \[64, 8\]/],
       [['calibrate-nuq', '--in', path.join(dir, 'k.npy'), '--bits', '2', '--mode', 'per-channel', '--out', path.join(dir, 'k.npy')], /./], // the input itself: refused
@@ -97,23 +99,59 @@ describe('kvhdl calibrate-nuq', () => {
     const bigCode = Uint8Array.from(want.codes.data as Uint8Array);
     bigCode[9] = 8;
     await writeNpyFile(path.join(dir, 'swapped.npy'), { dtype: 'int32', shape: [outl.length / 3, 3], data: swapped });
-    await writeNpyFile(path.join(dir, 'bigcode.npy'), { dtype: 'uint8', shape: [T, D], data: bigCode });
-    const derr: [string[], RegExp][] = [
-      [['--config', path.join(dir, 'dcfg.json'), '--codes', path.join(dir, 'g', 'codes.npy'), '--codebook', cbf], /op "dequantize" needs --codes and --outliers \(missing --outliers\)/],
-      [[...dcommon, '--in', path.join(dir, 'x.npy')], /op "dequantize" takes --codes and --outliers, not --in/],
-      [['--config', path.join(dir, 'cfg.json'), '--codes', path.join(dir, 'g', 'codes.npy'), '--codebook', cbf], /op "quantize" takes --in, not --codes/],
-      [['--config', path.join(dir, 'dcfg.json'), '--codes', path.join(dir, 'g', 'codes.npy'), '--outliers', path.join(dir, 'swapped.npy'), '--codebook', cbf], /outliers\[1\] = .*sorted by \(token, channel\)/],
-      [['--config', path.join(dir, 'dcfg.json'), '--codes', path.join(dir, 'bigcode.npy'), '--outliers', path.join(dir, 'g', 'outliers.npy'), '--codebook', cbf], /codes\[1, 1\] = 8 is not a 3-bit code/],
+    // input errors: the rules in-process, and one of them through the CLI (one line, exit 2)
+    const dcfg = nuqConfig({ ...cfg, op: 'dequantize' });
+    const cbj = { codebook: JSON.parse(readFileSync(cbf, 'utf8')) };
+    const codesA = { dtype: 'uint8' as const, shape: [T, D], data: want.codes.data };
+    const xA = { dtype: 'float16' as const, shape: [T, D], data: x };
+    const derr: [Record<string, NpyArray>, RegExp][] = [
+      [{ codes: codesA }, /op "dequantize" needs --codes and --outliers \(missing --outliers\)/],
+      [{ codes: codesA, outliers: want.outliers, in: xA }, /op "dequantize" takes --codes and --outliers, not --in/],
+      [{ codes: codesA, outliers: { dtype: 'int32', shape: [outl.length / 3, 3], data: swapped } }, /outliers\[1\] = .*sorted by \(token, channel\)/],
+      [{ codes: { ...codesA, data: bigCode }, outliers: want.outliers }, /codes\[1, 1\] = 8 is not a 3-bit code/],
+      [{ codes: { ...codesA, dtype: 'float32', data: new Float32Array(T * D) }, outliers: want.outliers }, /codes must be an integer array/],
     ];
-    for (const [args, re] of derr) {
-      const e = await kvhdl(['golden', 'nuq', ...args, '--out-dir', path.join(dir, 'e')]);
-      expect(e.exitCode, args.join(' ')).toBe(2);
-      expect(e.stderr.trim().split('\n'), args.join(' ')).toEqual([expect.stringMatching(re)]);
-    }
-    const bad = await kvhdl(['golden', 'nuq', '--config', path.join(dir, 'cfg.json'), '--in', path.join(dir, 'x.npy'), '--codebook', path.join(dir, 'cfg.json'), '--out-dir', path.join(dir, 'b')]);
-    expect(bad.exitCode).toBe(2);
-    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    for (const [arrays, re] of derr) expect(() => nuqUnit.fromNpy(dcfg, arrays, cbj)).toThrow(re);
+    expect(() => nuqUnit.fromNpy(cfg, { codes: codesA }, cbj)).toThrow(/op "quantize" takes --in, not --codes/);
+    const e = await kvhdl(['golden', 'nuq', '--config', path.join(dir, 'dcfg.json'), '--codes', path.join(dir, 'g', 'codes.npy'), '--outliers', path.join(dir, 'swapped.npy'), '--codebook', cbf, '--out-dir', path.join(dir, 'e')]);
+    expect(e.exitCode).toBe(2);
+    expect(e.stderr.trim().split('\n')).toEqual([expect.stringMatching(/outliers\[1\] = .*sorted by \(token, channel\)/)]);
   }, 120_000);
+
+  it('per-token mode: calibrate-nuq --mode per-token and kvhdl golden nuq write the per-token golden (scales.npy); the RTL commands refuse in one line, exit 2', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kvhdl-nuqpt-'));
+    const T = 24, D = 8;
+    const all = syntheticKeys(FP16, 2 * T, D, 13);
+    const x = all.slice(T * D);
+    x[3] = 0x7e00;
+    await writeNpyFile(path.join(dir, 'v.npy'), { dtype: 'float16', shape: [T, D], data: all.slice(0, T * D) });
+    await writeNpyFile(path.join(dir, 'x.npy'), { dtype: 'float16', shape: [T, D], data: x });
+    const cbf = path.join(dir, 'cb.json');
+    const c = await kvhdl(['calibrate-nuq', '--in', path.join(dir, 'v.npy'), '--bits', '2', '--mode', 'per-token', '--outlier-fraction', '0.3', '--out', cbf]);
+    expect(c.exitCode, c.stderr).toBe(0);
+    const cb = JSON.parse(readFileSync(cbf, 'utf8'));
+    expect(cb).toEqual(JSON.parse(JSON.stringify(calibrateNuqPerToken(FP16, all.slice(0, T * D), T, D, { bits: 2, outlierFraction: 0.3, shared: false }))));
+    expect(cb).toMatchObject({ mode: 'per-token', shared: true, trim: 1 });
+    const cfg = nuqConfig({ bits: 2, channels: D, lanes: 2, mode: 'per-token' });
+    writeFileSync(path.join(dir, 'cfg.json'), JSON.stringify(cfg));
+    const common = ['--config', path.join(dir, 'cfg.json'), '--in', path.join(dir, 'x.npy'), '--codebook', cbf];
+    const g = await kvhdl(['golden', 'nuq', ...common, '--out-dir', path.join(dir, 'g')]);
+    expect(g.exitCode, g.stderr).toBe(0);
+    const want = nuqOutputs(cfg, nuqTensorPerToken(FP16, parseCodebook(cb, cfg), x));
+    for (const name of ['codes', 'packed', 'outliers', 'dequant', 'flags', 'scales'] as const) {
+      expect(readFileSync(path.join(dir, 'g', `${name}.npy`)).equals(Buffer.from(writeNpy(want[name]!))), name).toBe(true);
+    }
+    for (const args of [['cosim', 'nuq', ...common, '--out-dir', path.join(dir, 'c')], ['gen', 'nuq', '--config', path.join(dir, 'cfg.json'), '--out', path.join(dir, 'rtl')]]) {
+      const e = await kvhdl(args);
+      expect(e.exitCode, args[0]).toBe(2);
+      expect(e.stderr.trim().split('\n').at(-1), args[0]).toMatch(/mode: "per-token" has no RTL yet/);
+    }
+    // a per-channel codebook for a per-token config (and the reverse) is one line
+    writeFileSync(path.join(dir, 'pc.json'), JSON.stringify({ ...cfg, mode: 'per-channel' }));
+    const bad = await kvhdl(['golden', 'nuq', '--config', path.join(dir, 'pc.json'), '--in', path.join(dir, 'x.npy'), '--codebook', cbf, '--out-dir', path.join(dir, 'b')]);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toEqual([expect.stringMatching(/mode is "per-token", the config has "per-channel"/)]);
+  }, 60_000);
 
   it('kvhdl handoff vivado|fusesoc|firesim nuq write their packages; firesim of op dequantize is one line, exit 2', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kvhdl-nuqho-'));
