@@ -13,6 +13,8 @@
  * counts codes plus side data (KIVI: fp16 scale + min per group; NUQ: 64 bits per sparse outlier,
  * the per-channel tables are amortised away). Results: bench/out/nuq-recon-<data>-<method>.json and
  * bench/out/nuq-claim-keys.json (does NUQ b = 3, f = 1 % beat uniform b = 4 on the keys?).
+ * - per-token mode on values (`nuq-recon-values-*`, `nuq-recon-heavy-values-*`): KIVI uniform
+ *   per-token (G = 32 channels) vs NUQ per-token (shared codebook, f = 0, 2 %, 5 %); golden models.
  * - `nuq-ii`: Verilator cosim of the nuq RTL (fp16, b = 3, D = 16, P = 2) without stalls on
  *   calibrated heavy-tailed keys (~1 % special values on top of the calibrated f = 5 %): cycles per
  *   input beat (table-load beats included).
@@ -27,10 +29,11 @@ import { nuqConfig, type NuqConfig } from '../gen/nuq/config.ts';
 import { nuqUnit } from '../gen/nuq/index.ts';
 import { Rng } from '../data/rng.ts';
 import { FP16 } from '../hdl/lib/float/format.ts';
-import { fpToNumber } from '../hdl/lib/float/golden/index.ts';
+import { fpFromNumber, fpToNumber } from '../hdl/lib/float/golden/index.ts';
 import { quantizeGroup, dequantValue } from '../gen/quantizer/golden.ts';
-import { syntheticKeys } from '../gen/quantizer/synthetic.ts';
-import { calibrateNuq } from '../gen/nuq/calibrate.ts';
+import { syntheticKeys, syntheticValues } from '../gen/quantizer/synthetic.ts';
+import { calibrateNuq, calibrateNuqPerToken } from '../gen/nuq/calibrate.ts';
+import { nuqTensorPerToken } from '../gen/nuq/per-token.ts';
 import { nuqTensor } from '../gen/nuq/golden.ts';
 import { heavyTailedKeys, studentT3 } from '../gen/nuq/synthetic.ts';
 import { writeResult } from './result.ts';
@@ -113,8 +116,77 @@ async function benchNuqIi(): Promise<void> {
   });
 }
 
+/** KIVI per-token (values) reconstruction: groups of G consecutive channels of a token, the quantizer's golden group arithmetic. */
+function kiviValues(x: Uint16Array, bits: number): Uint16Array {
+  const out = new Uint16Array(x.length);
+  for (let g = 0; g < x.length / G; g++) {
+    const idx = Array.from({ length: G }, (_, i) => g * G + i);
+    const r = quantizeGroup(f, bits, idx.map((i) => x[i]));
+    idx.forEach((i, k) => (out[i] = dequantValue(f, r.codes[k], r.scale, r.min)));
+  }
+  return out;
+}
+
+/** Heavy-tailed values [T, D]: a per-token spread times Student-t(3) noise. */
+function heavyValues(n: number, seed: number): Uint16Array {
+  const r = new Rng(seed);
+  const x = new Uint16Array(n * D);
+  for (let t = 0; t < n; t++) {
+    const s = 0.2 + 0.8 * r.float();
+    for (let c = 0; c < D; c++) x[t * D + c] = fpFromNumber(f, s * studentT3(r));
+  }
+  return x;
+}
+
+/**
+ * Per-token mode on values (README "Per-token mode"): KIVI uniform per-token (G = 32 channels) vs NUQ
+ * per-token (one shared codebook calibrated on 1024 other tokens; f = 0, 2 %, 5 %: trim 0, 1, 3 at
+ * D = 128), relative MSE and the score error of the queries against the values as keys (a proxy).
+ */
+function benchNuqValues(): void {
+  const r = new Rng(19);
+  const q = Array.from({ length: Q }, () => Float64Array.from({ length: D }, () => studentT3(r)));
+  const datasets = { values: syntheticValues(f, 2 * T, D, 1002), 'heavy-values': heavyValues(2 * T, 1004) };
+  for (const [data, all] of Object.entries(datasets)) {
+    const x = all.slice(0, T * D);
+    const cal = all.slice(T * D);
+    const rows: string[] = [];
+    const res: Record<string, number> = {};
+    for (const bits of [2, 3, 4]) {
+      const e = errors(x, kiviValues(x, bits), q);
+      res[`uniform-b${bits}`] = e.relMse;
+      writeResult({
+        name: `nuq-recon-${data}-uniform-b${bits}`,
+        metric: `relative MSE Σ(x̂−x)²/Σx², KIVI uniform per-token G=${G}, fp16 golden arithmetic, ${data} [${T}, ${D}]`,
+        value: round(e.relMse), unit: 'relative MSE', scoreRelErr: round(e.scoreRelErr), bitsPerElement: round(bits + 32 / G), method: 'uniform', bits, data,
+      });
+      rows.push(`uniform-b${bits}`.padEnd(22) + ` ${round(e.relMse).toExponential(3)}`);
+    }
+    for (const bits of [2, 3, 4]) {
+      for (const frac of [0, 0.02, 0.05]) {
+        const cb = calibrateNuqPerToken(f, cal, T, D, { bits, outlierFraction: frac, shared: true });
+        const t = nuqTensorPerToken(f, cb, x);
+        const e = errors(x, t.dequant, q);
+        const name = `nuq-pt-b${bits}-f${frac * 100}pct`;
+        writeResult({
+          name: `nuq-recon-${data}-${name}`,
+          metric: `relative MSE Σ(x̂−x)²/Σx², NUQ per-token (trim ${cb.trim}, shared codebook calibrated on ${T} other tokens), f = ${frac}, fp16 golden arithmetic, ${data} [${T}, ${D}]`,
+          value: round(e.relMse), unit: 'relative MSE',
+          baseline: round(res[`uniform-b${bits}`]), ratio: round(e.relMse / res[`uniform-b${bits}`]),
+          scoreRelErr: round(e.scoreRelErr), outliers: t.outlierCount, trim: cb.trim,
+          bitsPerElement: round(bits + 32 / D + (64 * t.outlierCount) / (T * D)),
+          method: 'nuq-per-token', bits, outlierFractionCalibrated: frac, data,
+        });
+        rows.push(`${name.padEnd(22)} ${round(e.relMse).toExponential(3)}  outliers ${t.outlierCount}`);
+      }
+    }
+    console.log(`[bench nuq] ${data} (per token):\n  ${rows.join('\n  ')}`);
+  }
+}
+
 export async function benchNuq(): Promise<void> {
   benchNuqRecon();
+  benchNuqValues();
   await benchNuqIi();
   await benchNuqDeqIi();
 }
@@ -207,4 +279,5 @@ function benchNuqRecon(): void {
 }
 
 const isEntry = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (isEntry) void benchNuq();
+// `npx tsx bench/nuq.ts values`: only the per-token value entries
+if (isEntry) void (process.argv[2] === 'values' ? Promise.resolve(benchNuqValues()) : benchNuq());
