@@ -142,7 +142,7 @@ export const nuqUnit: UnitDef<NuqConfig> = {
     outliers: 'outliers.npy (op dequantize): integer [count, 3] token, channel, 16-bit pattern, sorted by (token, channel)',
   },
   npyOptional: ['in', 'codes', 'outliers'],
-  jsonInputs: { codebook: { help: 'codebook.json written by kvhdl calibrate-nuq (format, bits and channels must match the config)' } },
+  jsonInputs: { codebook: { help: 'codebook.json written by kvhdl calibrate-nuq (format, bits, channels and mode must match the config)' } },
   goldenReport(cfg, inputs, outputs) {
     if (cfg.op === 'dequantize') return { outliers: outlierRecords(inputs.sp).length };
     const f = nuqFormat(cfg);
