@@ -25,6 +25,7 @@ export interface BackendRunOptions {
   runDir: string;
   /** Lane widths of packed fields, to name the first differing lane. */
   laneWidths: LaneWidths;
+  /** The command the run came from, without --seed/--trace (`rerun-command.ts` `cliRerunCommand`). */
   rerunCommand?: string;
   log?: (line: string) => void;
   cacheDir?: string;
@@ -52,8 +53,10 @@ export interface SimulationResult {
   traceFile?: string;
   /** Human-readable account of a failure (first mismatch, protocol errors, hang), or ''. */
   problem: string;
-  /** Shell command that re-runs the simulation with a waveform. */
+  /** Shell command that re-runs the simulation with a waveform (`rerun-command.ts`: one shape for every back end). */
   rerun: string;
+  /** The build step: whether the compiled simulation came from the cache, and its wall time. */
+  build: { cached: boolean; seconds: number };
   /** The Verilator back end's full report. */
   verilator?: CosimReport;
 }
@@ -62,6 +65,10 @@ export interface SimBackend {
   readonly name: Simulator;
   /** Every problem that keeps `design` from running on this simulator (empty: none). */
   check(design: DesignUnderTest): string[];
-  /** Builds (cached where the simulator compiles), runs on `stimulus` and compares with `expected`. */
+  /**
+   * Builds (compiled once per design and cached by content hash: every run-time value, such as
+   * seeds, counts and probabilities, reaches the simulation at run time), runs on `stimulus` and
+   * compares with `expected`.
+   */
   run(design: DesignUnderTest, stimulus: Streams, expected: Streams, o: BackendRunOptions): Promise<SimulationResult>;
 }

@@ -2,6 +2,7 @@
 import type { SimBackend } from '../backend.ts';
 import { withoutMemoryStreams } from '../../hdl/ports/design.ts';
 import { compareOutputs } from '../report.ts';
+import { rerunLine } from '../rerun-command.ts';
 import { icarusRun } from './run.ts';
 import { designProblems } from './testbench.ts';
 
@@ -11,7 +12,7 @@ export const icarusBackend: SimBackend = {
     return designProblems(design);
   },
   async run(design, stimulus, expected, o) {
-    o.log?.(`icarus: compiling and simulating ${design.top}`);
+    o.log?.(`icarus: simulating ${design.top}`);
     const maxTransactions = Math.max(...Object.values(stimulus).map((t) => t.count), 1);
     // The golden counts let the testbench wait for outputs that backpressure delays (a high stall).
     const expectedOutputs = Object.fromEntries(Object.entries(expected).map(([k, t]) => [k, t.count]));
@@ -23,6 +24,8 @@ export const icarusBackend: SimBackend = {
       maxTransactions,
       expectedOutputs,
       trace: o.trace,
+      ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}),
+      ...(o.log ? { log: o.log } : {}),
       ...(o.memLatency ? { memLatency: o.memLatency } : {}),
     });
     if (iv.traceFile) o.log?.(`waveform: ${iv.traceFile}`);
@@ -40,7 +43,8 @@ export const icarusBackend: SimBackend = {
       latency: null,
       ...(iv.traceFile ? { traceFile: iv.traceFile } : {}),
       problem: problems.join('\n'),
-      rerun: iv.rerun,
+      rerun: rerunLine({ seed: o.seed, command: o.rerunCommand, direct: iv.rerun }),
+      build: { cached: iv.build.cached, seconds: iv.build.seconds },
       ...(iv.memories ? { memoryRequests: Object.fromEntries(Object.entries(iv.memories).map(([k, m]) => [k, m.requests])) } : {}),
     };
   },

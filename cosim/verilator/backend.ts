@@ -45,6 +45,7 @@ export const verilatorBackend: SimBackend = {
       ...(r.traceFile ? { traceFile: r.traceFile } : {}),
       problem: r.ok ? '' : formatReport(r),
       rerun: r.rerun,
+      build: { cached: r.buildCached, seconds: r.buildSeconds },
       verilator: r,
       ...(r.memories ? { memoryRequests: Object.fromEntries(Object.entries(r.memories).map(([k, m]) => [k, m.requests])) } : {}),
     };
