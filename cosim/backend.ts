@@ -33,6 +33,22 @@ export interface BackendRunOptions {
   memLatency?: [number, number];
 }
 
+export interface BackendBuildOptions {
+  /** Cache root (default `$KVHDL_CACHE_DIR`, else `<repo>/.cache`). */
+  cacheDir?: string;
+  /** Build what a traced run needs (Verilator: a separate FST build; Icarus: the same build). */
+  trace?: boolean;
+  log?: (line: string) => void;
+}
+
+/** A build step's outcome: the cache entry, whether it was already there, the step's wall time. */
+export interface BuildInfo {
+  cached: boolean;
+  seconds: number;
+  /** The cache entry directory. */
+  dir: string;
+}
+
 /** What a run produced, in one vocabulary for every simulator. */
 export interface SimulationResult {
   ok: boolean;
@@ -65,6 +81,12 @@ export interface SimBackend {
   readonly name: Simulator;
   /** Every problem that keeps `design` from running on this simulator (empty: none). */
   check(design: DesignUnderTest): string[];
+  /**
+   * The build step alone: compiles `design` with the back end's testbench into the content-hash
+   * cache, or finds it there. `run` does the same lookup, so a design built once runs any number
+   * of times (seeds, stalls, stimulus) without compiling again.
+   */
+  build(design: DesignUnderTest, o?: BackendBuildOptions): Promise<BuildInfo>;
   /**
    * Builds (compiled once per design and cached by content hash: every run-time value, such as
    * seeds, counts and probabilities, reaches the simulation at run time), runs on `stimulus` and

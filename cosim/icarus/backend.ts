@@ -3,13 +3,28 @@ import type { SimBackend } from '../backend.ts';
 import { withoutMemoryStreams } from '../../hdl/ports/design.ts';
 import { compareOutputs } from '../report.ts';
 import { rerunLine } from '../rerun-command.ts';
-import { icarusRun } from './run.ts';
-import { designProblems } from './testbench.ts';
+import { icarusRun, IcarusError } from './run.ts';
+import { checkDesign, designProblems, generateTestbench } from './testbench.ts';
+import { buildIcarus, IcarusBuildError } from './build.ts';
 
 export const icarusBackend: SimBackend = {
   name: 'icarus',
   check(design) {
     return designProblems(design);
+  },
+  async build(design, o = {}) {
+    // The testbench icarusRun generates (default memOutstanding); `+vcd` is a plusarg, so a traced run uses the same build.
+    try {
+      checkDesign(design);
+    } catch (e) {
+      throw new IcarusError((e as Error).message);
+    }
+    try {
+      const b = await buildIcarus(design, generateTestbench(design), { cacheDir: o.cacheDir, log: o.log });
+      return { cached: b.cached, seconds: b.seconds, dir: b.dir };
+    } catch (e) {
+      throw e instanceof IcarusBuildError ? new IcarusError(e.message) : e;
+    }
   },
   async run(design, stimulus, expected, o) {
     o.log?.(`icarus: simulating ${design.top}`);
