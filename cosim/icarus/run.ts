@@ -4,7 +4,7 @@
  * back. Icarus is ~1000x slower than Verilator: it is the independent second simulator for a small
  * subset of vectors (maxTransactions, default 2000).
  */
-import { existsSync } from 'node:fs';
+import { constants as fsConstants, existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -273,7 +273,7 @@ export async function icarusRun(
   await Promise.all([
     writeFile(path.join(runDir, ARGS_FILE), `${args.join('\n')}\n`),
     writeFile(path.join(runDir, TB_FILE), testbench),
-    copyFile(build.vvp, path.join(runDir, VVP_FILE)),
+    copyFile(build.vvp, path.join(runDir, VVP_FILE), fsConstants.COPYFILE_FICLONE), // a reflink where the file system has them
     ...ins.map(async (s) => {
       const t = stimulus[s.name];
       await writeFile(path.join(runDir, inputHexName(s.name)), t ? recordsToHex(t, applied[s.name]) : '');
