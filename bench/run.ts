@@ -1,6 +1,7 @@
 /** npm run bench: every benchmark; results in bench/out/<name>.json. */
 import { benchElaboration } from './elaboration.ts';
 import { benchCosim } from './cosim.ts';
+import { benchCosimIcarus } from './cosim-icarus.ts';
 import { benchQuantizer } from './quantizer.ts';
 import { benchSelector } from './selector.ts';
 import { benchEarlyexit } from './earlyexit.ts';
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
   benchCliStartup(); // builds dist/, then ~1 min of process starts
   benchElaboration();
   await benchCosim();
+  await benchCosimIcarus(); // Icarus build/run split: a cold and a cached run of two units, ~15 s
   await benchQuantizer();
   await benchSelector();
   await benchEarlyexit();

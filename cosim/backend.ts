@@ -25,11 +25,28 @@ export interface BackendRunOptions {
   runDir: string;
   /** Lane widths of packed fields, to name the first differing lane. */
   laneWidths: LaneWidths;
+  /** The command the run came from, without --seed/--trace (`rerun-command.ts` `cliRerunCommand`). */
   rerunCommand?: string;
   log?: (line: string) => void;
   cacheDir?: string;
   /** Designs with memories: read latency range in cycles. */
   memLatency?: [number, number];
+}
+
+export interface BackendBuildOptions {
+  /** Cache root (default `$KVHDL_CACHE_DIR`, else `<repo>/.cache`). */
+  cacheDir?: string;
+  /** Build what a traced run needs (Verilator: a separate FST build; Icarus: the same build). */
+  trace?: boolean;
+  log?: (line: string) => void;
+}
+
+/** A build step's outcome: the cache entry, whether it was already there, the step's wall time. */
+export interface BuildInfo {
+  cached: boolean;
+  seconds: number;
+  /** The cache entry directory. */
+  dir: string;
 }
 
 /** What a run produced, in one vocabulary for every simulator. */
@@ -52,8 +69,10 @@ export interface SimulationResult {
   traceFile?: string;
   /** Human-readable account of a failure (first mismatch, protocol errors, hang), or ''. */
   problem: string;
-  /** Shell command that re-runs the simulation with a waveform. */
+  /** Shell command that re-runs the simulation with a waveform (`rerun-command.ts`: one shape for every back end). */
   rerun: string;
+  /** The build step: whether the compiled simulation came from the cache, and its wall time. */
+  build: { cached: boolean; seconds: number };
   /** The Verilator back end's full report. */
   verilator?: CosimReport;
 }
@@ -62,6 +81,16 @@ export interface SimBackend {
   readonly name: Simulator;
   /** Every problem that keeps `design` from running on this simulator (empty: none). */
   check(design: DesignUnderTest): string[];
-  /** Builds (cached where the simulator compiles), runs on `stimulus` and compares with `expected`. */
+  /**
+   * The build step alone: compiles `design` with the back end's testbench into the content-hash
+   * cache, or finds it there. `run` does the same lookup, so a design built once runs any number
+   * of times (seeds, stalls, stimulus) without compiling again.
+   */
+  build(design: DesignUnderTest, o?: BackendBuildOptions): Promise<BuildInfo>;
+  /**
+   * Builds (compiled once per design and cached by content hash: every run-time value, such as
+   * seeds, counts and probabilities, reaches the simulation at run time), runs on `stimulus` and
+   * compares with `expected`.
+   */
   run(design: DesignUnderTest, stimulus: Streams, expected: Streams, o: BackendRunOptions): Promise<SimulationResult>;
 }

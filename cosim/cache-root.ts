@@ -3,7 +3,7 @@
  * (the shared cache). When the shared cache cannot be written by this user (e.g. root created it),
  * builds and runs go to a per-user cache, `<os.tmpdir()>/kvhdl-cache-<uid>`, with one line saying
  * so; entries already in the shared cache are still used (they are world-readable, see
- * `verilator/share-entry.ts`). See cosim/README.md, "Build cache".
+ * `cache/share-entry.ts`). See cosim/README.md, "Build cache".
  */
 import { promises as fs, constants as fsc } from 'node:fs';
 import os from 'node:os';

@@ -39,6 +39,7 @@ import { TxnTable } from '../data/transactions.ts';
 import { formatCommand, lastLines, runTool, shellQuote, ToolError } from '../toolchain/run-tool.ts';
 import { buildSimulator, type TraceFormat } from './verilator/build.ts';
 import { REPO_ROOT, writableCacheRoot } from './cache-root.ts';
+import { rerunLine } from './rerun-command.ts';
 import { checkDesign } from './verilator/design-check.ts';
 import { generateTestbench } from './verilator/tbgen.ts';
 import { assertionFailure, type AssertionFailure } from './verilator/assertion.ts';
@@ -296,9 +297,11 @@ async function run(ctx: RunContext): Promise<CosimReport> {
   if (report.ok && autoDir && !options.keepRunDir && !trace) {
     await fs.rm(runDir, { recursive: true, force: true });
     report.runDirKept = false;
-    report.rerun = options.rerunCommand
-      ? `${options.rerunCommand} --seed ${seed} --trace`
-      : `rerunWithTrace(report), or cosim(..., { seed: ${seed}, trace: 'fst' }) (this passing run's directory was removed)`;
+    report.rerun = rerunLine({
+      seed,
+      command: options.rerunCommand,
+      direct: `rerunWithTrace(report), or cosim(..., { seed: ${seed}, trace: 'fst' }) (this passing run's directory was removed)`,
+    });
   }
   return report;
 }
@@ -472,7 +475,7 @@ async function assemble(
       : {}),
   };
   const window = traceWindowFor(report, x.resetCycles);
-  report.rerun = options.rerunCommand ? `${options.rerunCommand} --seed ${x.seed} --trace` : defaultRerun(x.runDir, window);
+  report.rerun = rerunLine({ seed: x.seed, command: options.rerunCommand, direct: defaultRerun(x.runDir, window) });
   return report;
 }
 

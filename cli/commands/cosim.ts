@@ -4,11 +4,8 @@ import { integerOption, numberOption } from '../numeric-option.ts';
 import { runUnit, type Simulator } from '../../flow/unit-run.ts';
 import type { PostCosimResult, SubUnitRun } from '../../gen/unit.ts';
 import { scratchDir } from '../../output/index.ts';
+import { cliRerunCommand } from '../../cosim/rerun-command.ts';
 import { inputOptions, loadJob, unitUsage, writeOutputs } from './unit-io.ts';
-
-function shellWord(s: string): string {
-  return /^[A-Za-z0-9_./=:-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
 
 export const cosimCommand: Command = {
   name: 'cosim',
@@ -33,7 +30,7 @@ export const cosimCommand: Command = {
     const job = await loadJob(this.usage, positionals, values);
     const workDir = scratchDir(path.join(job.outDir, 'work'), 'kvhdl cosim');
 
-    const rerun = ['npx', 'kvhdl', 'cosim', ...argv.filter((a, i) => a !== '--trace' && a !== '--seed' && argv[i - 1] !== '--seed')].map(shellWord).join(' ');
+    const rerun = cliRerunCommand(['npx', 'kvhdl', 'cosim'], argv, simulator);
     const log = (l: string) => console.error(l.startsWith('kvhdl') ? l : `kvhdl cosim: ${l}`);
     const n = Object.values(job.stimulus).reduce((k, t) => k + t.count, 0);
     log(`${job.unit.name}: ${n} input transactions, ${simulator}, seed ${seed}, stall ${stall}`);

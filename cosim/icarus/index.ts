@@ -6,7 +6,9 @@
  */
 export { icarusRun, IcarusError, ICARUS_DEFAULTS } from './run.ts';
 export type { IcarusOptions, IcarusResult, IcarusHang } from './run.ts';
-export { generateTestbench, checkDesign, inputHexName, outputHexName } from './testbench.ts';
-export type { TestbenchConfig } from './testbench.ts';
+export { generateTestbench, testbenchArgs, checkDesign, inputHexName, outputHexName, ARGS_FILE } from './testbench.ts';
+export { buildIcarus, IcarusBuildError } from './build.ts';
+export type { IcarusBuild, IcarusBuildOptions } from './build.ts';
+export type { TestbenchConfig, TestbenchShape } from './testbench.ts';
 export { recordsToHex, hexToRecords } from './records.ts';
 export type { ParsedRecords } from './records.ts';

@@ -1,7 +1,7 @@
 /**
  * Text form of TxnTable records for the Icarus testbench: one record per line, the record's 32-bit
  * words (TxnTable layout) printed most significant word first, 8 hex digits each. That is exactly
- * what `$readmemh` loads into, and `$fwrite("%h")` prints from, a `reg [32*stride-1:0]` whose word
+ * what `$fscanf("%h")` reads into, and `$fwrite("%h")` prints from, a `reg [32*stride-1:0]` whose word
  * k holds TxnTable word k, so no bit-level repacking is needed on either side.
  * A stream without payload fields (stride 0) has one line `1` per transfer.
  */

@@ -1,24 +1,27 @@
 /**
- * icarusRun: build the `kvhdl_tb` testbench for a design, compile it with Icarus Verilog, run it
- * and read the output transactions back. Icarus is ~1000x slower than Verilator: it is the
- * independent second simulator for a small subset of vectors (maxTransactions, default 2000).
+ * icarusRun: the `kvhdl_tb` testbench for a design, compiled once (`build.ts`: cached by content
+ * hash), then run with `vvp` and this run's values as plusargs; the output transactions are read
+ * back. Icarus is ~1000x slower than Verilator: it is the independent second simulator for a small
+ * subset of vectors (maxTransactions, default 2000).
  */
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { constants as fsConstants, existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { memoryImageFields, memoryStreamNames, type DesignUnderTest } from '../../hdl/ports/design.ts';
 import type { TxnTable } from '../../data/transactions.ts';
 import { lastLines, runTool, shellQuote, type RunToolResult } from '../../toolchain/run-tool.ts';
-import { ensureTools } from '../../toolchain/tools.ts';
 import { hexToRecords, recordsToHex } from './records.ts';
+import { buildIcarus, IcarusBuildError, TB_FILE, VVP_FILE, type IcarusBuild } from './build.ts';
 import {
+  ARGS_FILE,
   checkDesign,
   generateTestbench,
   inputHexName,
   MAX_PRINTED_ERRORS,
   memoryHexName,
   outputHexName,
+  testbenchArgs,
   type TestbenchConfig,
 } from './testbench.ts';
 
@@ -65,6 +68,10 @@ export interface IcarusOptions {
   memOutstanding?: number;
   /** Dump a waveform of the whole run to `<runDir>/wave.vcd` (the testbench's `+vcd`); see `traceFile`. */
   trace?: boolean;
+  /** Cache root of the compiled testbenches (default `$KVHDL_CACHE_DIR`, else `<repo>/.cache`; see `build.ts`). */
+  cacheDir?: string;
+  /** Progress lines (a compile, a cache fallback). */
+  log?: (line: string) => void;
 }
 
 export interface IcarusHang {
@@ -109,6 +116,10 @@ export interface IcarusResult {
   log: string;
   /** Designs with memories: per memory, read requests and responses transferred and the most outstanding. */
   memories?: Record<string, { requests: number; responses: number; peakOutstanding: number }>;
+  /** The compiled testbench used (`build.ts`): its cache entry, whether it was cached, the build step's wall time. */
+  build: IcarusBuild;
+  /** The vvp command that ran (cwd: `runDir`), with this run's plusargs. */
+  command: string;
 }
 
 export const ICARUS_DEFAULTS = {
@@ -215,8 +226,6 @@ export async function icarusRun(
   }
   if (problems.length > 0) throw new IcarusError(`icarusRun(${design.top}): ${problems.join('; ')}`);
 
-  await ensureTools(['iverilog']);
-
   const applied: Record<string, number> = {};
   for (const s of ins) applied[s.name] = Math.min(stimulus[s.name]?.count ?? 0, o.maxTransactions);
 
@@ -247,10 +256,24 @@ export async function icarusRun(
         }
       : {}),
   };
-  const tbPath = path.join(runDir, 'tb.v');
-  const vvpPath = path.join(runDir, 'tb.vvp');
-  await writeFile(tbPath, generateTestbench(design, cfg));
+  // The build step: the testbench depends on the design only, so this is a cache hit for every run
+  // of a design after the first.
+  const testbench = generateTestbench(design, cfg);
+  let build: IcarusBuild;
+  try {
+    build = await buildIcarus(design, testbench, { cacheDir: options.cacheDir, timeoutMs: o.timeoutMs, log: options.log });
+  } catch (e) {
+    if (e instanceof IcarusBuildError) throw new IcarusError(e.message);
+    throw e;
+  }
+
+  // The run step: this run's values as plusargs, also in tb.args, and a copy of the compiled
+  // testbench, so that `vvp -n tb.vvp +vcd` in the run directory repeats the run.
+  const args = testbenchArgs(design, cfg);
   await Promise.all([
+    writeFile(path.join(runDir, ARGS_FILE), `${args.join('\n')}\n`),
+    writeFile(path.join(runDir, TB_FILE), testbench),
+    copyFile(build.vvp, path.join(runDir, VVP_FILE), fsConstants.COPYFILE_FICLONE), // a reflink where the file system has them
     ...ins.map(async (s) => {
       const t = stimulus[s.name];
       await writeFile(path.join(runDir, inputHexName(s.name)), t ? recordsToHex(t, applied[s.name]) : '');
@@ -260,16 +283,9 @@ export async function icarusRun(
   // Stale output files from an earlier run in the same directory must not be read back.
   await Promise.all(outs.map((s) => rm(path.join(runDir, outputHexName(s.name)), { force: true })));
 
-  const files = design.files.map((f) => path.resolve(f));
-  const compile = await runTool('iverilog', ['-g2005', '-o', vvpPath, '-s', 'kvhdl_tb', tbPath, ...files], {
-    cwd: runDir,
-    timeoutMs: o.timeoutMs,
-  });
-  if (compile.exitCode !== 0) throw toolFailure(`iverilog (compiling ${design.top})`, compile, runDir);
-
   const traceFile = options.trace ? path.join(runDir, 'wave.vcd') : undefined;
   if (traceFile) await rm(traceFile, { force: true });
-  const sim = await runTool('vvp', ['-n', vvpPath, ...(traceFile ? ['+vcd'] : [])], { cwd: runDir, timeoutMs: o.timeoutMs });
+  const sim = await runTool('vvp', ['-n', build.vvp, ...args, ...(traceFile ? ['+vcd'] : [])], { cwd: runDir, timeoutMs: o.timeoutMs });
   if (sim.exitCode !== 0) throw toolFailure(`vvp (simulating ${design.top})`, sim, runDir);
 
   // Parse the testbench's report lines.
@@ -345,5 +361,7 @@ export async function icarusRun(
     ...(traceFile && existsSync(traceFile) ? { traceFile } : {}),
     log: logLines.join('\n'),
     ...(mems.length ? { memories: memState } : {}),
+    build,
+    command: sim.command,
   };
 }

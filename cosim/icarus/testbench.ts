@@ -1,13 +1,20 @@
 /**
  * Generates the Verilog-2005 testbench module `kvhdl_tb` for a DesignUnderTest: clock, synchronous
- * reset, stimulus from `$readmemh` files with seeded random valid gaps, seeded random ready
- * backpressure, output records written with `$fwrite`, output protocol checks, hang detection.
+ * reset, stimulus read record by record from hex files with seeded random valid gaps, seeded random
+ * ready backpressure, output records written with `$fwrite`, output protocol checks, hang detection.
+ * The text depends on the design only: counts, seeds, probabilities and cycle limits are run-time
+ * values (`testbenchArgs`: `tb.args` and vvp plusargs), so `build.ts` compiles it once per design.
  * Everything the testbench reports to the runner is a stdout line starting with `KVHDL:`.
  * See cosim/icarus/README.md for the exact behaviour.
  */
 import { memoryStreamNames, streamPort as sp, type DesignUnderTest, type MemorySpec, type PortSpec, type StreamSpec } from '../../hdl/ports/design.ts';
 import { fieldWords, recordWords } from '../../data/transactions.ts';
 
+/**
+ * The run-time values of one run. None of them is compiled into the testbench: `testbenchArgs`
+ * turns them into `+name=value` plusargs (also written to `tb.args`), so one compiled `.vvp`
+ * serves every seed, stall probability and stimulus of a design.
+ */
 export interface TestbenchConfig {
   /** Base seed; every stream gets its own `$random` seed derived from it. */
   seed: number;
@@ -42,6 +49,18 @@ export interface TestbenchConfig {
    */
   memories?: { latency: [number, number]; outstanding: number; words: Record<string, number> };
 }
+
+/**
+ * What the testbench text depends on besides the design: the size of each memory's request queue
+ * (`memories.outstanding`, default 64; array sizes cannot come from plusargs). A `TestbenchConfig`
+ * is one; everything else in it is read at run time.
+ */
+export interface TestbenchShape {
+  memories?: { outstanding: number };
+}
+
+/** File in the run directory with the run-time values, one `+name=value` line each (see `testbenchArgs`). */
+export const ARGS_FILE = 'tb.args';
 
 /** Image file of a memory, relative to the run directory. */
 export const memoryHexName = (memory: string) => `${memory}.mem.hex`;
@@ -173,10 +192,9 @@ export function threshold16(p: number): number {
 }
 
 const range = (w: number) => (w === 1 ? '' : `[${w - 1}:0] `);
-const hexLit = (w: number, v: bigint) => `${w}'h${v.toString(16)}`;
 
-/** The testbench source. Call checkDesign first (icarusRun does). */
-export function generateTestbench(design: DesignUnderTest, cfg: TestbenchConfig): string {
+/** The design's streams and ports by role (memory request/response streams are not stimulus). */
+function rolesOf(design: DesignUnderTest) {
   const memStreams = memoryStreamNames(design);
   const ins = design.streams.filter((s) => s.dir === 'in' && !memStreams.has(s.name));
   const outs = design.streams.filter((s) => s.dir === 'out' && !memStreams.has(s.name));
@@ -188,23 +206,85 @@ export function generateTestbench(design: DesignUnderTest, cfg: TestbenchConfig)
     for (const f of s.fields) streamPorts.add(`${sp(s, f.name)}`);
   }
   const plain = design.ports.filter((p) => !streamPorts.has(p.name));
-  const stallT = threshold16(cfg.stall);
-  const bpT = threshold16(cfg.backpressure);
+  return { ins, outs, mems, plainIn: plain.filter((p) => p.dir === 'input'), plainOut: plain.filter((p) => p.dir === 'output') };
+}
+
+/** One run-time value: the plusarg `+<plusarg>=<value>`, the testbench variable it sets, its `%d`/`%h` format. */
+interface RunArg {
+  plusarg: string;
+  target: string;
+  fmt: 'd' | 'h';
+  value: (cfg: TestbenchConfig) => string;
+}
+
+/** The run-time values of a design's testbench, in the order of `tb.args`. */
+function runArgs(design: DesignUnderTest): RunArg[] {
+  const { ins, outs, mems, plainIn } = rolesOf(design);
+  const P = TB_PREFIX;
+  const int = (name: string, value: (c: TestbenchConfig) => number): RunArg => ({
+    plusarg: `${P}${name}`,
+    target: `${P}${name}`,
+    fmt: 'd',
+    value: (c) => String(value(c)),
+  });
+  const seedOf = (k: number) => (c: TestbenchConfig) => streamSeed(c.seed, k);
+  const lat = (c: TestbenchConfig) => c.memories?.latency ?? [1, 8];
+  return [
+    int('reset_cycles', (c) => c.resetCycles),
+    int('hang_cycles', (c) => c.hangCycles),
+    int('drain_cycles', (c) => c.drainCycles),
+    int('max_cycles', (c) => c.maxCycles),
+    int('stall_t', (c) => threshold16(c.stall)),
+    int('backpressure_t', (c) => threshold16(c.backpressure)),
+    ...plainIn.map((p): RunArg => ({
+      plusarg: `${P}static_${p.name}`,
+      target: p.name,
+      fmt: 'h',
+      value: (c) => {
+        const v = c.staticInputs[p.name] ?? 0n;
+        return (v < 0n ? v + (1n << BigInt(p.width)) : v).toString(16);
+      },
+    })),
+    ...ins.flatMap((s) => [int(`${s.name}_n`, (c) => c.counts[s.name] ?? 0), int(`${s.name}_seed`, seedOf(design.streams.indexOf(s)))]),
+    ...outs.flatMap((s) => [int(`${s.name}_seed`, seedOf(design.streams.indexOf(s))), int(`${s.name}_expected`, (c) => c.expected?.[s.name] ?? 0)]),
+    ...mems.flatMap((m, k) => [
+      int(`${m.name}_words`, (c) => c.memories?.words[m.name] ?? 0),
+      int(`${m.name}_seed`, seedOf(1000 + k)),
+      int(`${m.name}_lat_min`, (c) => lat(c)[0]),
+      int(`${m.name}_lat_span`, (c) => lat(c)[1] - lat(c)[0] + 1),
+    ]),
+  ];
+}
+
+/**
+ * The plusargs of one run (`+kvtb_reset_cycles=4`, `+kvtb_in_seed=-1234`, ...), in the order the
+ * testbench reads them from `tb.args`: pass them to `vvp`, and write them (one per line) to
+ * `tb.args` so that `vvp -n tb.vvp` in the run directory repeats the run.
+ */
+export function testbenchArgs(design: DesignUnderTest, cfg: TestbenchConfig): string[] {
+  return runArgs(design).map((a) => `+${a.plusarg}=${a.value(cfg)}`);
+}
+
+/**
+ * The testbench source: it depends on the design and `shape` only (every run-time value is read
+ * from `tb.args`/plusargs, see `testbenchArgs`), so it is compiled once per design. Call
+ * checkDesign first (icarusRun does).
+ */
+export function generateTestbench(design: DesignUnderTest, shape: TestbenchShape = {}): string {
+  const { ins, outs, mems, plainIn, plainOut } = rolesOf(design);
+  const args = runArgs(design);
   const P = TB_PREFIX;
   const L: string[] = [];
   const ln = (s = '') => L.push(s);
 
   ln(`// Icarus testbench for ${design.top}, generated by kvhdl cosim/icarus/testbench.ts. Do not edit.`);
-  ln(
-    `// seed ${cfg.seed}, stall ${cfg.stall}, backpressure ${cfg.backpressure}, reset ${cfg.resetCycles} cycles, ` +
-      `hang after ${cfg.hangCycles}, drain ${cfg.drainCycles}, max ${cfg.maxCycles} cycles.`,
-  );
+  ln(`// Run-time values (counts, seeds, probabilities, cycle limits): ${ARGS_FILE} in the current directory, then plusargs.`);
   ln('// Waveform: vvp -n tb.vvp +vcd   (writes wave.vcd in the current directory)');
   ln('module kvhdl_tb;');
-  ln(`  localparam integer RESET_CYCLES = ${cfg.resetCycles};`);
-  ln(`  localparam integer HANG_CYCLES = ${cfg.hangCycles};`);
-  ln(`  localparam integer DRAIN_CYCLES = ${cfg.drainCycles};`);
-  ln(`  localparam integer MAX_CYCLES = ${cfg.maxCycles};`);
+  ln(`  integer ${P}reset_cycles, ${P}hang_cycles, ${P}drain_cycles, ${P}max_cycles;`);
+  ln(`  integer ${P}stall_t, ${P}backpressure_t;  // probabilities as thresholds on 16 random bits`);
+  ln(`  reg [${args.length - 1}:0] ${P}got = 0;  // which run-time values were given`);
+  ln(`  integer ${P}args_fd, ${P}c;`);
   ln();
   ln(`  reg ${design.clock} = 1'b0;`);
   ln(`  reg ${design.reset} = 1'b1;`);
@@ -219,16 +299,10 @@ export function generateTestbench(design: DesignUnderTest, cfg: TestbenchConfig)
   ln(`  integer ${P}r;                  // scratch random number`);
   ln(`  reg ${P}inputs_done;`);
 
-  const plainIn = plain.filter((p) => p.dir === 'input');
-  const plainOut = plain.filter((p) => p.dir === 'output');
   if (plainIn.length > 0) {
     ln();
-    ln('  // Static inputs, held for the whole run');
-    for (const p of plainIn) {
-      const v = cfg.staticInputs[p.name] ?? 0n;
-      const bits = v < 0n ? v + (1n << BigInt(p.width)) : v;
-      ln(`  wire ${range(p.width)}${p.name} = ${hexLit(p.width, bits)};`);
-    }
+    ln('  // Static inputs, held for the whole run (+kvtb_static_<port>)');
+    for (const p of plainIn) ln(`  reg ${range(p.width)}${p.name};`);
   }
   if (plainOut.length > 0) {
     ln();
@@ -237,18 +311,16 @@ export function generateTestbench(design: DesignUnderTest, cfg: TestbenchConfig)
   }
 
   ins.forEach((s) => {
-    const n = cfg.counts[s.name] ?? 0;
     const rw = 32 * recordWords(s.fields);
-    const k = design.streams.indexOf(s);
     ln();
-    ln(`  // Input stream '${s.name}': ${n} record${n === 1 ? '' : 's'} from ${inputHexName(s.name)}`);
-    ln(`  localparam integer ${P}${s.name}_n = ${n};`);
+    ln(`  // Input stream '${s.name}': ${P}${s.name}_n records, read one by one from ${inputHexName(s.name)}`);
+    ln(`  integer ${P}${s.name}_n;`);
     if (rw > 0) {
-      ln(`  reg [${rw - 1}:0] ${P}${s.name}_mem [0:${Math.max(n, 1) - 1}];`);
+      ln(`  integer ${P}${s.name}_fd;`);
       ln(`  reg [${rw - 1}:0] ${P}${s.name}_rec;`);
     }
     ln(`  integer ${P}${s.name}_idx = 0;  // records transferred`);
-    ln(`  integer ${P}${s.name}_seed = ${streamSeed(cfg.seed, k)};`);
+    ln(`  integer ${P}${s.name}_seed;`);
     ln(`  reg ${P}${s.name}_ready_x = 1'b0;`);
     ln(`  reg ${sp(s, 'valid')} = 1'b0;`);
     ln(`  wire ${sp(s, 'ready')};`);
@@ -257,7 +329,6 @@ export function generateTestbench(design: DesignUnderTest, cfg: TestbenchConfig)
 
   outs.forEach((s) => {
     const rw = 32 * recordWords(s.fields);
-    const k = design.streams.indexOf(s);
     ln();
     ln(`  // Output stream '${s.name}': records to ${outputHexName(s.name)}`);
     ln(`  wire ${sp(s, 'valid')};`);
@@ -277,10 +348,11 @@ export function generateTestbench(design: DesignUnderTest, cfg: TestbenchConfig)
     ln(`  reg ${P}${s.name}_valid_x = 1'b0;`);
     ln(`  integer ${P}${s.name}_count = 0;`);
     ln(`  integer ${P}${s.name}_fd;`);
-    ln(`  integer ${P}${s.name}_seed = ${streamSeed(cfg.seed, k)};`);
+    ln(`  integer ${P}${s.name}_seed;`);
+    ln(`  integer ${P}${s.name}_expected;  // wait for this many records before draining (0: do not wait)`);
   });
 
-  mems.forEach((m, k) => memoryDecls(ln, design, m, cfg, streamSeed(cfg.seed, 1000 + k)));
+  mems.forEach((m) => memoryDecls(ln, design, m, shape.memories?.outstanding ?? 64));
 
   ln();
   ln(`  ${design.top} dut (`);
@@ -305,18 +377,32 @@ export function generateTestbench(design: DesignUnderTest, cfg: TestbenchConfig)
 
   ln();
   ln('  initial begin');
+  ln(`    // Run-time values: ${ARGS_FILE} (its lines in this order) when there is one, then the plusargs, which win.`);
+  ln(`    ${P}args_fd = $fopen("${ARGS_FILE}", "r");`);
+  ln(`    if (${P}args_fd != 0) begin`);
+  args.forEach((a, i) => ln(`      ${P}got[${i}] = $fscanf(${P}args_fd, "+${a.plusarg}=%${a.fmt}\\n", ${a.target}) == 1;`));
+  ln(`      $fclose(${P}args_fd);`);
+  ln('    end');
+  args.forEach((a, i) => ln(`    if ($value$plusargs("${a.plusarg}=%${a.fmt}", ${a.target})) ${P}got[${i}] = 1'b1;`));
+  ln(`    if (${P}got !== {${args.length}{1'b1}}) begin`);
+  args.forEach((a, i) => ln(`      if (!${P}got[${i}]) $display("KVHDL:FATAL run-time value +${a.plusarg} missing (neither in ${ARGS_FILE} nor a plusarg)");`));
+  ln('      $finish(0);');
+  ln('    end');
   ln('    if ($test$plusargs("vcd")) begin');
   ln('      $dumpfile("wave.vcd");');
   ln('      $dumpvars(0, kvhdl_tb);');
   ln('    end');
-  for (const s of ins) {
-    if (recordWords(s.fields) > 0 && (cfg.counts[s.name] ?? 0) > 0) {
-      ln(`    $readmemh("${inputHexName(s.name)}", ${P}${s.name}_mem, 0, ${P}${s.name}_n - 1);`);
-    }
-  }
-  for (const m of mems) {
-    if ((cfg.memories?.words[m.name] ?? 0) > 0) ln(`    $readmemh("${memoryHexName(m.name)}", ${P}${m.name}_img, 0, ${P}${m.name}_words - 1);`);
-  }
+  const openRead = (fd: string, file: string, cond: string) => {
+    ln(`    if (${cond}) begin`);
+    ln(`      ${fd} = $fopen("${file}", "r");`);
+    ln(`      if (${fd} == 0) begin`);
+    ln(`        $display("KVHDL:FATAL cannot open ${file}");`);
+    ln('        $finish(0);');
+    ln('      end');
+    ln('    end');
+  };
+  for (const s of ins) if (recordWords(s.fields) > 0) openRead(`${P}${s.name}_fd`, inputHexName(s.name), `${P}${s.name}_n > 0`);
+  for (const m of mems) openRead(`${P}${m.name}_fd`, memoryHexName(m.name), `${P}${m.name}_words > 0`);
   for (const s of outs) {
     ln(`    ${P}${s.name}_fd = $fopen("${outputHexName(s.name)}", "w");`);
     ln(`    if (${P}${s.name}_fd == 0) begin`);
@@ -349,7 +435,7 @@ export function generateTestbench(design: DesignUnderTest, cfg: TestbenchConfig)
   ln(`  always @(posedge ${design.clock}) begin`);
   ln(`    if (${design.reset}) begin`);
   ln(`      ${P}reset_edges = ${P}reset_edges + 1;`);
-  ln(`      if (${P}reset_edges >= RESET_CYCLES) ${design.reset} <= 1'b0;`);
+  ln(`      if (${P}reset_edges >= ${P}reset_cycles) ${design.reset} <= 1'b0;`);
   ln('    end else begin');
   ln(`      ${P}cycle = ${P}cycle + 1;`);
   // Starved cycles (a random input gap, backpressure, a memory's gap) do not count towards a hang:
@@ -378,10 +464,9 @@ export function generateTestbench(design: DesignUnderTest, cfg: TestbenchConfig)
     ln(`        ${P}last_progress = ${P}cycle;`);
     ln('      end');
     ln(`      if (!${v} || ${r} === 1'b1) begin`);
-    const cond = stallT > 0 ? ` && (${P}r & 32'hffff) >= ${stallT}` : '';
-    if (stallT > 0) ln(`        ${P}r = $random(${P}${s.name}_seed);`);
-    ln(`        if (${P}${s.name}_idx < ${P}${s.name}_n${cond}) begin`);
-    if (recordWords(s.fields) > 0) ln(`          ${P}${s.name}_rec = ${P}${s.name}_mem[${P}${s.name}_idx];`);
+    ln(`        if (${P}stall_t > 0) ${P}r = $random(${P}${s.name}_seed);`);
+    ln(`        if (${P}${s.name}_idx < ${P}${s.name}_n && (${P}stall_t == 0 || (${P}r & 32'hffff) >= ${P}stall_t)) begin`);
+    if (recordWords(s.fields) > 0) ln(`          ${P}c = $fscanf(${P}${s.name}_fd, "%h\\n", ${P}${s.name}_rec);  // record ${P}${s.name}_idx`);
     ln(`          ${v} <= 1'b1;`);
     let off = 0;
     for (const f of s.fields) {
@@ -431,26 +516,22 @@ export function generateTestbench(design: DesignUnderTest, cfg: TestbenchConfig)
     ln(`        ${P}${s.name}_pending = (${v} === 1'b1);`);
     if (hasRec) ln(`        ${P}${s.name}_held = ${rec};`);
     ln('      end');
-    if (bpT > 0) {
-      ln(`      ${P}r = $random(${P}${s.name}_seed);`);
-      ln(`      ${r} <= (${P}r & 32'hffff) >= ${bpT};`);
-    } else {
-      ln(`      ${r} <= 1'b1;`);
-    }
+    ln(`      if (${P}backpressure_t > 0) ${P}r = $random(${P}${s.name}_seed);`);
+    ln(`      ${r} <= ${P}backpressure_t == 0 || (${P}r & 32'hffff) >= ${P}backpressure_t;`);
   }
-  mems.forEach((m) => memoryCycle(ln, design, m, stallT, bpT, proto));
+  mems.forEach((m) => memoryCycle(ln, design, m, proto));
   ln();
   ln('      // end of run');
   const done = ins.map((s) => `${P}${s.name}_idx >= ${P}${s.name}_n`);
   ln(`      ${P}inputs_done = ${done.length > 0 ? done.join(' && ') : "1'b1"};`);
   ln(`      if (${P}last_progress == ${P}cycle) ${P}idle = 0;`);
   ln(`      else if (!${P}starved) ${P}idle = ${P}idle + 1;`);
-  ln(`      if (${P}cycle >= MAX_CYCLES) ${P}finish(2);`);
+  ln(`      if (${P}cycle >= ${P}max_cycles) ${P}finish(2);`);
   // With expected output counts, the run also waits for them (however long backpressure delays them).
-  const outDone = outs.filter((o) => cfg.expected?.[o.name] !== undefined).map((o) => `${P}${o.name}_count >= ${cfg.expected![o.name]}`);
+  const outDone = outs.map((o) => `${P}${o.name}_count >= ${P}${o.name}_expected`);
   const workDone = outDone.length ? `${P}inputs_done && ${outDone.join(' && ')}` : `${P}inputs_done`;
-  ln(`      else if (!(${workDone}) && ${P}idle >= HANG_CYCLES) ${P}finish(1);`);
-  ln(`      else if ((${workDone}) && ${P}cycle - ${P}last_progress >= DRAIN_CYCLES) ${P}finish(0);`);
+  ln(`      else if (!(${workDone}) && ${P}idle >= ${P}hang_cycles) ${P}finish(1);`);
+  ln(`      else if ((${workDone}) && ${P}cycle - ${P}last_progress >= ${P}drain_cycles) ${P}finish(0);`);
   ln('    end');
   ln('  end');
   ln('endmodule');
@@ -458,25 +539,24 @@ export function generateTestbench(design: DesignUnderTest, cfg: TestbenchConfig)
 }
 
 /** Declarations of a memory: the request/response stream ports, the image, the request queue. */
-function memoryDecls(ln: (s?: string) => void, design: DesignUnderTest, m: MemorySpec, cfg: TestbenchConfig, seed: number): void {
+function memoryDecls(ln: (s?: string) => void, design: DesignUnderTest, m: MemorySpec, q: number): void {
   const P = TB_PREFIX;
   const req = design.streams.find((s) => s.name === m.request)!;
   const resp = design.streams.find((s) => s.name === m.response)!;
   const addr = req.fields.find((f) => f.name === m.addressField)!;
-  const n = cfg.memories?.words[m.name] ?? 0;
   const rw = 32 * Math.ceil(m.wordWidth / 32);
-  const q = cfg.memories?.outstanding ?? 64;
   ln();
-  ln(`  // Memory '${m.name}': ${n} words from ${memoryHexName(m.name)}; requests on '${m.request}', words on '${m.response}'`);
+  ln(`  // Memory '${m.name}': ${P}${m.name}_words words in ${memoryHexName(m.name)} (one line of ${8 * (rw / 32) + 1} bytes each, read at the address);`);
+  ln(`  // requests on '${m.request}', words on '${m.response}'`);
   ln(`  wire ${sp(req, 'valid')};`);
   ln(`  reg ${sp(req, 'ready')} = 1'b0;`);
   for (const f of req.fields) ln(`  wire ${range(f.width)}${sp(req, f.name)};`);
   ln(`  reg ${sp(resp, 'valid')} = 1'b0;`);
   ln(`  wire ${sp(resp, 'ready')};`);
   for (const f of resp.fields) ln(`  reg ${range(f.width)}${sp(resp, f.name)} = ${f.width}'h0;`);
-  ln(`  localparam integer ${P}${m.name}_words = ${n};`);
+  ln(`  integer ${P}${m.name}_words, ${P}${m.name}_fd;`);
   ln(`  localparam integer ${P}${m.name}_q = ${q};`);
-  ln(`  reg [${rw - 1}:0] ${P}${m.name}_img [0:${Math.max(n, 1) - 1}];`);
+  ln(`  reg [${rw - 1}:0] ${P}${m.name}_word;`);
   ln(`  reg [${addr.width - 1}:0] ${P}${m.name}_qa [0:${q - 1}];  // queued addresses`);
   ln(`  integer ${P}${m.name}_qd [0:${q - 1}];  // cycle from which each may be answered`);
   ln(`  reg ${P}${m.name}_qb [0:${q - 1}];  // outside the image: answered with 0`);
@@ -484,9 +564,7 @@ function memoryDecls(ln: (s?: string) => void, design: DesignUnderTest, m: Memor
   ln(`  integer ${P}${m.name}_requests = 0, ${P}${m.name}_responses = 0, ${P}${m.name}_peak = 0;`);
   ln(`  reg ${P}${m.name}_pending = 1'b0;`);
   ln(`  reg [${addr.width - 1}:0] ${P}${m.name}_held;`);
-  ln(`  integer ${P}${m.name}_seed = ${seed};`);
-  ln(`  localparam integer ${P}${m.name}_lat_min = ${cfg.memories?.latency[0] ?? 1};`);
-  ln(`  localparam integer ${P}${m.name}_lat_span = ${(cfg.memories?.latency[1] ?? 8) - (cfg.memories?.latency[0] ?? 1) + 1};`);
+  ln(`  integer ${P}${m.name}_seed, ${P}${m.name}_lat_min, ${P}${m.name}_lat_span;`);
 }
 
 /** One clock edge of a memory: take a response and a request, check the request protocol, drive the next cycle. */
@@ -494,8 +572,6 @@ function memoryCycle(
   ln: (s?: string) => void,
   design: DesignUnderTest,
   m: MemorySpec,
-  stallT: number,
-  bpT: number,
   proto: (s: StreamSpec, msg: string, args?: string, indent?: string) => void,
 ): void {
   const P = TB_PREFIX;
@@ -542,18 +618,18 @@ function memoryCycle(
   ln(`        ${x}_pending = (${rv} === 1'b1);`);
   ln(`        ${x}_held = ${ra};`);
   ln('      end');
-  if (bpT > 0) {
-    ln(`      ${P}r = $random(${x}_seed);`);
-    ln(`      ${rr} <= ${x}_cnt < ${x}_q && (${P}r & 32'hffff) >= ${bpT};`);
-  } else {
-    ln(`      ${rr} <= ${x}_cnt < ${x}_q;`);
-  }
+  ln(`      if (${P}backpressure_t > 0) ${P}r = $random(${x}_seed);`);
+  ln(`      ${rr} <= ${x}_cnt < ${x}_q && (${P}backpressure_t == 0 || (${P}r & 32'hffff) >= ${P}backpressure_t);`);
   ln(`      if (!(${pv} && ${pr} !== 1'b1)) begin  // not holding an offered word`);
-  const gap = stallT > 0 ? ` && (${P}r & 32'hffff) >= ${stallT}` : '';
   ln(`        ${P}r = $random(${x}_seed);`);
-  ln(`        if (${x}_cnt > 0 && ${x}_qd[${x}_head] <= ${P}cycle${gap}) begin`);
+  ln(`        if (${x}_cnt > 0 && ${x}_qd[${x}_head] <= ${P}cycle && (${P}stall_t == 0 || (${P}r & 32'hffff) >= ${P}stall_t)) begin`);
+  ln(`          if (${x}_qb[${x}_head]) ${x}_word = 0;`);
+  ln('          else begin');
+  ln(`            ${P}c = $fseek(${x}_fd, ${x}_qa[${x}_head] * ${8 * Math.ceil(m.wordWidth / 32) + 1}, 0);`);
+  ln(`            ${P}c = $fscanf(${x}_fd, "%h", ${x}_word);`);
+  ln('          end');
   ln(`          ${pv} <= 1'b1;`);
-  ln(`          ${pd} <= ${x}_qb[${x}_head] ? ${data.width}'h0 : ${x}_img[${x}_qa[${x}_head]][${data.width - 1}:0];`);
+  ln(`          ${pd} <= ${x}_word[${data.width - 1}:0];`);
   ln('        end else begin');
   ln(`          ${pv} <= 1'b0;`);
   ln(`          ${pd} <= {${rep}{$random(${x}_seed)}};`);

@@ -4,6 +4,8 @@ import { cosim } from '../cosim.ts';
 import { formatReport } from '../report.ts';
 import { readOutputs } from '../stimulus-files.ts';
 import { checkDesign, DesignError } from './design-check.ts';
+import { buildSimulator } from './build.ts';
+import { generateTestbench } from './tbgen.ts';
 
 export const verilatorBackend: SimBackend = {
   name: 'verilator',
@@ -15,6 +17,11 @@ export const verilatorBackend: SimBackend = {
       if (e instanceof DesignError) return e.problems;
       throw e;
     }
+  },
+  async build(design, o = {}) {
+    checkDesign(design);
+    const b = await buildSimulator(design, { designHeader: generateTestbench(design) }, { trace: o.trace ? 'fst' : false, cacheDir: o.cacheDir, log: o.log });
+    return { cached: b.cached, seconds: b.seconds, dir: b.dir };
   },
   async run(design, stimulus, expected, o) {
     const r = await cosim(design, () => expected, stimulus, {
@@ -45,6 +52,7 @@ export const verilatorBackend: SimBackend = {
       ...(r.traceFile ? { traceFile: r.traceFile } : {}),
       problem: r.ok ? '' : formatReport(r),
       rerun: r.rerun,
+      build: { cached: r.buildCached, seconds: r.buildSeconds },
       verilator: r,
       ...(r.memories ? { memoryRequests: Object.fromEntries(Object.entries(r.memories).map(([k, m]) => [k, m.requests])) } : {}),
     };

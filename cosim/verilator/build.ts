@@ -28,9 +28,9 @@ import { acquireLock } from '../../toolchain/lock.ts';
 import { DESIGN_HEADER, MODEL_CLASS } from './tbgen.ts';
 import { runtimeFiles, runtimeHash, runtimeSources } from './runtime.ts';
 import { cacheRoot, writableCacheRoot } from '../cache-root.ts';
-import { artifactProblem, recordArtifact, type ArtifactRecord } from './artifact.ts';
-import { shareEntry } from './share-entry.ts';
-import { cleanStaleTemps, tempPrefix } from './stale-temps.ts';
+import { artifactProblem, recordArtifact, type ArtifactRecord } from '../cache/artifact.ts';
+import { shareEntry } from '../cache/share-entry.ts';
+import { cleanStaleTemps, tempPrefix } from '../cache/stale-temps.ts';
 
 export type TraceFormat = 'fst' | 'vcd';
 

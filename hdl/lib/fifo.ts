@@ -7,7 +7,7 @@ import { UInt, Bool, log2Ceil } from '../core/types.ts';
 import { ModuleBuilder } from '../core/module-builder.ts';
 import type { Module } from '../core/ir.ts';
 import { moduleName } from '../core/names.ts';
-import { type Fields, type Source, payloadWidth, streamIn, streamOut, streamStage } from './stream.ts';
+import { type Fields, type Source, payloadWidth, stageStreams, streamStage } from './stream.ts';
 import { fifoInvariants } from './fifo-invariants.ts';
 
 const cache = new Map<string, Module>();
@@ -24,12 +24,12 @@ export function fifoModule(width: number, depth: number): Module {
     params: { width, depth },
     doc: 'synchronous first-word-fall-through FIFO',
   });
-  const inS = streamIn(m, 'in', { data: UInt(width) });
-  const outS = streamOut(m, 'out', { data: UInt(width) });
-  const [inValid, inReady] = [inS.valid, inS.ready];
-  const inData = inS.bits.data;
-  const [outValid, outReady] = [outS.valid, outS.ready];
-  const outData = outS.bits.data;
+  // Ports: the stage streams in_* and out_* (stream.ts `stageStreams`).
+  const { in: inS, out: outS } = stageStreams(m, width);
+  const [inValid, inReady, inData] = [inS.valid, inS.ready, inS.bits.data];
+  const [outValid, outReady, outData] = [outS.valid, outS.ready, outS.bits.data];
+  // `store` holds `count` entries between rd_ptr and wr_ptr; the head is read one cycle ahead
+  // into the read port's register (head_valid), so out_data comes straight from a register.
 
   const store = m.mem('store', UInt(width), depth);
   const wrPtr = m.reg('wr_ptr', UInt(aw), { reset: 0 });

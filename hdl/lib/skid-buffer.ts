@@ -6,7 +6,7 @@ import { UInt, Bool } from '../core/types.ts';
 import { ModuleBuilder } from '../core/module-builder.ts';
 import type { Module } from '../core/ir.ts';
 import { moduleName } from '../core/names.ts';
-import { type Fields, type Source, payloadWidth, streamIn, streamOut, streamStage } from './stream.ts';
+import { type Fields, type Source, payloadWidth, stageStreams, streamStage } from './stream.ts';
 import { skidInvariants } from './skid-invariants.ts';
 
 const cache = new Map<number, Module>();
@@ -19,12 +19,12 @@ export function skidBufferModule(width: number): Module {
     params: { width },
     doc: 'skid buffer: registered ready, registered valid/data, full throughput',
   });
-  const inS = streamIn(m, 'in', { data: UInt(width) });
-  const outS = streamOut(m, 'out', { data: UInt(width) });
-  const [inValid, inReady] = [inS.valid, inS.ready];
-  const inData = inS.bits.data;
-  const [outValid, outReady] = [outS.valid, outS.ready];
-  const outData = outS.bits.data;
+  // Ports: the stage streams in_* and out_* (stream.ts `stageStreams`).
+  const { in: inS, out: outS } = stageStreams(m, width);
+  const [inValid, inReady, inData] = [inS.valid, inS.ready, inS.bits.data];
+  const [outValid, outReady, outData] = [outS.valid, outS.ready, outS.bits.data];
+  // out_reg holds the transfer on offer (out_full); skid_reg catches the one accepted while the
+  // output stalled (skid_full), so in_ready is a register (!skid_full), never out_ready.
 
   const full = m.reg('out_full', Bool, { reset: 0 }); // the output register holds a transfer
   const data = m.reg('out_reg', UInt(width));

@@ -3,7 +3,7 @@
  * a rising edge when valid and ready are both high. Payload fields pack into one vector with the
  * first field in the least significant bits.
  */
-import { HType, Bool } from '../core/types.ts';
+import { HType, Bool, UInt } from '../core/types.ts';
 import { Expr, Var, catList } from '../core/expr.ts';
 import type { ModuleBuilder } from '../core/module-builder.ts';
 import type { Module } from '../core/ir.ts';
@@ -104,4 +104,13 @@ function recordStream<S extends { fields: Fields }>(m: ModuleBuilder, name: stri
   const fields = Object.keys(side.fields).map((f) => ({ name: f, port: `${name}_${f}` }));
   m.bundle({ kind: 'stream', name, dir, valid: `${name}_valid`, ready: `${name}_ready`, fields });
   return side;
+}
+
+/**
+ * The ports of a stream stage module, the ones `streamStage` connects: an input stream `in` and an
+ * output stream `out`, each with one `width`-bit field `data` (the packed payload), recorded as the
+ * module's two stream interfaces. The FIFO and the skid buffer are declared with it.
+ */
+export function stageStreams(m: ModuleBuilder, width: number): { in: Source<{ data: HType }>; out: Sink<{ data: HType }> } {
+  return { in: streamIn(m, 'in', { data: UInt(width) }), out: streamOut(m, 'out', { data: UInt(width) }) };
 }
