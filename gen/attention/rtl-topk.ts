@@ -29,7 +29,6 @@ export interface TopkPathIn {
   sc: Scorer;
   recentFrom: Expr;
   n: Expr;
-  sortStart: Expr;
   inSort: Expr;
   inP2: Expr;
   inFin: Expr;
@@ -68,10 +67,12 @@ export function topkPath(m: ModuleBuilder, d: RtlDims, cfg: AttentionConfig, i: 
   m.when(i.gqw, () => qg.write(i.g.trunc(GA), catList([...[...i.kr.qpc].reverse(), ...[...qtLanes].reverse()].map((e) => e.asUInt()))));
 
   const p1 = m.mem('p1_mem', UInt(p1Width(d)), d.SMD);
-  const ord = m.mem('ord_mem', UInt(NW + p1Width(d)), d.SMD);
   m.when(i.sc.p1Valid, () => p1.write(i.sc.p1Token.trunc(SMA), cat(i.g.trunc(NW), i.sc.p1Partial.asUInt(), i.sc.p1Bound.asUInt())));
 
-  const sort = topkSort(m, d, { note: i.sc.p1Valid, noteU: i.sc.p1Bound, start: i.sortStart, clear: i.qFire, sink: cfg.sink, hi: i.recentFrom, p1, ord });
+  const PW = NW + 1;
+  const count = m.wire('tk_candidates', mux(i.recentFrom.gt(cfg.sink), i.recentFrom.zext(PW).subWrap(cfg.sink), lit(UInt(PW), 0)));
+  // the sort starts by itself once phase 1 has noted every candidate (beside the recent window's keys)
+  const sort = topkSort(m, d, { note: i.sc.p1Valid, noteU: i.sc.p1Bound, clear: i.qFire, sink: cfg.sink, hi: i.recentFrom, count, p1 });
   const sortDone = m.wire('tk_sort_done', i.inSort.and(sort.done));
 
   const K = Math.min(cfg.k, cfg.maxKeys);
@@ -79,18 +80,17 @@ export function topkPath(m: ModuleBuilder, d: RtlDims, cfg: AttentionConfig, i: 
   const heapScore = m.wire('tk_heap_score', SInt(SW));
   const finStart = m.wire('tk_fin_start', Bool);
   const heap = topkHeap(m, d, K, { insert: heapInsert, score: heapScore, scan: finStart, clear: i.qFire });
-  const PW = NW + 1;
-  const count = m.wire('tk_candidates', mux(i.recentFrom.gt(cfg.sink), i.recentFrom.zext(PW).subWrap(cfg.sink), lit(UInt(PW), 0)));
   const ts = topkScorer(m, d, cfg.keyLanes, {
     run: i.inP2,
     start: sortDone,
     count,
     lag: i.lag,
-    ord,
+    order: sort,
     qg,
     root: heap.root,
     full: cfg.earlyExit ? heap.full : lit(Bool, 0),
     heapBusy: heap.busy,
+    heapSettled: heap.settled,
     reqReady: i.inP2.and(i.req.ready),
     respValid: i.inP2.and(i.resp.valid),
     respData: i.resp.bits.data,

@@ -213,7 +213,6 @@ export function attentionRtl(cfg: AttentionConfig, opts: AttentionRtlOptions = {
       sc,
       recentFrom,
       n,
-      sortStart: reskDone,
       inSort: at(PH.SORT),
       inP2: at(PH.P2),
       inFin: at(PH.FIN),
