@@ -1,16 +1,18 @@
 /**
- * topk phase 2 (README.md §3, "Hardware"): the candidates in the sorted order (the `ord` memory,
- * positions p = 0 .. count − 1), each with its phase-1 partial P1 and bound U1, fetch their remaining
+ * topk phase 2 (README.md §3, "Hardware"): the candidates in the sorted order (the sort's walk of
+ * its lists, positions p = 0 .. count − 1), each with its phase-1 partial P1 and bound U1, fetch their remaining
  * words (plane B − 2 down, chunks ascending) in Nk slots against the running threshold T_p = the
  * heap's root (when full) over the completed candidates at positions < p − Λ.
  *
  * Allocation of position a waits until exactly the positions < a − Λ have been consumed by the heap
  * (consumed c = a − Λ; the consumer takes position c only while c < a − Λ, or c = a − Λ in the cycle
- * a is allocated, which still sees the old T); the slot keeps its T. A candidate with U1 < T stops
+ * a is allocated, which still sees the old T) and the heap's root is settled (no insert pending above
+ * it); the slot keeps its T. A candidate with U1 < T stops
  * at allocation (no slot). A word's sum w uses q̃ of the key's group from the `qg` memory (read when
  * the response arrives, one stage); stage 2: P += 2^j·w, U −= 2^j·(Q⁺[g, ch] − w), stop when U < T.
  * Decided positions go to a reorder buffer (position mod RB) that the consumer drains in position
- * order: a completed candidate's score goes into the heap, and every candidate's record (completed
+ * order (a stopped one at any time, a completed one when the heap is idle): a completed candidate's
+ * score goes into the heap, and every candidate's record (completed
  * flag, exact score) is written to the kept/score memory.
  */
 import { Bool, SInt, UInt, lit, log2Ceil, moduleName, mux, ModuleBuilder, type Expr, type MemoryHandle, type Module, type Var } from '../../hdl/index.ts';

@@ -2,7 +2,8 @@
  * topk selection in the attention RTL (README.md §3, "Hardware"), around the shared key phases:
  * - GQW writes the group's q̃ and Q⁺[g, ch] into the `qg` memory (one entry per key group);
  * - phase 1 (the key scorer in `phase1` mode) writes each candidate's (g, P1, U1) into `p1`;
- * - SORT: the counting sort by bucket of U1 into `ord` (rtl-topk-sort.ts);
+ * - the order by bucket of U1 as 64 linked lists (rtl-topk-sort.ts), built as soon as phase 1 has noted
+ *   every candidate; SORT waits for it;
  * - P2: phase 2 with the running threshold (rtl-topk-scorer.ts) and the heap (rtl-topk-heap.ts);
  * - FIN: the heap's entries equal to the final T are counted (ties kept in index order);
  * - VAL: the value walker reads the kept/score memory in token order and decides kept = forced, or
