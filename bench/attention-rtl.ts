@@ -6,7 +6,8 @@
  * the tokens kept). No stalls or backpressure; memory latency uniform in [1, 8] cycles per word.
  *
  * The same with `selection: "topk"`, k = 281 candidates (410 tokens kept): phase 1, the sort by U1
- * bucket, phase 2 with the running threshold, the EMIT walk.
+ * bucket (64 linked lists, mostly beside phase 1's recent-window keys), phase 2 with the running
+ * threshold, the value walk (which is also the key stream).
  *
  * Results `attention-rtl-cycles-per-row` (threshold) and `attention-rtl-topk-cycles-per-row`:
  * measured cycles per row; baseline = words fetched per row (one word per cycle is the port's

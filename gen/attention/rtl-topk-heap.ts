@@ -21,6 +21,9 @@ export interface HeapIn {
 
 export interface Heap {
   busy: Expr;
+  /** `root` and `full` already hold the values after the current insert: idle, a sift-down below the
+   * root (the root was written at level 0), or a sift-up while fewer than k are held (no threshold) */
+  settled: Expr;
   full: Expr;
   root: Var;
   /** entries equal to the root, after a scan */
@@ -127,5 +130,6 @@ export function topkHeap(m: ModuleBuilder, d: RtlDims, K: number, i: HeapIn): He
     size.set(0);
     st.set(IDLE);
   });
-  return { busy: at(IDLE).not(), full, root, ties };
+  const settled = m.wire('heap_settled', at(IDLE).or(at(DNRD).or(at(DNCMP)).and(idx.ne(0))).or(at(UPRD).or(at(UPCMP)).and(full.not())));
+  return { busy: at(IDLE).not(), settled, full, root, ties };
 }

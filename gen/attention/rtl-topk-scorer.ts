@@ -1,19 +1,21 @@
 /**
- * topk phase 2 (README.md §3, "Hardware"): the candidates in the sorted order (the `ord` memory,
- * positions p = 0 .. count − 1), each with its phase-1 partial P1 and bound U1, fetch their remaining
+ * topk phase 2 (README.md §3, "Hardware"): the candidates in the sorted order (the sort's walk of
+ * its lists, positions p = 0 .. count − 1), each with its phase-1 partial P1 and bound U1, fetch their remaining
  * words (plane B − 2 down, chunks ascending) in Nk slots against the running threshold T_p = the
  * heap's root (when full) over the completed candidates at positions < p − Λ.
  *
  * Allocation of position a waits until exactly the positions < a − Λ have been consumed by the heap
  * (consumed c = a − Λ; the consumer takes position c only while c < a − Λ, or c = a − Λ in the cycle
- * a is allocated, which still sees the old T); the slot keeps its T. A candidate with U1 < T stops
+ * a is allocated, which still sees the old T) and the heap's root is settled (no insert pending above
+ * it); the slot keeps its T. A candidate with U1 < T stops
  * at allocation (no slot). A word's sum w uses q̃ of the key's group from the `qg` memory (read when
  * the response arrives, one stage); stage 2: P += 2^j·w, U −= 2^j·(Q⁺[g, ch] − w), stop when U < T.
  * Decided positions go to a reorder buffer (position mod RB) that the consumer drains in position
- * order: a completed candidate's score goes into the heap, and every candidate's record (completed
+ * order (a stopped one at any time, a completed one when the heap is idle): a completed candidate's
+ * score goes into the heap, and every candidate's record (completed
  * flag, exact score) is written to the kept/score memory.
  */
-import { Bool, SInt, UInt, lit, log2Ceil, moduleName, mux, ModuleBuilder, type Expr, type MemoryHandle, type Module } from '../../hdl/index.ts';
+import { Bool, SInt, UInt, lit, log2Ceil, moduleName, mux, ModuleBuilder, type Expr, type MemoryHandle, type Module, type Var } from '../../hdl/index.ts';
 import { planeBeatSum } from '../earlyexit/rtl-plane-sum.ts';
 import { lowestSlot, pick, slotRequests } from './rtl-slot-requests.ts';
 import type { RtlDims } from './rtl-dims.ts';
@@ -38,12 +40,14 @@ export interface TopkScorerIn {
   start: Expr;
   count: Expr;
   lag: number;
-  ord: MemoryHandle;
+  /** the sorted candidates (rtl-topk-sort.ts): `advance` loads the next {t, g, P1, U1} into `entry` */
+  order: { advance: Var; entry: Expr };
   qg: MemoryHandle;
-  /** the heap: threshold, full, busy; `insert` is driven here */
+  /** the heap: threshold, full, busy, settled (root and full final); `insert` is driven here */
   root: Expr;
   full: Expr;
   heapBusy: Expr;
+  heapSettled: Expr;
   reqReady: Expr;
   respValid: Expr;
   respData: Expr;
@@ -67,7 +71,7 @@ function fit(e: Expr, w: number): Expr {
 }
 
 export function topkScorer(m: ModuleBuilder, d: RtlDims, Nk: number, i: TopkScorerIn): TopkScorer {
-  const { B, C, D, SW, NW, AW, WQ, QPW, PSW, SMA } = d;
+  const { B, C, D, SW, NW, AW, WQ, QPW, PSW } = d;
   const UW = SW + 1;
   const SLW = log2Ceil(Nk);
   const JW = log2Ceil(B);
@@ -93,14 +97,15 @@ export function topkScorer(m: ModuleBuilder, d: RtlDims, Nk: number, i: TopkScor
   const robT = Array.from({ length: RB }, (_, e) => m.reg(`t2_rob${e}_token`, UInt(NW)));
   const robS = Array.from({ length: RB }, (_, e) => m.reg(`t2_rob${e}_score`, SInt(SW)));
 
-  // ---- the sorted candidates: prefetch ord[f] --------------------------------------------------
+  // ---- the sorted candidates: prefetch the next entry of the order ------------------------------
   const f = m.reg('t2_fetched', UInt(PW), { reset: 0 });
   const a = m.reg('t2_allocated', UInt(PW), { reset: 0 });
   const c = m.reg('t2_consumed', UInt(PW), { reset: 0 });
   const pfV = m.reg('t2_pf_valid', Bool, { reset: 0 });
   const alloc = m.wire('t2_alloc', Bool);
   const rdEn = m.wire('t2_ord_read', i.run.and(f.lt(i.count)).and(pfV.not().or(alloc)));
-  const ent = i.ord.read('t2_ord', f.trunc(SMA), rdEn);
+  i.order.advance.set(rdEn);
+  const ent = i.order.entry;
   m.when(rdEn, () => f.set(f.addWrap(1)));
   m.when(rdEn, () => pfV.set(1)).elseWhen(alloc, () => pfV.set(0));
   // entry {t, g, P1, U1}
@@ -115,7 +120,7 @@ export function topkScorer(m: ModuleBuilder, d: RtlDims, Nk: number, i: TopkScor
   const allocStop = m.wire('t2_alloc_stop', i.full.and(eU.lt(tBig(i.root))));
   // position a may start once exactly the positions < a − Λ are consumed (c + Λ ≥ a)
   const lagOk = m.wire('t2_lag_ok', c.addWrap(i.lag).ge(a));
-  alloc.set(i.run.and(pfV).and(lagOk).and(i.heapBusy.not()).and(allocStop.or(freeFound)));
+  alloc.set(i.run.and(pfV).and(lagOk).and(i.heapSettled).and(allocStop.or(freeFound)));
   const allocSlot = m.wire('t2_alloc_slot', alloc.and(allocStop.not()));
 
   // ---- requests ----------------------------------------------------------------------------------
@@ -186,7 +191,8 @@ export function topkScorer(m: ModuleBuilder, d: RtlDims, Nk: number, i: TopkScor
   const allAlloc = m.wire('t2_all_allocated', a.eq(i.count));
   // c < a − Λ, or c = a − Λ while a is allocated this cycle (it uses the T before this consumption)
   const mayTake = m.wire('t2_may_consume', c.addWrap(i.lag).lt(a).or(c.addWrap(i.lag).eq(a).and(alloc)).or(allAlloc));
-  const consume = m.wire('t2_consume', i.run.and(hv).and(mayTake).and(i.heapBusy.not()));
+  // a stopped candidate does not touch the heap; a completed one is inserted (the heap must be idle)
+  const consume = m.wire('t2_consume', i.run.and(hv).and(mayTake).and(hc.not().or(i.heapBusy.not())));
   for (let e = 0; e < RB; e++) {
     m.when(consume.and(head.eq(e)), () => robV[e].set(0));
     m.when(alloc.and(allocStop).and(a.trunc(RBW).eq(e)), () => {

@@ -2,7 +2,8 @@
  * topk selection in the attention RTL (README.md §3, "Hardware"), around the shared key phases:
  * - GQW writes the group's q̃ and Q⁺[g, ch] into the `qg` memory (one entry per key group);
  * - phase 1 (the key scorer in `phase1` mode) writes each candidate's (g, P1, U1) into `p1`;
- * - SORT: the counting sort by bucket of U1 into `ord` (rtl-topk-sort.ts);
+ * - the order by bucket of U1 as 64 linked lists (rtl-topk-sort.ts), built as soon as phase 1 has noted
+ *   every candidate; SORT waits for it;
  * - P2: phase 2 with the running threshold (rtl-topk-scorer.ts) and the heap (rtl-topk-heap.ts);
  * - FIN: the heap's entries equal to the final T are counted (ties kept in index order);
  * - VAL: the value walker reads the kept/score memory in token order and decides kept = forced, or
@@ -29,7 +30,6 @@ export interface TopkPathIn {
   sc: Scorer;
   recentFrom: Expr;
   n: Expr;
-  sortStart: Expr;
   inSort: Expr;
   inP2: Expr;
   inFin: Expr;
@@ -68,10 +68,12 @@ export function topkPath(m: ModuleBuilder, d: RtlDims, cfg: AttentionConfig, i: 
   m.when(i.gqw, () => qg.write(i.g.trunc(GA), catList([...[...i.kr.qpc].reverse(), ...[...qtLanes].reverse()].map((e) => e.asUInt()))));
 
   const p1 = m.mem('p1_mem', UInt(p1Width(d)), d.SMD);
-  const ord = m.mem('ord_mem', UInt(NW + p1Width(d)), d.SMD);
   m.when(i.sc.p1Valid, () => p1.write(i.sc.p1Token.trunc(SMA), cat(i.g.trunc(NW), i.sc.p1Partial.asUInt(), i.sc.p1Bound.asUInt())));
 
-  const sort = topkSort(m, d, { note: i.sc.p1Valid, noteU: i.sc.p1Bound, start: i.sortStart, clear: i.qFire, sink: cfg.sink, hi: i.recentFrom, p1, ord });
+  const PW = NW + 1;
+  const count = m.wire('tk_candidates', mux(i.recentFrom.gt(cfg.sink), i.recentFrom.zext(PW).subWrap(cfg.sink), lit(UInt(PW), 0)));
+  // the sort starts by itself once phase 1 has noted every candidate (beside the recent window's keys)
+  const sort = topkSort(m, d, { note: i.sc.p1Valid, noteU: i.sc.p1Bound, clear: i.qFire, sink: cfg.sink, hi: i.recentFrom, count, p1 });
   const sortDone = m.wire('tk_sort_done', i.inSort.and(sort.done));
 
   const K = Math.min(cfg.k, cfg.maxKeys);
@@ -79,18 +81,17 @@ export function topkPath(m: ModuleBuilder, d: RtlDims, cfg: AttentionConfig, i: 
   const heapScore = m.wire('tk_heap_score', SInt(SW));
   const finStart = m.wire('tk_fin_start', Bool);
   const heap = topkHeap(m, d, K, { insert: heapInsert, score: heapScore, scan: finStart, clear: i.qFire });
-  const PW = NW + 1;
-  const count = m.wire('tk_candidates', mux(i.recentFrom.gt(cfg.sink), i.recentFrom.zext(PW).subWrap(cfg.sink), lit(UInt(PW), 0)));
   const ts = topkScorer(m, d, cfg.keyLanes, {
     run: i.inP2,
     start: sortDone,
     count,
     lag: i.lag,
-    ord,
+    order: sort,
     qg,
     root: heap.root,
     full: cfg.earlyExit ? heap.full : lit(Bool, 0),
     heapBusy: heap.busy,
+    heapSettled: heap.settled,
     reqReady: i.inP2.and(i.req.ready),
     respValid: i.inP2.and(i.resp.valid),
     respData: i.resp.bits.data,

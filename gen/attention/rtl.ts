@@ -19,7 +19,8 @@ import { valuePath, type Walk } from './rtl-values.ts';
 import { valueScaleExp } from './fixed.ts';
 import { topkPath } from './rtl-topk.ts';
 
-const PH = { IDLE: 0, DIVN: 1, BASES: 2, GQ0: 3, GQ: 4, GQW: 5, KEYS: 6, RESK0: 7, RESK: 8, VAL: 9, SUM: 10, SORT: 11, P2: 12, FIN: 13 };
+/** The row sequencer's phases (the `phase` register's values; bench/attention-rtl-phases.ts names them). */
+export const PH = { IDLE: 0, DIVN: 1, BASES: 2, GQ0: 3, GQ: 4, GQW: 5, KEYS: 6, RESK0: 7, RESK: 8, VAL: 9, SUM: 10, SORT: 11, P2: 12, FIN: 13 };
 
 /** Test hook (mutation test only): 'lag' runs topk's running threshold with Λ − 1 instead of Λ. */
 export interface AttentionRtlOptions {
@@ -213,7 +214,6 @@ export function attentionRtl(cfg: AttentionConfig, opts: AttentionRtlOptions = {
       sc,
       recentFrom,
       n,
-      sortStart: reskDone,
       inSort: at(PH.SORT),
       inP2: at(PH.P2),
       inFin: at(PH.FIN),
