@@ -11,7 +11,7 @@ export function proveReport(r: ProveResult): string {
   for (const p of r.properties) {
     const what = `${p.kind === 'assume' ? 'assumption of a submodule' : 'assert'} ${p.loc} (${p.module}): ${p.message}`;
     if (p.status === 'proved') out.push(`proved (k=${p.k})  ${what}`);
-    else if (p.status === 'bounded') out.push(`bounded (${p.bound} cycles; ${p.reason})  ${what}`);
+    else if (p.status === 'bounded') out.push(`bounded (${p.bound} cycles${p.timedOut ? ', timed out' : ''}; ${p.reason})  ${what}`);
     else {
       out.push(`FAILED  ${what}`);
       const c = p.cex!;
@@ -24,9 +24,9 @@ export function proveReport(r: ProveResult): string {
     const what = `cover ${c.loc} (${c.module}): ${c.message}`;
     if (c.status === 'reached') out.push(`reached at cycle ${c.cycle}  ${what}`);
     else if (c.status === 'unreachable') out.push(`unreachable (proved)  ${what}`);
-    else out.push(`unreachable within ${c.bound} cycles  ${what}`);
+    else out.push(c.reason ? `not reached within ${c.bound} cycles (${c.reason})  ${what}` : `unreachable within ${c.bound} cycles  ${what}`);
   }
   const s = proveSummary(r);
-  out.push(`${r.top}: ${s.proved} proved, ${s.bounded} bounded, ${s.failed} failed; ${r.covers.length} covers; depth ${r.depth}; ${r.seconds.toFixed(1)} s (${r.engine})`);
+  out.push(`${r.top}: ${s.proved} proved, ${s.bounded} bounded, ${s.failed} failed; ${r.covers.length} covers; depth ${r.depth}; ${r.seconds.toFixed(1)} s${r.timedOut ? ` (time budget of ${+r.timeoutMin!.toFixed(2)} min ran out: bounded, not proved)` : ''} (${r.engine})`);
   return out.join('\n');
 }
