@@ -17,6 +17,7 @@ export function proveReport(r: ProveResult): string {
       const c = p.cex!;
       out.push(`  counterexample: ${c.steps} cycles, violated at cycle ${c.cycle} (cycle 0 is the reset cycle); waveform ${c.vcd}`);
       if (c.replay !== undefined) out.push(c.replay ? `  Verilator replay: assertion failed at cycle ${c.replay.cycle}: ${c.replay.message} (${c.replay.loc})` : '  Verilator replay: no assertion failed (the counterexample depends on uninitialised state)');
+      if (c.golden) out.push(`  golden model: ${c.golden.status === 'mismatch' ? 'MISMATCH: ' : ''}${c.golden.detail}`);
       out.push(`  replay in Verilator: ${c.command}`);
     }
   }

@@ -14,6 +14,8 @@ import { formalDesign, selectProperties, type DesignProperty, type FormalDesign 
 import { runSat, type SatOutcome } from './sat-run.ts';
 import { readVcdSteps } from './vcd.ts';
 import { replayCommand, runReplay, writeReplay, type ReplayFailure } from './replay.ts';
+import { compareWithGolden, type GoldenCheck } from './replay-golden.ts';
+import type { AnyUnit } from '../gen/unit.ts';
 
 export interface Counterexample {
   /** The VCD Yosys wrote. */
@@ -27,6 +29,8 @@ export interface Counterexample {
   command: string;
   /** What the Verilator replay reported (when `replay` was requested). */
   replay?: ReplayFailure | null;
+  /** The replay's outputs against the unit's golden model (when `replay` and `golden` were given). */
+  golden?: GoldenCheck;
 }
 
 export interface PropertyResult {
@@ -90,6 +94,8 @@ export interface ProveOptions {
    * (in the joint run or its own run), with the reason; covers not yet checked say so.
    */
   timeoutMs?: number;
+  /** The unit and configuration the top was built from: replays compare its outputs with the golden model. */
+  golden?: { unit: AnyUnit; config: unknown };
 }
 
 export const ENGINE = 'yosys sat -tempinduct (built-in SAT solver)';
@@ -200,8 +206,12 @@ export async function proveDesign(d: FormalDesign, opts: ProveOptions): Promise<
 async function counterexample(d: FormalDesign, vcd: string, opts: ProveOptions): Promise<Counterexample> {
   const cex = readVcdSteps(readFileSync(vcd, 'utf8'));
   const replayDir = path.join(path.dirname(vcd), 'replay');
-  writeReplay(replayDir, d.top, d.files, cex);
+  writeReplay(replayDir, d.top, d.files, cex, opts.golden ? { name: opts.golden.unit.name, config: opts.golden.config } : undefined);
   const c: Counterexample = { vcd, steps: cex.steps.length, cycle: cex.steps.length - 2, replayDir, command: replayCommand(replayDir) };
-  if (opts.replay) c.replay = (await runReplay(replayDir)).failure;
+  if (opts.replay) {
+    const r = await runReplay(replayDir);
+    c.replay = r.failure;
+    if (opts.golden) c.golden = compareWithGolden(opts.golden.unit, opts.golden.config, d.top, r.txns);
+  }
   return c;
 }

@@ -27,7 +27,10 @@ unreachable. Exit 1 when an assertion fails.
   --json out.json  write the results as JSON
   --out-dir DIR    scratch directory for the Yosys runs, counterexamples and replays
                    (default formal-out/<unit>; kvhdl owns it as a whole)
-  --replay         also build and run each counterexample's Verilator replay now
+  --replay         also build and run each counterexample's Verilator replay now, and compare its
+                   outputs with the unit's golden model (or say why they are not compared: a
+                   memory the counterexample does not define, or inputs that are no complete
+                   stimulus: a protocol-only violation)
   --property TEXT  only the properties and covers whose message contains TEXT
   --shell          prove the unit's FireSim shell (AXI4 master + AXI4-Lite registers + DMA around
                    the unit, as kvhdl handoff firesim builds it) instead of the unit alone: its
@@ -56,7 +59,7 @@ unreachable. Exit 1 when an assertion fails.
     const top = values.shell ? firesimDesign(unit, config).shell : unit.build(config as never);
     const work = scratchDir(outDir, 'kvhdl prove');
     for (const old of ['runs']) rmSync(path.join(work, old), { recursive: true, force: true });
-    const r = await proveModule(top, { depth, workDir: path.join(work, 'runs'), replay: values.replay === true, only: values.property, timeoutMs: timeoutMin * 60_000, log: (l) => console.error(`kvhdl prove: ${l}`) });
+    const r = await proveModule(top, { depth, workDir: path.join(work, 'runs'), replay: values.replay === true, only: values.property, golden: values.shell ? undefined : { unit, config }, timeoutMs: timeoutMin * 60_000, log: (l) => console.error(`kvhdl prove: ${l}`) });
     console.log(`${unit.name} ${top.name} ${JSON.stringify(config)}`);
     console.log(proveReport(r));
     if (jsonFile) {
