@@ -28,6 +28,6 @@ export function proveReport(r: ProveResult): string {
     else out.push(c.reason ? `not reached within ${c.bound} cycles (${c.reason})  ${what}` : `unreachable within ${c.bound} cycles  ${what}`);
   }
   const s = proveSummary(r);
-  out.push(`${r.top}: ${s.proved} proved, ${s.bounded} bounded, ${s.failed} failed; ${r.covers.length} covers; depth ${r.depth}; ${r.seconds.toFixed(1)} s${r.timedOut ? ` (time budget of ${+r.timeoutMin!.toFixed(2)} min ran out: bounded, not proved)` : ''} (${r.engine})`);
+  out.push(`${r.top}: ${s.proved} proved, ${s.bounded} bounded, ${s.failed} failed; ${r.covers.length} covers; depth ${r.depth}; ${r.seconds.toFixed(1)} s${r.timedOut ? ` (time budget of ${+r.timeoutMin!.toFixed(2)} min ran out: what it cut is reported bounded or not reached, never proved)` : ''} (${r.engine})`);
   return out.join('\n');
 }
