@@ -33,6 +33,7 @@ describe('FireSim shell invariants in the harness (minmax lanes 2 width 8)', () 
     expect(v).toContain('AXI4 m_axi AR: burst does not cross a 4 KiB boundary');
     expect(v).toContain('AXI4 m_axi AW: AWLEN <= 15');
     expect(v).toContain('AXI4-Lite s_axi R: valid held until ready');
+    expect(v).toContain('AXI4 m_axi W: WLAST exactly on beat AWLEN + 1 of the burst');
     const b = await buildHarness(harnessInput(h, tmp()));
     const r = await runHarness(b.exe, { seed: 5, faults: true });
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
