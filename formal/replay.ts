@@ -14,6 +14,8 @@ import { PACKAGE_ROOT } from '../toolchain/package-root.ts';
 import { fileURLToPath } from 'node:url';
 import type { VcdSteps } from './vcd.ts';
 import { FORMAL_TOP } from './design-files.ts';
+import { streamPort } from '../hdl/ports/design.ts';
+import { streamsOfModule } from '../hdl/ports/from-module.ts';
 
 export const REPLAY_TOP = 'kv_replay';
 
@@ -32,6 +34,10 @@ export interface ReplayResult {
   steps: number;
   output: string;
   command: string;
+  /** Transfers the replay saw on each stream of the top (valid ∧ ready at a rising edge), fields in order, in cycle order. */
+  txns: Record<string, bigint[][]>;
+  /** The unit and configuration the counterexample came from (for the golden comparison), when recorded. */
+  unit?: { name: string; config: unknown };
 }
 
 function lit(width: number, v: bigint): string {
@@ -39,7 +45,7 @@ function lit(width: number, v: bigint): string {
 }
 
 /** Writes the replay directory: the design's files and the formal wrapper (its output contracts), the testbench and replay.json. */
-export function writeReplay(dir: string, top: Module, files: Map<string, string>, cex: VcdSteps): void {
+export function writeReplay(dir: string, top: Module, files: Map<string, string>, cex: VcdSteps, unit?: { name: string; config: unknown }): void {
   mkdirSync(dir, { recursive: true });
   for (const [f, text] of files) writeFileSync(path.join(dir, f), text);
   const inputs = top.ports.filter((p) => p.kind === 'input');
@@ -52,6 +58,14 @@ export function writeReplay(dir: string, top: Module, files: Map<string, string>
   const conns = [...(top.usesClock ? ['.clock(clock)'] : []), ...(top.usesReset ? ['.reset(reset)'] : []), ...top.ports.map((p) => `.${p.name}(${p.name})`)];
   lines.push(`  ${FORMAL_TOP} dut (${conns.join(', ')});`);
   if (outputs.length) lines.push(`  wire _unused_ok = &{1'b0, ${outputs.map((p) => p.name).join(', ')}, 1'b0};`);
+  // every transfer on a stream of the top, as the design sees it at the rising edge (for the golden comparison)
+  lines.push('  integer kv_cycle = 0;', '  always @(posedge clock) begin');
+  for (const st of streamsOfModule(top)) {
+    const fields = st.fields.map((f) => streamPort(st, f.name));
+    const fmt = fields.map(() => ' %h').join('');
+    lines.push(`    if (${top.usesReset ? '!reset && ' : ''}${streamPort(st, 'valid')} && ${streamPort(st, 'ready')}) $display("kvhdl replay: txn ${st.name} %0d${fmt}", kv_cycle${fields.map((f) => `, ${f}`).join('')});`);
+  }
+  lines.push('    kv_cycle = kv_cycle + 1;', '  end');
   lines.push('  initial begin');
   // The counterexample's initial state of everything reset does not set (datapath registers,
   // memories, formal-only registers): the proof starts from arbitrary values there, Verilator from 0.
@@ -66,7 +80,7 @@ export function writeReplay(dir: string, top: Module, files: Map<string, string>
   });
   lines.push(`    $display("kvhdl replay: ${cex.steps.length} cycles replayed, no assertion failed");`, '    $finish;', '  end', 'endmodule', '');
   writeFileSync(path.join(dir, `${REPLAY_TOP}.v`), lines.join('\n'));
-  writeFileSync(path.join(dir, 'replay.json'), JSON.stringify({ top: top.name, files: [...files.keys()], steps: cex.steps.length }, null, 2) + '\n');
+  writeFileSync(path.join(dir, 'replay.json'), JSON.stringify({ top: top.name, files: [...files.keys()], steps: cex.steps.length, ...(unit ? { unit } : {}) }, null, 2) + '\n');
 }
 
 /** Hierarchical names (below the wrapper) and widths of the registers without reset and the memory words. */
@@ -80,13 +94,23 @@ function unresetState(m: Module, prefix: string): [string, number][] {
 
 /** Builds the replay with Verilator (`--binary --timing -DFORMAL --assert`) and runs it. */
 export async function runReplay(dir: string, opts: { timeoutMs?: number } = {}): Promise<ReplayResult> {
-  const meta = JSON.parse(readFileSync(path.join(dir, 'replay.json'), 'utf8')) as { top: string; files: string[]; steps: number };
+  const meta = JSON.parse(readFileSync(path.join(dir, 'replay.json'), 'utf8')) as { top: string; files: string[]; steps: number; unit?: { name: string; config: unknown } };
   const args = ['--binary', '--timing', '-DFORMAL', '-DKV_REPLAY', '--assert', '-Wno-fatal', '--top-module', REPLAY_TOP, '-Mdir', 'obj', '--MAKEFLAGS', 'OBJCACHE=ccache', `${REPLAY_TOP}.v`, ...meta.files];
   const build = await runTool('verilator', args, { cwd: dir, timeoutMs: opts.timeoutMs ?? 5 * 60 * 1000 });
   if (build.exitCode !== 0) throw new Error(`verilator failed (exit ${build.exitCode}) in ${dir}:\n${lastLines(build.stderr || build.stdout, 15)}`);
   const run = await runTool(path.join('obj', `V${REPLAY_TOP}`), [], { cwd: dir, timeoutMs: 60 * 1000 });
   const output = `${run.stdout}\n${run.stderr}`;
-  return { failure: parseAssertionFailure(output, dir), steps: meta.steps, output, command: replayCommand(dir) };
+  return { failure: parseAssertionFailure(output, dir), steps: meta.steps, output, command: replayCommand(dir), txns: parseTxns(output), ...(meta.unit ? { unit: meta.unit } : {}) };
+}
+
+/** `kvhdl replay: txn <stream> <cycle> <hex>...` lines -> per stream, the field values of each transfer. */
+export function parseTxns(output: string): Record<string, bigint[][]> {
+  const out: Record<string, bigint[][]> = {};
+  for (const m of output.matchAll(/^kvhdl replay: txn (\S+) \d+((?: [0-9a-fA-FxXzZ]+)*)\s*$/gm)) {
+    const vals = m[2].trim() ? m[2].trim().split(' ').map((h) => BigInt('0x' + h.replace(/[xXzZ]/g, '0'))) : [];
+    (out[m[1]] ??= []).push(vals);
+  }
+  return out;
 }
 
 /** `[65] %Error: f.v:128: Assertion failed in TOP.kv_replay.dut: ...` -> the property at f.v:128. */

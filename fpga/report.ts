@@ -18,6 +18,7 @@ import { defaultBackend, edaVersion } from './eda.ts';
 import { fmaxText } from './format.ts';
 import { areaThroughputSpec, type PlotPoint } from './plot/area-throughput.ts';
 import { renderSvg } from './plot/render.ts';
+import { FORMAL_COLUMN, formalCell, formalNote, proveForReport, type FormalSummary, type ProveColumnOptions } from './report-formal.ts';
 
 export interface ReportOptions {
   units: readonly AnyUnit[];
@@ -31,6 +32,8 @@ export interface ReportOptions {
   cacheDir?: string;
   /** Time limit of each synthesis tool run (default: the EDA runner's, 15 minutes). */
   synthTimeoutMs?: number;
+  /** Run `kvhdl prove` per configuration with this budget (the formal column, fpga/report-formal.ts); off when absent. */
+  prove?: Omit<ProveColumnOptions, 'log' | 'cacheDir'>;
 }
 
 export interface ReportRow {
@@ -52,6 +55,8 @@ export interface ReportRow {
   notRun?: string;
   /** Targets whose synthesis failed (e.g. a tool timeout), with the tool's one-line message: the row stays. */
   synthFailed?: Partial<Record<SynthTarget, string>>;
+  /** `kvhdl prove` summary (when the report ran prove). */
+  formal?: FormalSummary;
 }
 
 export interface Report {
@@ -99,6 +104,7 @@ export async function buildReport(o: ReportOptions): Promise<Report> {
             row.synthFailed = { ...row.synthFailed, [target]: msg };
           }
         }
+        if (o.prove) row.formal = await proveForReport(unit.build(config), { ...o.prove, cacheDir: o.cacheDir, log });
         log(`${unit.name}: throughput run (Verilator, no stalls)`);
         const n = o.simTransactions ?? 256;
         const sim = await runUnit(unit, config, unit.randomStimulus(config, 1, n), {
@@ -141,6 +147,7 @@ export async function buildReport(o: ReportOptions): Promise<Report> {
     'Worst case: the same on the unit\'s worst-case stimulus (its `worstStimulus`: the input with the lowest throughput; a unit whose II does not depend on the data uses its random stimulus); – where a unit defines none. LUT per element/cycle: xc7 LUTs divided by elements/cycle.',
     'area-throughput.svg: every row as a dot, area (xc7 LUTs, else iCE40 LUT4s) against input elements per cycle, coloured by iCE40 Fmax, with the Pareto front in red (the plot of kvhdl sweep).',
   ];
+  if (o.prove) notes.push(formalNote(o.prove.timeoutMs / 60_000, o.prove.depth ?? 20));
   return { generator: generatorName, tools, targets: [...o.targets], rows, notes };
 }
 
@@ -184,6 +191,7 @@ export function reportMarkdown(rep: Report): string {
     cols.push(['xc7 LUT per element/cycle', (r) => per(r, r.elementsPerCycle)], ['xc7 LUT per element/cycle, worst case', (r) => per(r, r.elementsPerCycleWorst)]);
   }
   if (rep.targets.includes('ice40')) cols.push(['ice40 Melem/s', (r) => num(r.ice40MElementsPerSecond, 1)]);
+  if (rep.rows.some((r) => r.formal)) cols.push([FORMAL_COLUMN, (r) => formalCell(r.formal)]);
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [
     '# kvhdl resource and throughput report',

@@ -20,7 +20,7 @@ import type { FiresimHandoff } from './package.ts';
 import { cFaultTest } from './c-faults.ts';
 
 export const HARNESS_DIR = packageFile('fpga/firesim/harness');
-const HARNESS_VERSION = 'kvhdl-firesim-harness-2';
+const HARNESS_VERSION = 'kvhdl-firesim-harness-3';
 
 export interface HarnessInput {
   /** Top module of the Verilog file. */
@@ -93,6 +93,8 @@ export async function buildHarness(h: HarnessInput, opts: { cacheDir?: string; l
         '--cc', '--exe', '--build', '-O2', '-j', '2',
         '--MAKEFLAGS', ['OPT_FAST=-O1', ...(ccache ? ['OBJCACHE=ccache'] : [])].join(' '),
         '--top-module', h.top, '--Mdir', 'obj', '-o', 'sim', '-Wno-fatal',
+        // the shell's formal properties (AXI handshake rules, 4 KiB bursts; shell/invariants.ts) are checked in the run
+        '-DFORMAL', '--assert',
         '-CFLAGS', `-I${tmp}`, '-LDFLAGS', `${path.join(tmp, 'test.o')} ${path.join(tmp, 'faults.o')}`,
         path.resolve(h.verilogFile), 'tb.cpp',
       ];

@@ -24,6 +24,7 @@ import { counters } from './shell/counters.ts';
 import { readAddress, readData } from './shell/read-dma.ts';
 import { recordAssembly } from './shell/record-assembly.ts';
 import { writeFifos } from './shell/write-fifos.ts';
+import { shellInvariants } from './shell/invariants.ts';
 
 export * from './shell/params.ts';
 
@@ -85,5 +86,6 @@ export function buildShell(o: ShellOptions): Shell {
     busy.set(1);
     cnt.cycles.set(0);
   }).elseWhen(finished, () => busy.set(0));
+  shellInvariants(m);
   return { module: m.build(), regfile: rf.module };
 }

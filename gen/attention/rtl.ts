@@ -18,6 +18,7 @@ import { keyScorer } from './rtl-scorer.ts';
 import { valuePath, type Walk } from './rtl-values.ts';
 import { valueScaleExp } from './fixed.ts';
 import { topkPath } from './rtl-topk.ts';
+import { attentionInvariants } from './invariants.ts';
 
 /** The row sequencer's phases (the `phase` register's values; bench/attention-rtl-phases.ts names them). */
 export const PH = { IDLE: 0, DIVN: 1, BASES: 2, GQ0: 3, GQ: 4, GQW: 5, KEYS: 6, RESK0: 7, RESK: 8, VAL: 9, SUM: 10, SORT: 11, P2: 12, FIN: 13 };
@@ -339,5 +340,6 @@ export function attentionRtl(cfg: AttentionConfig, opts: AttentionRtlOptions = {
   rowOut.bits.kept.set(keptCount);
   rowOut.bits.words.set(words);
   m.when(rowOut.valid.and(rowOut.ready), () => phase.set(PH.IDLE));
+  attentionInvariants(m, d, { n, tk, tv, groups, keptCount, maxKeys: cfg.maxKeys });
   return m.build();
 }

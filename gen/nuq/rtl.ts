@@ -13,6 +13,7 @@ import { fpSub } from '../../hdl/lib/float/add.ts';
 import { fpMul } from '../../hdl/lib/float/mul.ts';
 import { fpLt } from '../../hdl/lib/float/compare.ts';
 import { nuqFormat, tableBeats, tableWordsPerChannel, type NuqConfig } from './config.ts';
+import { nuqInvariants } from './invariants.ts';
 
 export const TOKEN_BITS = 32;
 
@@ -232,5 +233,6 @@ export function nuqRtl(cfg: NuqConfig): Module {
   q.bits.codes.set(qCodes);
   q.bits.flags.set(qFlags);
   q.bits.deq.set(qDeq);
+  nuqInvariants(m, { bits: b, gt: lanes.map((i) => d_[`gt${i}`]), spfPush: spfIn.valid, spfReady, headValid: head.valid, headMask: head.bits.mask, done });
   return m.build();
 }
