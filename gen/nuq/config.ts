@@ -11,7 +11,7 @@ export const nuqSchema = z
     sparseDepth: z.number().int().min(2).max(1024).default(4).describe('outlier side FIFO depth in beats (a power of two): beats with outliers, and eos beats (their last record), waiting for the one-per-cycle sparse port (quantize mode)'),
     op: z.enum(['quantize', 'dequantize']).default('quantize').describe('quantize: x -> codes, flags, x̂ and the sparse outlier stream; dequantize: codes + sparse stream -> x̂ (the standalone dequantizer with the sparse merge, README "Dequantize mode")'),
     opStages: z.number().int().min(0).max(3).default(3).describe('pipeline registers inside each float subtract, multiply and add of the datapath (0..3; the float library\'s stages); latency grows by 4 cycles per step (dequantize: 2)'),
-    mode: z.enum(['per-channel', 'per-token']).default('per-channel').describe('per-channel: thresholds, normalisation and codebooks per channel from calibration (KVQuant keys); per-token: each token\'s thresholds, centre and half-range from its own values at quantization time, one shared codebook (KVQuant values; golden model only, no RTL yet; op quantize)'),
+    mode: z.enum(['per-channel', 'per-token']).default('per-channel').describe('per-channel: thresholds, normalisation and codebooks per channel from calibration (KVQuant keys); per-token: each token\'s thresholds, centre and half-range from its own values at quantization time, one shared codebook (KVQuant values; op quantize; the RTL computes trim 0 only)'),
   })
   .superRefine((c, ctx) => {
     if ((c.sparseDepth & (c.sparseDepth - 1)) !== 0) ctx.addIssue({ code: 'custom', path: ['sparseDepth'], message: `must be a power of two, got ${c.sparseDepth}` });
