@@ -134,10 +134,10 @@ export function perTokenFront(m: ModuleBuilder, cfg: NuqConfig, ctx: FrontContex
   const s2 = stage('st2', { ...d1, mid: fpMul(m, 'pt_mid', f, s1.sum, halfLit, ops).result, half: fpMul(m, 'pt_half', f, s1.diff, halfLit, ops).result });
   const rs = rcpStages(cfg, f);
   const d2 = delay('st2_d', s2, rs);
-  const q = fpDiv(m, 'pt_rcp', f, oneLit, s2.half, { stages: rs, enable: en }).result;
-  const qInf = m.wire('pt_rcp_is_inf', q.slice(14, 0).eq(((1 << f.exp) - 1) << f.man));
-  const rcp = m.wire('pt_rcp_fixed', mux(d2.half.slice(14, 0).eq(0).or(qInf), lit(pat, 0), q));
-  const s3 = stage('st3', { ...d2, rcp });
+  // the quotient is registered as it leaves fpDiv; its special cases are applied after st3 (levels)
+  const s3 = stage('st3', { ...d2, quot: fpDiv(m, 'pt_rcp', f, oneLit, s2.half, { stages: rs, enable: en }).result });
+  const qInf = m.wire('pt_rcp_is_inf', s3.quot.slice(14, 0).eq(((1 << f.exp) - 1) << f.man));
+  s3.rcp = m.wire('pt_rcp_fixed', mux(s3.half.slice(14, 0).eq(0).or(qInf), lit(pat, 0), s3.quot));
 
   // ---- emit side: a token's D/P beats are read back on consecutive en-cycles from its record's arrival
   // (records arrive at least D/P en-cycles apart: their last beats entered that far apart)

@@ -17,6 +17,8 @@ import type { TxnTable } from '../../data/transactions.ts';
 import { Rng } from '../../data/rng.ts';
 import { deqTransactions } from '../../gen/nuq/deq-model.ts';
 import { verilogProblems, writeDesign } from '../helpers/verilog-checks.ts';
+import { calibrateNuqPerToken } from '../../gen/nuq/calibrate.ts';
+import { BF16, type FloatFormat } from '../../hdl/lib/float/format.ts';
 
 const configs = [
   nuqConfig({ format: 'fp16', bits: 3, channels: 8, lanes: 4, sparseDepth: 2 }),
@@ -81,6 +83,51 @@ describe('nuq RTL vs golden', () => {
 
   it('dequantize mode (default sizes): verilator -Wall, iverilog -g2005 (test/lint covers the default quantize mode)', async () => {
     const top = nuqUnit.build(nuqConfig({ op: 'dequantize' }));
+    expect(await verilogProblems(writeDesign(top), top.name, { synth: false })).toEqual([]);
+  }, 120_000);
+
+  // per-token mode (README "Per-token hardware"): token buffer, run-time token min / max, mid / half / rcp
+  const ptConfigs = [
+    nuqConfig({ mode: 'per-token', format: 'fp16', bits: 3, channels: 8, lanes: 4, sparseDepth: 2 }),
+    nuqConfig({ mode: 'per-token', format: 'bf16', bits: 2, channels: 8, lanes: 2, opStages: 1 }),
+  ];
+  /** Tokens that reach every special case of the token statistics (D = 8). */
+  const specialTokens = (f: FloatFormat): Uint16Array => {
+    const fp16 = f === FP16;
+    const [nan, inf, ninf, max, nmax] = fp16 ? [0x7e01, 0x7c00, 0xfc00, 0x7bff, 0xfbff] : [0x7fc1, 0x7f80, 0xff80, 0x7f7f, 0xff7f];
+    const P = (v: number) => fpFromNumber(f, v);
+    const rows = [
+      [nan, nan, inf, ninf, nan, inf, nan, nan], // no finite value: lo = hi = mid = half = rcp = +0
+      [P(1.5), P(1.5), P(1.5), P(1.5), P(1.5), P(1.5), P(1.5), P(1.5)], // constant: half = 0, rcp = +0
+      [0x8000, 0, 0x8000, 0x8000, 0, nan, 0x8000, 0], // zeros: -0 as +0
+      [max, nmax, P(1), P(-2), P(3), P(0.5), inf, P(-7)], // fl(hi - lo) overflows: half = +Inf, rcp = +0, x̂ NaN
+      [P(1), 0x0001, P(1) + 1, P(1), P(1) + 1, 0x0002, P(1), P(1)], // a wide and a subnormal spread in one token
+      [0x0001, 0x0002, 0x0001, 0x0001, 0x0002, 0x0002, 0x0001, 0x0001], // tiny half: fl(1 / half) = +Inf, rcp = +0
+      [P(-3), P(2), nan, P(0.25), P(-0.5), ninf, P(2), P(-3)], // ties at lo / hi, specials beside finite values
+    ];
+    return Uint16Array.from(rows.flat());
+  };
+  for (const cfg of ptConfigs) {
+    it(`per-token ${cfg.format} b${cfg.bits} D${cfg.channels} P${cfg.lanes}: random stalls and backpressure, Icarus prefix, special tokens, II = 1 unstalled`, async () => {
+      const f = nuqFormat(cfg);
+      const top = nuqUnit.build(cfg);
+      const golden = (ins: Record<string, TxnTable>) => nuqUnit.golden(cfg, ins);
+      const stim = nuqUnit.randomStimulus(cfg, 1, 600);
+      const r = await simulateBoth(top, golden, stim, { seed: 1, icarusTransactions: 0 });
+      expect(r.throughput.ii).toBeLessThan(1.1); // two table loads wait for the pipeline to drain
+      const cb = calibrateNuqPerToken(f, heavyTailedKeys(f, 32, cfg.channels, 3), 32, cfg.channels, { bits: cfg.bits, outlierFraction: 0, shared: true });
+      const sp = specialTokens(f);
+      const items = [{ load: cb }, { data: sp }, { data: heavyTailedKeys(f, 6, cfg.channels, 4) }, { load: { ...cb, centroids: [cb.centroids[0].map((c) => -c).reverse()] } }, { data: sp.slice(3 * cfg.channels) }];
+      const special = inputTransactions(cfg, items);
+      const g = golden(special);
+      expect(g.tk.count).toBe(7 + 6 + 4);
+      await simulateBoth(top, golden, special, { seed: 2, stall: 0.3, backpressure: 0.4, icarusTransactions: cfg.format === 'fp16' ? 1_000_000 : 0 });
+      await simulateBoth(top, golden, nuqUnit.randomStimulus(cfg, 3, 400), { seed: 3, stall: 0.2, backpressure: 0.3, icarusTransactions: cfg.format === 'bf16' ? 150 : 0 });
+    }, 120_000);
+  }
+
+  it('per-token mode (default sizes): verilator -Wall, iverilog -g2005', async () => {
+    const top = nuqUnit.build(nuqConfig({ mode: 'per-token' }));
     expect(await verilogProblems(writeDesign(top), top.name, { synth: false })).toEqual([]);
   }, 120_000);
 });
