@@ -114,7 +114,7 @@ async function nuqPostCosim(cfg: NuqConfig, outputs: StreamData, run: SubUnitRun
 }
 
 /** What `kvhdl cosim` says for a per-token codebook with trim > 0 (exit 2). */
-export const PER_TOKEN_TRIM_NO_RTL = 'the per-token RTL computes trim = 0 only (each token\'s min and max): this codebook has trim';
+export const PER_TOKEN_TRIM_NO_RTL = 'the per-token RTL computes trims up to its config\'s trimMax';
 
 /** The trims (word 0) of a per-token stimulus' table loads. */
 export function perTokenTrims(cfg: NuqConfig, stim: StreamData): number[] {
@@ -150,8 +150,8 @@ export const nuqUnit: UnitDef<NuqConfig> = {
   postCosim: (cfg, outputs, run) => nuqPostCosim(cfg, outputs, run),
   // per-token: the RTL has no trimmed order statistics (README "Per-token hardware"); refuse before simulating
   async preCosim(cfg, stimulus) {
-    const trim = cfg.mode === 'per-token' ? perTokenTrims(cfg, stimulus).find((t) => t > 0) : undefined;
-    if (trim !== undefined) throw new ConfigError([`${PER_TOKEN_TRIM_NO_RTL} ${trim} (kvhdl golden nuq models it; calibrate with a smaller --outlier-fraction for trim 0; gen/nuq/README.md "Per-token hardware")`]);
+    const trim = cfg.mode === 'per-token' ? perTokenTrims(cfg, stimulus).find((t) => t > cfg.trimMax) : undefined;
+    if (trim !== undefined) throw new ConfigError([`${PER_TOKEN_TRIM_NO_RTL} (${cfg.trimMax}); this codebook has trim ${trim} (set "trimMax": ${trim} in the config, up to 7, or calibrate with a smaller --outlier-fraction; kvhdl golden nuq models any trim; gen/nuq/README.md "Per-token hardware")`]);
     return { ok: true, stimulus, problem: '', report: {} };
   },
   npyInputs: {

@@ -10,7 +10,7 @@
  * D/P beats, so up to ⌈(D/P + latency) / (D/P)⌉ tokens are in it at once (filling, waiting for
  * their statistics, being emitted) and the input keeps one beat per cycle.
  */
-import { Bool, UInt, lit, log2Ceil, minOf, maxOf, mux, type Expr, type ModuleBuilder } from '../../hdl/index.ts';
+import { Bool, UInt, bitsFor, lit, log2Ceil, minOf, maxOf, mux, vecOf, type Expr, type ModuleBuilder } from '../../hdl/index.ts';
 import { reduceTree, minOp, maxOp } from '../../hdl/lib/index.ts';
 import { fpAdd, fpSub } from '../../hdl/lib/float/add.ts';
 import { fpMul } from '../../hdl/lib/float/mul.ts';
@@ -45,8 +45,11 @@ export interface FrontContext {
 /** fpDiv stages of rcp = 1 / half: the format's maximum with opStages > 0 (one quotient bit per stage), else 0. */
 export const rcpStages = (cfg: NuqConfig, f: FloatFormat): number => (cfg.opStages === 0 ? 0 : fpDivMaxStages(f));
 
+/** Registers of the rank selection (trimMax > 0): candidates, comparison matrix, one-hot select. */
+export const selectStages = (cfg: NuqConfig): number => (cfg.trimMax > 0 ? 3 : 0);
+
 /** En-cycles from a token's last beat entering to its first beat being read back (README "Per-token hardware"). */
-export const statsLatency = (cfg: NuqConfig, f: FloatFormat): number => 5 + 2 * cfg.opStages + rcpStages(cfg, f);
+export const statsLatency = (cfg: NuqConfig, f: FloatFormat): number => 5 + 2 * cfg.opStages + rcpStages(cfg, f) + selectStages(cfg);
 
 /** Token buffer depth in beats: the smallest power of two above D/P + statsLatency. */
 export function tokenBufferDepth(cfg: NuqConfig, f: FloatFormat): number {
@@ -105,26 +108,31 @@ export function perTokenFront(m: ModuleBuilder, cfg: NuqConfig, ctx: FrontContex
     keyMin.push(m.wire(`pt_l${i}_kmin`, mux(finite, key, lit(pat, ONES))));
     keyMax.push(m.wire(`pt_l${i}_kmax`, mux(finite, key, lit(pat, 0))));
   });
-  const bmin = reduceTree(m, 'pt_bmin', keyMin, minOp).result;
-  const bmax = reduceTree(m, 'pt_bmax', keyMax, maxOp).result;
-  const pf = stage('pf', { v: inFire, last: fillLast, eos: beat.eos, base: base0, mn: bmin, mx: bmax });
-  const accMin = m.reg('pt_acc_min', pat, { reset: ONES });
-  const accMax = m.reg('pt_acc_max', pat, { reset: 0 });
-  const tokMin = m.wire('pt_tok_min', minOf(accMin, pf.mn));
-  const tokMax = m.wire('pt_tok_max', maxOf(accMax, pf.mx));
-  m.when(en.and(pf.v), () => {
-    accMin.set(mux(pf.last, lit(pat, ONES), tokMin));
-    accMax.set(mux(pf.last, lit(pat, 0), tokMax));
-  });
-  // back to patterns; no finite value (min key 0xffff): lo = hi = +0; a zero is +0
-  const none = m.wire('pt_none', tokMin.eq(ONES));
   const unkey = (k: Expr) => mux(k.bit(15), k.and(0x7fff), k.not());
   const plusZero = (v: Expr) => mux(v.eq(0x8000), lit(pat, 0), v);
-  const lo = m.wire('pt_lo', mux(none, lit(pat, 0), plusZero(unkey(tokMin))));
-  const hi = m.wire('pt_hi', mux(none, lit(pat, 0), plusZero(unkey(tokMax))));
+  let s0: Bundle;
+  if (cfg.trimMax === 0) {
+    const bmin = reduceTree(m, 'pt_bmin', keyMin, minOp).result;
+    const bmax = reduceTree(m, 'pt_bmax', keyMax, maxOp).result;
+    const pf = stage('pf', { v: inFire, last: fillLast, eos: beat.eos, base: base0, mn: bmin, mx: bmax });
+    const accMin = m.reg('pt_acc_min', pat, { reset: ONES });
+    const accMax = m.reg('pt_acc_max', pat, { reset: 0 });
+    const tokMin = m.wire('pt_tok_min', minOf(accMin, pf.mn));
+    const tokMax = m.wire('pt_tok_max', maxOf(accMax, pf.mx));
+    m.when(en.and(pf.v), () => {
+      accMin.set(mux(pf.last, lit(pat, ONES), tokMin));
+      accMax.set(mux(pf.last, lit(pat, 0), tokMax));
+    });
+    // back to patterns; no finite value (min key 0xffff): lo = hi = +0; a zero is +0
+    const none = m.wire('pt_none', tokMin.eq(ONES));
+    const lo = m.wire('pt_lo', mux(none, lit(pat, 0), plusZero(unkey(tokMin))));
+    const hi = m.wire('pt_hi', mux(none, lit(pat, 0), plusZero(unkey(tokMax))));
+    s0 = stage('st0', { v: pf.v.and(pf.last), eos: pf.eos, base: pf.base, lo, hi });
+  } else {
+    s0 = trimmedStats(m, cfg, { ...ctx, keyMin, keyMax, fillLast, base0, unkey, plusZero, shared0: trimWord(m, cfg, ctx, ld) });
+  }
 
   // ---- statistics: mid = fl(fl(hi + lo) * 0.5), half = fl(fl(hi - lo) * 0.5), rcp = fl(1 / half) (+0 for half = 0 or +Inf)
-  const s0 = stage('st0', { v: pf.v.and(pf.last), eos: pf.eos, base: pf.base, lo, hi });
   const d0 = delay('st0_d', s0, cfg.opStages);
   const s1 = stage('st1', { ...d0, sum: fpAdd(m, 'pt_sum', f, s0.hi, s0.lo, ops).result, diff: fpSub(m, 'pt_diff', f, s0.hi, s0.lo, ops).result });
   const keep1 = { v: s1.v, eos: s1.eos, base: s1.base, lo: s1.lo, hi: s1.hi };
@@ -183,4 +191,93 @@ export function perTokenFront(m: ModuleBuilder, cfg: NuqConfig, ctx: FrontContex
     keep: (st) => keeps[st],
   };
   return { entry: { ...em, x: rd.as(pat.vec(P)) }, src, tk: { valid: s3.v, mid: s3.mid, half: s3.half } };
+}
+
+/** The trim register: word 0 of the per-token table (its low bits; trimMax bounds it). */
+function trimWord(m: ModuleBuilder, cfg: NuqConfig, ctx: FrontContext, ld: Expr): Expr {
+  const r = m.reg('tbl_trim', UInt(bitsFor(cfg.trimMax)));
+  m.when(ctx.loadFire.and(ld.eq(0)), () => r.set(ctx.beat.x[0].trunc(bitsFor(cfg.trimMax))));
+  return r;
+}
+
+/**
+ * trimMax > 0: per lane the trimMax + 1 smallest and largest finite keys of the token so far (sorted
+ * shift registers, one insertion per beat), the token's finite count n, then k = min(trim, ⌊(n − 1)/2⌋)
+ * and the k-th smallest / largest key of the union of the lanes' lists by rank (ties by position):
+ * the k + 1 ≤ trimMax + 1 extremes of the token are all in their lanes' lists. Registers `sx0_*`
+ * (lists, k), `sx1_*` (pairwise order bits), `sx2_*` (one-hot selects), then `st0_*` (lo, hi).
+ */
+function trimmedStats(
+  m: ModuleBuilder,
+  cfg: NuqConfig,
+  c: FrontContext & { keyMin: Expr[]; keyMax: Expr[]; fillLast: Expr; base0: Expr; unkey: (k: Expr) => Expr; plusZero: (v: Expr) => Expr; shared0: Expr },
+): Bundle {
+  const { en, stage } = c;
+  const { lanes: P, channels: D } = cfg;
+  const L = cfg.trimMax + 1;
+  const pat = UInt(16);
+  const ONES = 0xffff;
+  const nw = bitsFor(D);
+  const tw = bitsFor(cfg.trimMax);
+  let cnt: Expr = lit(UInt(nw), 0);
+  c.keyMin.forEach((k) => (cnt = cnt.addWrap(k.ne(ONES).zext(nw))));
+  const pf = stage('pf', {
+    v: c.inFire, last: c.fillLast, eos: c.beat.eos, base: c.base0, cnt,
+    ...Object.fromEntries(c.keyMin.flatMap((k, i) => [[`kmin${i}`, k], [`kmax${i}`, c.keyMax[i]]])),
+  });
+  const accN = m.reg('pt_acc_n', UInt(nw), { reset: 0 });
+  const tokN = m.wire('pt_tok_n', accN.addWrap(pf.cnt));
+  m.when(en.and(pf.v), () => accN.set(mux(pf.last, lit(UInt(nw), 0), tokN)));
+  /** A lane's sorted list after inserting v (`first(a, b)`: a goes before b). */
+  const insert = (name: string, list: Expr[], v: Expr, first: (a: Expr, b: Expr) => Expr): Expr[] =>
+    list.map((e, j) => {
+      const here = first(v, e);
+      return m.wire(`${name}${j}`, mux(here, j > 0 ? mux(first(v, list[j - 1]), list[j - 1], v) : v, e));
+    });
+  const cands: Record<string, Expr> = {};
+  const cmin: Expr[] = [], cmax: Expr[] = [];
+  for (let i = 0; i < P; i++) {
+    for (const [side, id, first] of [['min', ONES, (a: Expr, b: Expr) => a.lt(b)], ['max', 0, (a: Expr, b: Expr) => a.gt(b)]] as const) {
+      const list = Array.from({ length: L }, (_, j) => m.reg(`pt_l${i}_${side}${j}`, pat, { reset: id }));
+      const next = insert(`pt_l${i}_new${side}`, list, pf[`k${side}${i}`], first);
+      m.when(en.and(pf.v), () => list.forEach((r, j) => r.set(mux(pf.last, lit(pat, id), next[j]))));
+      next.forEach((e, j) => {
+        cands[`${side}${i}_${j}`] = e;
+        (side === 'min' ? cmin : cmax).push(e);
+      });
+    }
+  }
+  // k = min(trim, ⌊(n − 1)/2⌋) (n = 0: no finite value, lo = hi = +0)
+  const halfN = m.wire('pt_half_n', tokN.subWrap(1).shr(1).zext(nw));
+  const trim = c.shared0.zext(nw);
+  const k = m.wire('pt_k', mux(trim.lt(halfN), trim, halfN).trunc(tw)); // < trimMax + 1
+  const x0 = stage('sx0', { v: pf.v.and(pf.last), eos: pf.eos, base: pf.base, none: tokN.eq(0), k, ...cands });
+  const keysOf = (side: 'min' | 'max') => Array.from({ length: P * L }, (_, a) => x0[`${side}${Math.floor(a / L)}_${a % L}`]);
+  // rank bits: b goes before a (strictly before in the order, or equal and earlier)
+  const before = (side: 'min' | 'max') => {
+    const ks = keysOf(side);
+    return Object.fromEntries(ks.map((ka, a) => {
+      const bits = ks.flatMap((kb, bi) => (bi === a ? [] : [bi < a ? (side === 'min' ? kb.le(ka) : kb.ge(ka)) : side === 'min' ? kb.lt(ka) : kb.gt(ka)]));
+      return [`r${side}${a}`, bits.length > 1 ? vecOf(bits) : bits[0]];
+    }));
+  };
+  const keyFields = Object.fromEntries(Object.keys(cands).map((n) => [n, x0[n]]));
+  const x1 = stage('sx1', { v: x0.v, eos: x0.eos, base: x0.base, none: x0.none, k: x0.k, ...keyFields, ...before('min'), ...before('max') });
+  const rw = bitsFor(P * L);
+  const onehot = (side: 'min' | 'max') => vecOf(Array.from({ length: P * L }, (_, a) => {
+    const r = x1[`r${side}${a}`];
+    let n: Expr = lit(UInt(rw), 0);
+    for (let j = 0; j < r.width; j++) n = n.addWrap((r.width > 1 ? r.bit(j) : r).zext(rw));
+    return n.eq(rw > tw ? x1.k.zext(rw) : x1.k);
+  }));
+  const keyFields1 = Object.fromEntries(Object.keys(cands).map((n) => [n, x1[n]]));
+  const x2 = stage('sx2', { v: x1.v, eos: x1.eos, base: x1.base, none: x1.none, ...keyFields1, smin: onehot('min'), smax: onehot('max') });
+  const pickKey = (side: 'min' | 'max') => {
+    let acc: Expr = lit(pat, 0);
+    for (let a = 0; a < P * L; a++) acc = acc.or(mux(x2[`s${side}`].bit(a), x2[`${side}${Math.floor(a / L)}_${a % L}`], lit(pat, 0)));
+    return acc;
+  };
+  const lo = m.wire('pt_lo', mux(x2.none, lit(pat, 0), c.plusZero(c.unkey(pickKey('min')))));
+  const hi = m.wire('pt_hi', mux(x2.none, lit(pat, 0), c.plusZero(c.unkey(pickKey('max')))));
+  return stage('st0', { v: x2.v, eos: x2.eos, base: x2.base, lo, hi });
 }

@@ -29,8 +29,8 @@ export function nuqRtl(cfg: NuqConfig): Module {
   const cw = Math.max(1, log2Ceil(D));
   const pat = UInt(16);
   const perToken = cfg.mode === 'per-token';
-  const m = new ModuleBuilder(moduleName(`kv_nuq_${cfg.format}${perToken ? '_tok' : ''}`, { b, d: D, p: P, s: cfg.sparseDepth, o: cfg.opStages }), {
-    params: { format: cfg.format, bits: b, channels: D, lanes: P, sparseDepth: cfg.sparseDepth, opStages: cfg.opStages, ...(perToken ? { mode: cfg.mode } : {}) },
+  const m = new ModuleBuilder(moduleName(`kv_nuq_${cfg.format}${perToken ? '_tok' : ''}`, { b, d: D, p: P, s: cfg.sparseDepth, o: cfg.opStages, ...(perToken && cfg.trimMax > 0 ? { t: cfg.trimMax } : {}) }), {
+    params: { format: cfg.format, bits: b, channels: D, lanes: P, sparseDepth: cfg.sparseDepth, opStages: cfg.opStages, ...(perToken ? { mode: cfg.mode, trimMax: cfg.trimMax } : {}) },
     doc: perToken
       ? `KVQuant NUQ per-token quantize + dequantize (token statistics at run time, shared codebook) with dense-and-sparse outliers, ${P} lanes, ${b}-bit codes`
       : `KVQuant NUQ quantize + dequantize with dense-and-sparse outliers, ${P} lanes, ${b}-bit codes, run-time table`,

@@ -118,7 +118,7 @@ describe('kvhdl calibrate-nuq', () => {
     expect(e.stderr.trim().split('\n')).toEqual([expect.stringMatching(/outliers\[1\] = .*sorted by \(token, channel\)/)]);
   }, 120_000);
 
-  it('per-token mode: calibrate-nuq --mode per-token and kvhdl golden nuq write the per-token golden (scales.npy); cosim (trim 0) writes the same bytes; cosim of a trim > 0 codebook is refused in one line, exit 2', async () => {
+  it('per-token mode: calibrate-nuq --mode per-token and kvhdl golden nuq write the per-token golden (scales.npy); cosim (trimMax 1) writes the same bytes; a trim beyond trimMax is refused in one line, exit 2', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kvhdl-nuqpt-'));
     const T = 24, D = 8;
     const all = syntheticKeys(FP16, 2 * T, D, 13);
@@ -143,23 +143,16 @@ describe('kvhdl calibrate-nuq', () => {
     }
     const e = await kvhdl(['cosim', 'nuq', ...common, '--out-dir', path.join(dir, 'c')]);
     expect(e.exitCode).toBe(2);
-    expect(e.stderr.trim().split('\n').at(-1)).toMatch(/kvhdl cosim: the per-token RTL computes trim = 0 only .*this codebook has trim 1/);
-    // trim 0 (f = 0): the RTL's files are the golden's, byte for byte, under random stalls
-    const cb0 = path.join(dir, 'cb0.json');
-    expect((await kvhdl(['calibrate-nuq', '--in', path.join(dir, 'v.npy'), '--bits', '2', '--mode', 'per-token', '--out', cb0])).exitCode).toBe(0);
-    const common0 = ['--config', path.join(dir, 'cfg.json'), '--in', path.join(dir, 'x.npy'), '--codebook', cb0];
-    const g0 = await kvhdl(['golden', 'nuq', ...common0, '--out-dir', path.join(dir, 'g0')]);
-    expect(g0.exitCode, g0.stderr).toBe(0);
-    const c0 = await kvhdl(['cosim', 'nuq', ...common0, '--stall', '0.2', '--out-dir', path.join(dir, 'c0')]);
-    expect(c0.exitCode, c0.stderr).toBe(0);
-    const want0 = nuqOutputs(cfg, nuqTensorPerToken(FP16, parseCodebook(JSON.parse(readFileSync(cb0, 'utf8')), cfg), x));
+    expect(e.stderr.trim().split('\n').at(-1)).toMatch(/kvhdl cosim: the per-token RTL computes trims up to its config's trimMax \(0\); this codebook has trim 1 \(set "trimMax": 1/);
+    // trimMax 1: the RTL's files are the golden's, byte for byte, under random stalls
+    writeFileSync(path.join(dir, 'cfg1.json'), JSON.stringify({ ...cfg, trimMax: 1 }));
+    const c1 = await kvhdl(['cosim', 'nuq', '--config', path.join(dir, 'cfg1.json'), '--in', path.join(dir, 'x.npy'), '--codebook', cbf, '--stall', '0.2', '--out-dir', path.join(dir, 'c1')]);
+    expect(c1.exitCode, c1.stderr).toBe(0);
     for (const name of ['codes', 'packed', 'outliers', 'dequant', 'flags', 'scales'] as const) {
-      const gb = readFileSync(path.join(dir, 'g0', `${name}.npy`));
-      expect(gb.equals(Buffer.from(writeNpy(want0[name]!))), name).toBe(true);
-      expect(readFileSync(path.join(dir, 'c0', `${name}.npy`)).equals(gb), name).toBe(true);
+      expect(readFileSync(path.join(dir, 'c1', `${name}.npy`)).equals(readFileSync(path.join(dir, 'g', `${name}.npy`))), name).toBe(true);
     }
-    const rep = JSON.parse(readFileSync(path.join(dir, 'c0', 'report.json'), 'utf8'));
-    expect(rep).toMatchObject({ ok: true, top: 'kv_nuq_fp16_tok_b2_d8_p2_s4_o3', transactions: { tk: T, q: (T * D) / 2 } });
+    const rep = JSON.parse(readFileSync(path.join(dir, 'c1', 'report.json'), 'utf8'));
+    expect(rep).toMatchObject({ ok: true, top: 'kv_nuq_fp16_tok_b2_d8_p2_s4_o3_t1', transactions: { tk: T, q: (T * D) / 2 } });
     // a per-channel codebook for a per-token config (and the reverse) is one line
     writeFileSync(path.join(dir, 'pc.json'), JSON.stringify({ ...cfg, mode: 'per-channel' }));
     const bad = await kvhdl(['golden', 'nuq', '--config', path.join(dir, 'pc.json'), '--in', path.join(dir, 'x.npy'), '--codebook', cbf, '--out-dir', path.join(dir, 'b')]);
