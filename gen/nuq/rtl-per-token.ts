@@ -1,9 +1,9 @@
 /**
  * nuq RTL, per-token front end (README.md "Per-token mode", "Per-token hardware"): the shared
  * table (centroids and midpoints from a per-token load), the token buffer, each token's lo / hi
- * (min and max over its finite values, trim = 0) and mid / half / rcp, and the emit side that reads
- * a token's beats back once its statistics are known and hands them, with the token's words, to
- * the quantize datapath of rtl.ts. Every register loads under the datapath's one enable `en`.
+ * (min and max over its finite values, or with trimMax > 0 its trimmed order statistics) and
+ * mid / half / rcp, and the emit side that reads a token's beats back once its statistics are known
+ * and hands them, with the token's words, to the quantize datapath of rtl.ts. Every register loads under the datapath's one enable `en`.
  *
  * Token buffer: a circular memory of beats (depth a power of two > D/P + the statistics latency),
  * which generalises a ping-pong pair of token buffers: the statistics take longer than one token's
