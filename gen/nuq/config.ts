@@ -12,7 +12,7 @@ export const nuqSchema = z
     op: z.enum(['quantize', 'dequantize']).default('quantize').describe('quantize: x -> codes, flags, x̂ and the sparse outlier stream; dequantize: codes + sparse stream -> x̂ (the standalone dequantizer with the sparse merge, README "Dequantize mode")'),
     opStages: z.number().int().min(0).max(3).default(3).describe('pipeline registers inside each float subtract, multiply and add of the datapath (0..3; the float library\'s stages); latency grows by 4 cycles per step (dequantize: 2)'),
     trimMax: z.number().int().min(0).max(7).default(0).describe('per-token RTL: the largest codebook trim it computes (0: each token\'s min and max; t > 0: per lane the t + 1 smallest and largest finite values, then a rank selection); kvhdl cosim refuses a codebook with a larger trim'),
-    mode: z.enum(['per-channel', 'per-token']).default('per-channel').describe('per-channel: thresholds, normalisation and codebooks per channel from calibration (KVQuant keys); per-token: each token\'s thresholds, centre and half-range from its own values at quantization time, one shared codebook (KVQuant values; op quantize; the RTL computes trim 0 only)'),
+    mode: z.enum(['per-channel', 'per-token']).default('per-channel').describe('per-channel: thresholds, normalisation and codebooks per channel from calibration (KVQuant keys); per-token: each token\'s thresholds, centre and half-range from its own values at quantization time, one shared codebook (KVQuant values; op quantize; the RTL computes trims up to trimMax)'),
   })
   .superRefine((c, ctx) => {
     if ((c.sparseDepth & (c.sparseDepth - 1)) !== 0) ctx.addIssue({ code: 'custom', path: ['sparseDepth'], message: `must be a power of two, got ${c.sparseDepth}` });

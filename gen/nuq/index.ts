@@ -130,7 +130,7 @@ export function perTokenTrims(cfg: NuqConfig, stim: StreamData): number[] {
 
 export const nuqUnit: UnitDef<NuqConfig> = {
   name: 'nuq',
-  summary: 'KVQuant non-uniform (k-means codebook) quantize + dequantize with dense-and-sparse outliers, run-time table, P lanes per cycle; per-channel (keys) or per-token (values: token buffer, run-time token min/max, RTL for trim 0)',
+  summary: 'KVQuant non-uniform (k-means codebook) quantize + dequantize with dense-and-sparse outliers, run-time table, P lanes per cycle; per-channel (keys) or per-token (values: token buffer, each token\'s trimmed range at run time, trims up to trimMax)',
   schema: nuqSchema,
   build(cfg) {
     return cfg.op === 'dequantize' ? nuqDeqRtl(cfg) : nuqRtl(cfg);
