@@ -2,7 +2,7 @@
 import type { TxnTable } from '../../data/transactions.ts';
 import type { NpyArray } from '../../data/npy.ts';
 import type { PostCosimResult, StreamData, SubUnitRun, UnitDef } from '../unit.ts';
-import { nuqFormat, nuqSchema, type NuqConfig } from './config.ts';
+import { nuqFormat, nuqSchema, tableBeats, type NuqConfig } from './config.ts';
 import { parseCodebook } from './codebook.ts';
 import { packNuq } from './golden.ts';
 import { packPerToken } from './per-token.ts';
@@ -96,7 +96,8 @@ function nuqFromNpy(cfg: NuqConfig, arrays: Record<string, NpyArray>, json?: Rec
 
 /** dequant.npy of a quantize run from the dequantize RTL on the run's codes and sp stream. */
 async function nuqPostCosim(cfg: NuqConfig, outputs: StreamData, run: SubUnitRun): Promise<PostCosimResult> {
-  if (cfg.op === 'dequantize') return { ok: true, arrays: {}, problem: '', report: {} };
+  // per-token: dequant.npy is the quantize RTL's x̂ (no per-token dequantizer; README "Per-token mode")
+  if (cfg.op === 'dequantize' || cfg.mode === 'per-token') return { ok: true, arrays: {}, problem: '', report: {} };
   const stim = stimulusOf.get(cfg);
   if (!stim) return { ok: false, arrays: {}, problem: 'nuq postCosim: no stimulus known for this config object (give it to fromNpy first)', report: {} };
   const dcfg = deqConfigFor(cfg);
@@ -112,15 +113,26 @@ async function nuqPostCosim(cfg: NuqConfig, outputs: StreamData, run: SubUnitRun
   };
 }
 
-/** What every RTL command says for a per-token config (exit 2). */
-export const PER_TOKEN_NO_RTL = 'mode: "per-token" has no RTL yet (golden model only: kvhdl golden nuq; gen/nuq/README.md "Per-token mode")';
+/** What `kvhdl cosim` says for a per-token codebook with trim > 0 (exit 2). */
+export const PER_TOKEN_TRIM_NO_RTL = 'the per-token RTL computes trims up to its config\'s trimMax';
+
+/** The trims (word 0) of a per-token stimulus' table loads. */
+export function perTokenTrims(cfg: NuqConfig, stim: StreamData): number[] {
+  const out: number[] = [];
+  const LB = tableBeats(cfg);
+  for (let i = 0, ld = 0; i < stim.in.count; i++) {
+    if (!stim.in.lane(i, 'load', 1, 0, false)) continue;
+    if (ld === 0) out.push(stim.in.lane(i, 'data', 16, 0, false));
+    ld = (ld + 1) % LB;
+  }
+  return out;
+}
 
 export const nuqUnit: UnitDef<NuqConfig> = {
   name: 'nuq',
-  summary: 'KVQuant non-uniform (k-means codebook) quantize + dequantize with dense-and-sparse outliers, run-time table, P lanes per cycle; per-channel (keys; RTL) or per-token (values; golden only)',
+  summary: 'KVQuant non-uniform (k-means codebook) quantize + dequantize with dense-and-sparse outliers, run-time table, P lanes per cycle; per-channel (keys) or per-token (values: token buffer, each token\'s trimmed range at run time, trims up to trimMax)',
   schema: nuqSchema,
   build(cfg) {
-    if (cfg.mode === 'per-token') throw new ConfigError([PER_TOKEN_NO_RTL]);
     return cfg.op === 'dequantize' ? nuqDeqRtl(cfg) : nuqRtl(cfg);
   },
   golden: (cfg, inputs) => (cfg.op === 'dequantize' ? deqExpected(cfg, inputs as { in: TxnTable; sp: TxnTable }) : expectedStreams(cfg, inputs as { in: TxnTable })),
@@ -136,6 +148,12 @@ export const nuqUnit: UnitDef<NuqConfig> = {
   },
   toNpy: nuqToNpy,
   postCosim: (cfg, outputs, run) => nuqPostCosim(cfg, outputs, run),
+  // per-token: the RTL has no trimmed order statistics (README "Per-token hardware"); refuse before simulating
+  async preCosim(cfg, stimulus) {
+    const trim = cfg.mode === 'per-token' ? perTokenTrims(cfg, stimulus).find((t) => t > cfg.trimMax) : undefined;
+    if (trim !== undefined) throw new ConfigError([`${PER_TOKEN_TRIM_NO_RTL} (${cfg.trimMax}); this codebook has trim ${trim} (set "trimMax": ${trim} in the config, up to 7, or calibrate with a smaller --outlier-fraction; kvhdl golden nuq models any trim; gen/nuq/README.md "Per-token hardware")`]);
+    return { ok: true, stimulus, problem: '', report: {} };
+  },
   npyInputs: {
     in: 'x.npy (op quantize): keys [tokens, channels], float16 (fp16; or uint16 patterns) / uint16 bfloat16 patterns',
     codes: 'codes.npy (op dequantize): integer codes [tokens, channels], as kvhdl golden nuq writes',

@@ -19,7 +19,9 @@ export function sprinkle(cfg: NuqConfig, x: Uint16Array, r: Rng, rate: number): 
  * About `n` input beats: a table calibrated (per-channel codebooks, f = 5 %) on one key tensor,
  * a sequence of keys, then a second table (shared codebook, f = 1 %) and two more sequences.
  * Outliers: the calibration fraction plus ~1 % specials, well under one per beat on average.
- * Per-token mode: the same with per-token calibration (tables are the shared codebooks and trims).
+ * Per-token mode: the same with per-token calibration at f = 0, the first table's trim then set
+ * to min(trimMax, 1, ⌊(D − 1)/2⌋) (at least 2 outliers per token), the second's to 0 (outliers: the
+ * specials); heavier trims put more than one outlier per beat on the one-per-cycle sparse port.
  */
 export function nuqRandomStimulus(cfg: NuqConfig, seed: number, n: number): StreamData {
   const r = new Rng(seed);
@@ -31,8 +33,13 @@ export function nuqRandomStimulus(cfg: NuqConfig, seed: number, n: number): Stre
   const all = heavyTailedKeys(f, 2 * calT + tokens, D, seed * 13 + 1); // one channel structure throughout
   const rows = (t0: number, T: number) => all.slice(t0 * D, (t0 + T) * D);
   const cal = cfg.mode === 'per-token' ? calibrateNuqPerToken : calibrateNuq; // per-token: always one shared codebook
-  const cb1 = cal(f, rows(0, calT), calT, D, { bits: cfg.bits, outlierFraction: 0.05, shared: false });
-  const cb2 = cal(f, rows(calT, calT), calT, D, { bits: cfg.bits, outlierFraction: 0.01, shared: true });
+  const pt = cfg.mode === 'per-token';
+  const cb1 = cal(f, rows(0, calT), calT, D, { bits: cfg.bits, outlierFraction: pt ? 0 : 0.05, shared: false });
+  const cb2 = cal(f, rows(calT, calT), calT, D, { bits: cfg.bits, outlierFraction: pt ? 0 : 0.01, shared: true });
+  if (pt) {
+    cb1.trim = Math.min(cfg.trimMax, 1, Math.floor((D - 1) / 2));
+    cb2.trim = 0;
+  }
   const a = r.int(1, tokens - 2);
   const b = r.int(1, tokens - a - 1);
   const seq = (t0: number, T: number) => sprinkle(cfg, rows(2 * calT + t0, T), r, 0.01);

@@ -118,7 +118,7 @@ describe('kvhdl calibrate-nuq', () => {
     expect(e.stderr.trim().split('\n')).toEqual([expect.stringMatching(/outliers\[1\] = .*sorted by \(token, channel\)/)]);
   }, 120_000);
 
-  it('per-token mode: calibrate-nuq --mode per-token and kvhdl golden nuq write the per-token golden (scales.npy); the RTL commands refuse in one line, exit 2', async () => {
+  it('per-token mode: calibrate-nuq --mode per-token and kvhdl golden nuq write the per-token golden (scales.npy); cosim (trimMax 1) writes the same bytes; a trim beyond trimMax is refused in one line, exit 2', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kvhdl-nuqpt-'));
     const T = 24, D = 8;
     const all = syntheticKeys(FP16, 2 * T, D, 13);
@@ -141,11 +141,18 @@ describe('kvhdl calibrate-nuq', () => {
     for (const name of ['codes', 'packed', 'outliers', 'dequant', 'flags', 'scales'] as const) {
       expect(readFileSync(path.join(dir, 'g', `${name}.npy`)).equals(Buffer.from(writeNpy(want[name]!))), name).toBe(true);
     }
-    for (const args of [['cosim', 'nuq', ...common, '--out-dir', path.join(dir, 'c')], ['gen', 'nuq', '--config', path.join(dir, 'cfg.json'), '--out', path.join(dir, 'rtl')]]) {
-      const e = await kvhdl(args);
-      expect(e.exitCode, args[0]).toBe(2);
-      expect(e.stderr.trim().split('\n').at(-1), args[0]).toMatch(/mode: "per-token" has no RTL yet/);
+    const e = await kvhdl(['cosim', 'nuq', ...common, '--out-dir', path.join(dir, 'c')]);
+    expect(e.exitCode).toBe(2);
+    expect(e.stderr.trim().split('\n').at(-1)).toMatch(/kvhdl cosim: the per-token RTL computes trims up to its config's trimMax \(0\); this codebook has trim 1 \(set "trimMax": 1/);
+    // trimMax 1: the RTL's files are the golden's, byte for byte, under random stalls
+    writeFileSync(path.join(dir, 'cfg1.json'), JSON.stringify({ ...cfg, trimMax: 1 }));
+    const c1 = await kvhdl(['cosim', 'nuq', '--config', path.join(dir, 'cfg1.json'), '--in', path.join(dir, 'x.npy'), '--codebook', cbf, '--stall', '0.2', '--out-dir', path.join(dir, 'c1')]);
+    expect(c1.exitCode, c1.stderr).toBe(0);
+    for (const name of ['codes', 'packed', 'outliers', 'dequant', 'flags', 'scales'] as const) {
+      expect(readFileSync(path.join(dir, 'c1', `${name}.npy`)).equals(readFileSync(path.join(dir, 'g', `${name}.npy`))), name).toBe(true);
     }
+    const rep = JSON.parse(readFileSync(path.join(dir, 'c1', 'report.json'), 'utf8'));
+    expect(rep).toMatchObject({ ok: true, top: 'kv_nuq_fp16_tok_b2_d8_p2_s4_o3_t1', transactions: { tk: T, q: (T * D) / 2 } });
     // a per-channel codebook for a per-token config (and the reverse) is one line
     writeFileSync(path.join(dir, 'pc.json'), JSON.stringify({ ...cfg, mode: 'per-channel' }));
     const bad = await kvhdl(['golden', 'nuq', '--config', path.join(dir, 'pc.json'), '--in', path.join(dir, 'x.npy'), '--codebook', cbf, '--out-dir', path.join(dir, 'b')]);

@@ -3,15 +3,17 @@ import { tableBeats, type NuqConfig } from '../../../gen/nuq/config.ts';
 import { FLAT_MAX_ROWS, enumIndex, type FiresimProfile } from './types.ts';
 
 const UNSUPPORTED = 'nuq has a FireSim profile for op "quantize" only (op "dequantize" has two input streams; the shell feeds one)';
+const PER_TOKEN = 'nuq has a FireSim profile for mode "per-channel" only (mode "per-token" adds the tk stream of token scales, which this profile does not size yet)';
 const quantizeOnly = (cfg: unknown): NuqConfig => {
   const c = cfg as NuqConfig;
   if (c.op !== 'quantize') throw new Error(`handoff firesim: ${UNSUPPORTED}`);
+  if (c.mode === 'per-token') throw new Error(`handoff firesim: ${PER_TOKEN}`);
   return c;
 };
 
 export const nuqProfile: FiresimProfile = {
   unit: 'nuq',
-  unsupported: (cfg) => ((cfg as NuqConfig).op === 'quantize' ? undefined : UNSUPPORTED),
+  unsupported: (cfg) => ((cfg as NuqConfig).op !== 'quantize' ? UNSUPPORTED : (cfg as NuqConfig).mode === 'per-token' ? PER_TOKEN : undefined),
   sideband: {},
   rowsDoc: 'input records (table-load beats and data beats, in stream order)',
   colsDoc: '1 (the records carry their own framing: load, eos)',
