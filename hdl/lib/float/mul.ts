@@ -27,6 +27,7 @@ import { Pipe } from './pipe.ts';
 import type { FloatOpOptions, FloatOpResult } from './op.ts';
 import { infPattern, nanPattern, zeroPattern, floatFields } from './unpack.ts';
 import { leadingZeros } from './normalize-round.ts';
+import { opStages } from './presets.ts';
 
 /** Largest `stages` value fpMul accepts. */
 export const FP_MUL_MAX_STAGES = 4;
@@ -39,7 +40,7 @@ export function fpMul(m: ModuleBuilder, name: string, fmt: FloatFormat, a: Expr,
   for (const [n, e] of [['a', a], ['b', b]] as const) {
     if (e.width !== fmt.width || e.signed) throw new TypeError(`fpMul '${name}': operand ${n} must be UInt(${fmt.width}), got ${e.type}`);
   }
-  const stages = opts.stages ?? 0;
+  const stages = opStages('mul', fmt, opts);
   // rough delays: unpack + lzc | operand shift | product | normalize | round + select (FP_MUL_CUTS fixes the placement)
   const pipe = new Pipe(m, name, [4, 3, Math.ceil(Math.log2(fmt.man + 1)) + 4, 4, 5], stages, opts.enable, FP_MUL_CUTS);
   const p = fmt.man + 1; // significand bits

@@ -152,7 +152,10 @@ export function roundPack(m: ModuleBuilder, name: string, fmt: FloatFormat, inp:
   const tw = ew + fmt.man + 1;
   const t = m.wire(`${name}_t`, cat(s.efm1, lit(UInt(fmt.man), 0)).zext(tw).addWrap(q.zext(tw)).addWrap(up.zext(tw)));
   const infMag = ((1 << fmt.exp) - 1) << fmt.man;
-  const ovf = t.ge(infMag);
+  // overflow: the exponent alone says it (a set top bit makes the field efm1 + 1 >= the Inf field;
+  // a clear one means efm1 = 0); a rounding carry into the Inf field makes t the Inf pattern itself.
+  // No compare after the rounding adder.
+  const ovf = m.wire(`${name}_big`, s.efm1.ge((1 << fmt.exp) - 2));
   const mag = mux(s.zero, lit(UInt(fmt.width - 1), 0), mux(ovf, lit(UInt(fmt.width - 1), infMag), t.slice(fmt.width - 2, 0)));
   return { result: m.wire(`${name}_y`, cat(s.sign, mag)), latency: stages + (lzcCut ? 1 : 0) };
 }
