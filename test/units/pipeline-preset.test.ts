@@ -21,6 +21,10 @@ import { edgeCaseTensor, syntheticKv } from '../../gen/quantizer/synthetic.ts';
 import { dequantizerSchema } from '../../gen/dequantizer/config.ts';
 import { nuqConfig } from '../../gen/nuq/config.ts';
 import { TxnTable } from '../../data/transactions.ts';
+import { describeConfig } from '../../gen/config.ts';
+import { quantizerUnit } from '../../gen/quantizer/index.ts';
+import { dequantizerUnit } from '../../gen/dequantizer/index.ts';
+import { nuqUnit } from '../../gen/nuq/index.ts';
 import { Rng } from '../../data/rng.ts';
 import { simulateBoth } from '../helpers/simulate.ts';
 import { checkOp, opModule } from '../float/op-harness.ts';
@@ -45,6 +49,18 @@ describe('pipeline presets expand to the documented stage values', () => {
     expect(quantizerPipeline(quantizerConfig({ pipeline: 'fast', subStages: 1, roundStages: 0 }))).toEqual({ fillStages: 4, subStages: 1, divStages: 16, roundStages: 0 });
     expect(quantizerConfig({ pipeline: 'area' }).pipeline).toBe('area');
     expect(() => quantizerConfig({ pipeline: 'turbo' as 'fast' })).toThrow(/pipeline/);
+  });
+
+  it('kvhdl list documents the preset and marks the stage fields it fills as optional', () => {
+    for (const unit of [quantizerUnit, dequantizerUnit, nuqUnit]) {
+      const fields = describeConfig(unit);
+      const preset = fields.find((f) => f.name === 'pipeline')!;
+      expect(preset.default).toBe('balanced');
+      expect(preset.description).toMatch(/area: .*balanced: .*fast: .*sets the stage fields not given explicitly/);
+      const stageFields = fields.filter((f) => /[sS]tages$/.test(f.name));
+      expect(stageFields.length).toBeGreaterThan(0);
+      for (const f of stageFields) expect([f.name, f.optional, f.description]).toEqual([f.name, true, expect.stringMatching(/default: from pipeline/)]);
+    }
   });
 
   it('dequantizer and nuq: stages / opStages per preset (their README tables); explicit fields win', () => {
