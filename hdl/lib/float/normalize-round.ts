@@ -19,6 +19,8 @@
  * stages: 0 (combinational) or 1 (a register `<name>_p_*` between normalization and rounding);
  * `lzcCut: true` adds a register `<name>_l_*` between the leading-zero count (and the shift amounts
  * derived from it) and the normalizing shift; latency = stages + (lzcCut ? 1 : 0).
+ * Overflow is read from the normalized exponent (`<name>_big`), not from a compare after the
+ * rounding adder: a rounding carry into the Inf field already gives the Inf pattern.
  */
 import { cat, lit, mux, type Expr } from '../../core/expr.ts';
 import type { ModuleBuilder } from '../../core/module-builder.ts';
