@@ -4,8 +4,11 @@
  * (between input and output registers: bench/float-op-module.ts). Results:
  *   bench/out/levels-units.json      value = the largest level count over the default configs; `units`: per unit
  *   bench/out/levels-float-ops.json  value = fp16 add levels at stages 3; `ops`: every op x format x stages
+ *   bench/out/levels-presets.json    value = the largest level count of a "balanced" preset; `runs`: every
+ *                                    unit with a `pipeline` field at each preset (area, balanced, fast)
  * Synthesis results are cached (fpga/synth-cache.ts), so a re-run takes seconds; a cold run takes
- * minutes per unit. `npx tsx bench/levels.ts [units|ops] [unit ...]` runs a part (npm run bench runs all).
+ * minutes per unit. `npx tsx bench/levels.ts [units|ops|presets] [unit ...]` runs a part (npm run bench
+runs units and ops; presets only on request: it synthesizes three configurations per unit).
  */
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,6 +19,8 @@ import { FP_ADD_MAX_STAGES } from '../hdl/lib/float/add.ts';
 import { FP_MUL_MAX_STAGES } from '../hdl/lib/float/mul.ts';
 import { floatOpModule, type FloatOpKind } from './float-op-module.ts';
 import { writeResult } from './result.ts';
+import { describeConfig } from '../gen/config.ts';
+import { PIPELINE_PRESETS } from '../hdl/lib/pipeline-preset.ts';
 
 const TIMEOUT_MS = 30 * 60_000;
 
@@ -48,11 +53,28 @@ export async function benchFloatOpLevels(): Promise<void> {
   writeResult({ name: 'levels-float-ops', metric: 'xc7 LUT levels of the fp16 adder at stages 3 (register to register; ops: every op, format and stages)', value: at3, unit: 'LUT levels', ops });
 }
 
+/** Every unit with a `pipeline` field (default config otherwise) at each preset. */
+export async function benchPresetLevels(only: readonly string[] = []): Promise<void> {
+  const runs: { unit: string; pipeline: string; top: string; levels: number; path: string | null; lut: number; ff: number }[] = [];
+  for (const u of units) {
+    if ((only.length && !only.includes(u.name)) || !describeConfig(u).some((f) => f.name === 'pipeline')) continue;
+    for (const pipeline of PIPELINE_PRESETS) {
+      const r = await synthUnit(u, { pipeline }, { target: 'xc7', timeoutMs: TIMEOUT_MS });
+      if (r.target !== 'xc7') continue;
+      runs.push({ unit: u.name, pipeline, top: r.top, levels: r.logicDepth, path: levelPathText(r), lut: r.resources.lut, ff: r.resources.ff });
+      console.error(`levels: ${u.name} pipeline ${pipeline}: ${r.logicDepth}`);
+    }
+  }
+  const value = Math.max(...runs.filter((r) => r.pipeline === 'balanced').map((r) => r.levels));
+  writeResult({ name: 'levels-presets', metric: 'largest xc7 LUT levels (register to register) of a unit at pipeline "balanced" (runs: every preset)', value, unit: 'LUT levels', runs });
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   const [part, ...only] = process.argv.slice(2);
   const run = async () => {
     if (!part || part === 'units') await benchUnitLevels(only);
     if (!part || part === 'ops') await benchFloatOpLevels();
+    if (part === 'presets') await benchPresetLevels(only);
   };
   run().catch((e: unknown) => {
     console.error(e instanceof Error ? e.message : e);

@@ -18,6 +18,8 @@ export interface FieldDoc {
   name: string;
   type: string;
   default?: unknown;
+  /** No default and not required: the unit fills it in (e.g. a stage field from the `pipeline` preset). */
+  optional?: boolean;
   description: string;
 }
 
@@ -49,11 +51,13 @@ function typeText(p: JsonProp): string {
 
 /** The fields of a unit's configuration. */
 export function describeConfig(unit: AnyUnit): FieldDoc[] {
-  const js = z.toJSONSchema(unit.schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, JsonProp> };
+  const js = z.toJSONSchema(unit.schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, JsonProp>; required?: string[] };
+  const required = new Set(js.required ?? []);
   return Object.entries(js.properties ?? {}).map(([name, p]) => ({
     name,
     type: typeText(p),
     default: p.default,
+    ...(p.default === undefined && !required.has(name) ? { optional: true } : {}),
     description: p.description ?? '',
   }));
 }

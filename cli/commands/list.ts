@@ -18,7 +18,7 @@ Lists every unit with its configuration fields (type and range, default, meaning
     }
     for (const u of all) {
       console.log(`${u.unit}: ${u.summary}`);
-      const rows = u.fields.map((f) => [f.name, f.type, f.default === undefined ? '(required)' : JSON.stringify(f.default), f.description]);
+      const rows = u.fields.map((f) => [f.name, f.type, f.default !== undefined ? JSON.stringify(f.default) : f.optional ? '(optional)' : '(required)', f.description]);
       const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)));
       for (const r of rows) console.log(`  ${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  default ${r[2].padEnd(widths[2])}  ${r[3]}`);
     }

@@ -1,6 +1,11 @@
 /** nuq configuration (see README.md "Configuration"). */
 import { z } from 'zod';
 import { FORMATS, type FloatFormat } from '../../hdl/lib/float/format.ts';
+import type { PipelinePreset } from '../../hdl/lib/pipeline-preset.ts';
+import { fillFromPreset, pipelineField } from '../pipeline-preset.ts';
+
+/** `opStages` per `pipeline` preset; an explicit `opStages` overrides it. */
+export const NUQ_PRESETS: Readonly<Record<PipelinePreset, { opStages: number }>> = { area: { opStages: 1 }, balanced: { opStages: 3 }, fast: { opStages: 3 } };
 
 export const nuqSchema = z
   .strictObject({
@@ -10,10 +15,12 @@ export const nuqSchema = z
     lanes: z.number().int().min(1).max(64).default(2).describe('P: elements per input beat (RTL); divides channels'),
     sparseDepth: z.number().int().min(2).max(1024).default(4).describe('outlier side FIFO depth in beats (a power of two): beats with outliers, and eos beats (their last record), waiting for the one-per-cycle sparse port (quantize mode)'),
     op: z.enum(['quantize', 'dequantize']).default('quantize').describe('quantize: x -> codes, flags, x̂ and the sparse outlier stream; dequantize: codes + sparse stream -> x̂ (the standalone dequantizer with the sparse merge, README "Dequantize mode")'),
-    opStages: z.number().int().min(0).max(3).default(3).describe('pipeline registers inside each float subtract, multiply and add of the datapath (0..3; the float library\'s stages); latency grows by 4 cycles per step (dequantize: 2)'),
+    pipeline: pipelineField('opStages = area 1, balanced 3, fast 3'),
+    opStages: z.number().int().min(0).max(3).optional().describe('pipeline registers inside each float subtract, multiply and add of the datapath (0..3; the float library\'s stages); latency grows by 4 cycles per step (dequantize: 2) (default: from pipeline)'),
     trimMax: z.number().int().min(0).max(7).default(0).describe('per-token RTL: the largest codebook trim it computes (0: each token\'s min and max; t > 0: per lane the t + 1 smallest and largest finite values, then a rank selection); kvhdl cosim refuses a codebook with a larger trim'),
     mode: z.enum(['per-channel', 'per-token']).default('per-channel').describe('per-channel: thresholds, normalisation and codebooks per channel from calibration (KVQuant keys); per-token: each token\'s thresholds, centre and half-range from its own values at quantization time, one shared codebook (KVQuant values; op quantize; the RTL computes trims up to trimMax)'),
   })
+  .transform((c) => fillFromPreset(c, NUQ_PRESETS))
   .superRefine((c, ctx) => {
     if ((c.sparseDepth & (c.sparseDepth - 1)) !== 0) ctx.addIssue({ code: 'custom', path: ['sparseDepth'], message: `must be a power of two, got ${c.sparseDepth}` });
     if (c.mode === 'per-token' && c.op === 'dequantize') ctx.addIssue({ code: 'custom', path: ['op'], message: 'mode "per-token" has op "quantize" only (its dequantized values are in the quantize outputs; no per-token dequantizer yet)' });
@@ -34,6 +41,6 @@ export function nuqFormat(cfg: NuqConfig): FloatFormat {
 }
 
 /** A validated configuration from a partial one (throws the zod error on bad input). */
-export function nuqConfig(partial: Partial<NuqConfig> = {}): NuqConfig {
+export function nuqConfig(partial: z.input<typeof nuqSchema> = {}): NuqConfig {
   return nuqSchema.parse(partial);
 }

@@ -3,6 +3,16 @@ import { z } from 'zod';
 import { FORMATS, type FloatFormat } from '../../hdl/lib/float/format.ts';
 import { FP_ADD_MAX_STAGES } from '../../hdl/lib/float/add.ts';
 import { fpDivMaxStages } from '../../hdl/lib/float/div.ts';
+import { FP_TO_UINT_MAX_STAGES } from '../../hdl/lib/float/round-int.ts';
+import type { PipelinePreset } from '../../hdl/lib/pipeline-preset.ts';
+import { fillFromPreset, pipelineField } from '../pipeline-preset.ts';
+
+/** The stage fields' values per `pipeline` preset (README "Pipeline"); explicit fields override. */
+export const QUANTIZER_PRESETS: Readonly<Record<PipelinePreset, { fillStages: number | 'max'; subStages: number; divStages: number | 'max'; roundStages: number }>> = {
+  area: { fillStages: 0, subStages: 2, divStages: 8, roundStages: 1 },
+  balanced: { fillStages: 'max', subStages: 3, divStages: 'max', roundStages: 2 },
+  fast: { fillStages: 'max', subStages: 5, divStages: 'max', roundStages: 2 },
+};
 
 export const quantizerSchema = z
   .strictObject({
@@ -13,14 +23,16 @@ export const quantizerSchema = z
     lanes: z.number().int().min(1).max(64).default(8).describe('P: elements per input beat; divides channels and groupSize'),
     mode: z.enum(['per-token', 'per-channel']).default('per-token').describe('per-token: groups of G channels of one token (KIVI values); per-channel: groups of G tokens of one channel (KIVI keys)'),
     residual: z.number().int().min(0).max(4096).default(32).describe('R: full-precision window in tokens (per-channel: the R x D block buffer, a multiple of G)'),
+    pipeline: pipelineField('fillStages / subStages / divStages / roundStages = area 0 / 2 / 8 / 1, balanced "max" / 3 / "max" / 2, fast "max" / 5 / "max" / 2 (README "Pipeline")'),
     fillStages: z
       .union([z.literal('max'), z.number().int().min(0)])
-      .default('max')
-      .describe('pipeline registers of the fill side, 0..ceil(log2 lanes)+1: the group record register, then registers after the per-beat min/max tree levels; "max": ceil(log2 lanes)+1'),
-    subStages: z.number().int().min(0).max(FP_ADD_MAX_STAGES).default(3).describe('fpSub pipeline registers of range = max - min and of x - min, 0..5 (hdl/lib/float/add.ts)'),
-    divStages: z.union([z.literal('max'), z.number().int().min(0)]).default('max').describe('fpDiv pipeline registers of the scale and of (x - min) / scale, 0..16 for fp16, 0..13 for bf16; "max": the format\'s maximum'),
-    roundStages: z.number().int().min(0).max(1).default(1).describe('fpToUIntSat pipeline register of the code, 0..1'),
+      .optional()
+      .describe('pipeline registers of the fill side, 0..ceil(log2 lanes)+1: the group record register, then registers after the per-beat min/max tree levels; "max": ceil(log2 lanes)+1 (default: from pipeline)'),
+    subStages: z.number().int().min(0).max(FP_ADD_MAX_STAGES).optional().describe('fpSub pipeline registers of range = max - min and of x - min, 0..5 (hdl/lib/float/add.ts; default: from pipeline)'),
+    divStages: z.union([z.literal('max'), z.number().int().min(0)]).optional().describe('fpDiv pipeline registers of the scale and of (x - min) / scale, 0..16 for fp16, 0..13 for bf16; "max": the format\'s maximum (default: from pipeline)'),
+    roundStages: z.number().int().min(0).max(FP_TO_UINT_MAX_STAGES).optional().describe('fpToUIntSat pipeline registers of the code, 0..2: 1 after the shift (before the rounding increment), 2 adds one between the divider and the conversion (default: from pipeline)'),
   })
+  .transform((c) => fillFromPreset(c, QUANTIZER_PRESETS))
   .superRefine((c, ctx) => {
     const bad = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [field], message });
     const levels = c.lanes <= 1 ? 0 : Math.ceil(Math.log2(c.lanes));
@@ -49,7 +61,7 @@ export function quantizerFormat(cfg: QuantizerConfig): FloatFormat {
 }
 
 /** A validated configuration from a partial one (throws the zod error on bad input). */
-export function quantizerConfig(partial: Partial<QuantizerConfig> = {}): QuantizerConfig {
+export function quantizerConfig(partial: z.input<typeof quantizerSchema> = {}): QuantizerConfig {
   return quantizerSchema.parse(partial);
 }
 

@@ -9,3 +9,4 @@ export { past, pastValid, stable, rose, fell, implies } from './temporal.ts';
 export { streamContract, streamContracts } from './stream-contract.ts';
 export { fifoInvariants, type FifoSignals } from './fifo-invariants.ts';
 export { skidInvariants, type SkidSignals } from './skid-invariants.ts';
+export { PIPELINE_PRESETS, DEFAULT_PIPELINE_PRESET, PIPELINE_PRESET_MEANING, type PipelinePreset } from './pipeline-preset.ts';

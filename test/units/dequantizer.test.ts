@@ -236,7 +236,7 @@ describe('dequantizer Verilog and configuration', () => {
   });
 
   it('validates its configuration', () => {
-    expect(cfgOf({})).toEqual({ format: 'fp16', bits: 2, lanes: 8, stages: 7 });
+    expect(cfgOf({})).toEqual({ format: 'fp16', bits: 2, lanes: 8, pipeline: 'balanced', stages: 7 });
     const bad = (raw: Record<string, unknown>) => () => cfgOf(raw);
     expect(bad({ bits: 3 })).toThrow(ConfigError);
     expect(bad({ bits: 16 })).toThrow(/bits/);

@@ -98,7 +98,7 @@ describe('quantizer per-channel RTL against the golden model', () => {
   });
 
   it('module name and mode check', () => {
-    expect(quantizerPerChannelRtl(configs[0]).name).toBe('kv_quant_fp16_chan_b2_g8_d8_p2_r16_f2_s3_v16_n1');
+    expect(quantizerPerChannelRtl(configs[0]).name).toBe('kv_quant_fp16_chan_b2_g8_d8_p2_r16_f2_s3_v16_n2');
     expect(() => quantizerPerChannelRtl(quantizerConfig({ mode: 'per-token' }))).toThrow(/per-channel/);
   });
 });

@@ -27,6 +27,7 @@ import type { FloatFormat } from './format.ts';
 import { normStop, roundPack, stageRegs } from './normalize-round.ts';
 import type { FloatOpOptions as StageOptions, FloatOpResult } from './op.ts';
 import { floatFields, infPattern, nanPattern } from './unpack.ts';
+import { opStages } from './presets.ts';
 
 /** Largest `stages` fpAdd / fpSub accept. */
 export const FP_ADD_MAX_STAGES = 5;
@@ -35,7 +36,7 @@ export const FP_ADD_MAX_STAGES = 5;
 export const FP_ADD_CUTS: readonly (readonly ('s' | 'a' | 'b' | 'l' | 'p')[])[] = [[], ['b'], ['a', 'p'], ['s', 'b', 'p'], ['s', 'a', 'b', 'p'], ['s', 'a', 'b', 'l', 'p']];
 
 function addCore(m: ModuleBuilder, name: string, fmt: FloatFormat, a: Expr, b: Expr, opts: StageOptions): FloatOpResult {
-  const stages = opts.stages ?? 0;
+  const stages = opStages('add', fmt, opts);
   const cuts = FP_ADD_CUTS[stages];
   if (!Number.isInteger(stages) || !cuts) throw new RangeError(`fpAdd '${name}': stages must be 0..${FP_ADD_MAX_STAGES}, got ${stages}`);
   const at = (c: 's' | 'a' | 'b' | 'l' | 'p') => cuts.includes(c);

@@ -28,6 +28,7 @@ import { Pipe, roundAndSelect, type Bundle } from './pipe.ts';
 import type { FloatOpOptions, FloatOpResult } from './op.ts';
 import { leadingZeros } from './normalize-round.ts';
 import { floatFields } from './unpack.ts';
+import { opStages } from './presets.ts';
 
 /** Rough delays: lzc | normalise | man+3 iterations | roundPack normalise | round + select. */
 function divCosts(fmt: FloatFormat): number[] {
@@ -44,7 +45,7 @@ export function fpDiv(m: ModuleBuilder, name: string, fmt: FloatFormat, a: Expr,
   for (const [n, e] of [['a', a], ['b', b]] as const) {
     if (e.width !== fmt.width || e.signed) throw new TypeError(`fpDiv '${name}': operand ${n} must be UInt(${fmt.width}), got ${e.type}`);
   }
-  const stages = opts.stages ?? 0;
+  const stages = opStages('div', fmt, opts);
   const pipe = new Pipe(m, name, divCosts(fmt), stages, opts.enable);
   const p = fmt.man + 1; // significand bits
   const fa = floatFields(fmt, a);

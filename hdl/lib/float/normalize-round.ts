@@ -19,6 +19,8 @@
  * stages: 0 (combinational) or 1 (a register `<name>_p_*` between normalization and rounding);
  * `lzcCut: true` adds a register `<name>_l_*` between the leading-zero count (and the shift amounts
  * derived from it) and the normalizing shift; latency = stages + (lzcCut ? 1 : 0).
+ * Overflow is read from the normalized exponent (`<name>_big`), not from a compare after the
+ * rounding adder: a rounding carry into the Inf field already gives the Inf pattern.
  */
 import { cat, lit, mux, type Expr } from '../../core/expr.ts';
 import type { ModuleBuilder } from '../../core/module-builder.ts';
@@ -152,7 +154,10 @@ export function roundPack(m: ModuleBuilder, name: string, fmt: FloatFormat, inp:
   const tw = ew + fmt.man + 1;
   const t = m.wire(`${name}_t`, cat(s.efm1, lit(UInt(fmt.man), 0)).zext(tw).addWrap(q.zext(tw)).addWrap(up.zext(tw)));
   const infMag = ((1 << fmt.exp) - 1) << fmt.man;
-  const ovf = t.ge(infMag);
+  // overflow: the exponent alone says it (a set top bit makes the field efm1 + 1 >= the Inf field;
+  // a clear one means efm1 = 0); a rounding carry into the Inf field makes t the Inf pattern itself.
+  // No compare after the rounding adder.
+  const ovf = m.wire(`${name}_big`, s.efm1.ge((1 << fmt.exp) - 2));
   const mag = mux(s.zero, lit(UInt(fmt.width - 1), 0), mux(ovf, lit(UInt(fmt.width - 1), infMag), t.slice(fmt.width - 2, 0)));
   return { result: m.wire(`${name}_y`, cat(s.sign, mag)), latency: stages + (lzcCut ? 1 : 0) };
 }

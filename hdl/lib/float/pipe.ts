@@ -1,5 +1,5 @@
 /**
- * Pipelining shared by the multi-stage float operators (mul, div): named cut points with
+ * Pipelining shared by the multi-stage float operators (mul, div; the round-and-select stage is div's): named cut points with
  * registers placed to balance rough segment delays, and the common round-and-select stage.
  */
 import { mux, type Expr } from '../../core/expr.ts';
@@ -87,7 +87,7 @@ export function placeCuts(costs: readonly number[], stages: number): number[] {
 }
 
 /**
- * The final stage shared by mul and div: roundPack (with its optional internal register
+ * The final stage of div (and of any operator that normalizes through roundPack): roundPack (with its optional internal register
  * as the pipe's next cut, and with `lzcCut` one more cut before it, after the leading-zero count)
  * and the special-case select (NaN > Inf > zero > rounded).
  */

@@ -4,10 +4,16 @@
  *   fpRoundEven(m, name, fmt, a, { stages?: 0..1, enable? }) -> { result: UInt(width), latency: stages }
  *     The integer nearest to a as a float pattern, ties to even, sign kept (rint(-0.3) = -0);
  *     +-Inf unchanged, NaN -> the canonical NaN.
- *   fpToUIntSat(m, name, fmt, a, bits, { stages?: 0..1, enable? }) -> { result: UInt(bits), latency: stages }
+ *   fpToUIntSat(m, name, fmt, a, bits, { stages?: 0..2, enable? }) -> { result: UInt(bits), latency: stages }
  *     fpRoundEven(a) clamped to [0, 2^bits - 1]: NaN -> 0, negative -> 0, +Inf -> 2^bits - 1.
+ *     Computed straight to the integer (not through fpRoundEven's pattern): the significand shifted
+ *     by the exponent gives the integer part, the guard and the sticky bit; then the round-half-even
+ *     increment, saturating at 2^bits - 1.
  *
- * With stages = 1 the register sits after the rounding (before the saturating conversion).
+ * fpRoundEven with stages = 1: the register sits after the rounding. fpToUIntSat with stages >= 1:
+ * registers `<name>_s_*` after the shift (integer part, guard, sticky, zero / saturate flags),
+ * before the increment; stages = 2 adds an input register `<name>_i_a` (the operand straight from
+ * a register, e.g. a divider's rounded result: FP_TO_UINT_MAX_STAGES).
  */
 import { cat, catList, lit, mux, type Expr } from '../../core/expr.ts';
 import type { ModuleBuilder } from '../../core/module-builder.ts';
@@ -16,6 +22,7 @@ import type { FloatFormat } from './format.ts';
 import { stageRegs } from './normalize-round.ts';
 import type { FloatOpOptions as StageOptions, FloatOpResult } from './op.ts';
 import { floatFields, nanPattern } from './unpack.ts';
+import { opStages } from './presets.ts';
 
 /** The combinational rounding: a pattern of an integral value (or Inf / canonical NaN). */
 function roundEvenComb(m: ModuleBuilder, name: string, fmt: FloatFormat, a: Expr): Expr {
@@ -45,6 +52,9 @@ function roundEvenComb(m: ModuleBuilder, name: string, fmt: FloatFormat, a: Expr
   return m.wire(`${name}_rint`, mux(f.isNaN, nanPattern(fmt), cat(f.sign, mag)));
 }
 
+/** Largest `stages` value fpToUIntSat accepts. */
+export const FP_TO_UINT_MAX_STAGES = 2;
+
 export function fpRoundEven(m: ModuleBuilder, name: string, fmt: FloatFormat, a: Expr, opts: StageOptions = {}): FloatOpResult {
   const stages = opts.stages ?? 0;
   if (stages !== 0 && stages !== 1) throw new RangeError(`fpRoundEven '${name}': stages must be 0 or 1, got ${stages}`);
@@ -56,18 +66,31 @@ export function fpToUIntSat(m: ModuleBuilder, name: string, fmt: FloatFormat, a:
   if (!Number.isInteger(bits) || bits < 1 || bits > 2 ** (fmt.exp - 1) - 1) {
     throw new RangeError(`fpToUIntSat '${name}': bits must be 1..${2 ** (fmt.exp - 1) - 1} for ${fmt.name}, got ${bits}`);
   }
-  const r = fpRoundEven(m, `${name}_r`, fmt, a, opts).result;
-  const f = floatFields(fmt, r);
+  const stages = opStages('toUInt', fmt, opts);
+  if (!Number.isInteger(stages) || stages < 0 || stages > FP_TO_UINT_MAX_STAGES) {
+    throw new RangeError(`fpToUIntSat '${name}': stages must be 0..${FP_TO_UINT_MAX_STAGES}, got ${stages}`);
+  }
+  const inp = stageRegs(m, `${name}_i`, { a }, stages === 2, opts.enable);
+  const f = floatFields(fmt, inp.a);
   const M = fmt.man;
-  const neg = f.sign.or(f.isNaN);
-  const sat = f.exp.ge(fmt.bias + bits); // >= 2^bits (or Inf)
-  const zero = f.exp.lt(fmt.bias); // the rounded value is 0
-  // bias <= exp < bias + bits: value = significand * 2^(exp - bias) / 2^man (integral)
-  const sw = log2Ceil(bits);
-  const sh = f.exp.subWrap(fmt.bias).trunc(sw);
-  const shifted = f.significand.shl(sh); // man + 1 + 2^sw - 1 bits
-  const value = shifted.width > M + bits - 1 ? shifted.slice(M + bits - 1, M) : shifted.zext(M + bits).slice(M + bits - 1, M);
+  // bias - 1 <= exp < bias + bits (0.5 <= |a| < 2^bits): j = exp - (bias - 1) in 0..bits, and
+  // X = significand * 2^j holds a * 2^(man + 1): integer part above bit man, guard bit man, sticky below
+  const jw = log2Ceil(bits + 1);
+  const j = f.exp.subWrap(fmt.bias - 1).trunc(Math.max(1, jw));
+  const xw = M + 1 + bits;
+  const x = f.significand.zext(xw).shl(j).slice(xw - 1, 0);
+  const s = stageRegs(m, `${name}_s`, {
+    int: m.wire(`${name}_int`, x.slice(xw - 1, M + 1)),
+    guard: m.wire(`${name}_guard`, x.bit(M)),
+    sticky: m.wire(`${name}_sticky`, x.slice(M - 1, 0).orR()),
+    // NaN, negative (rint(-0.3) = -0 and -1 both clamp to 0) or |a| < 0.5: 0
+    zero: m.wire(`${name}_zero`, f.sign.or(f.isNaN).or(f.exp.lt(fmt.bias - 1))),
+    sat: m.wire(`${name}_sat`, f.exp.ge(fmt.bias + bits)), // >= 2^bits (or +Inf)
+  }, stages >= 1, opts.enable);
+  const up = m.wire(`${name}_up`, s.guard.and(s.sticky.or(s.int.bit(0))));
   const maxv = lit(UInt(bits), 2 ** bits - 1);
-  const y = mux(neg.or(zero), lit(UInt(bits), 0), mux(sat, maxv, value));
-  return { result: m.wire(`${name}_u`, y), latency: opts.stages ?? 0 };
+  // int + up saturates at 2^bits - 1 (int = 2^bits - 1 rounding up)
+  const rounded = mux(up.and(s.int.andR().not()), s.int.addWrap(lit(UInt(bits), 1)), s.int);
+  const y = mux(s.zero, lit(UInt(bits), 0), mux(s.sat, maxv, rounded));
+  return { result: m.wire(`${name}_u`, y), latency: stages };
 }
