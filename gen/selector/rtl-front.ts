@@ -77,12 +77,16 @@ export function frontEnd(m: ModuleBuilder, cfg: SelectorConfig): FrontBeat {
   const bLast = m.reg('fe_last', Bool);
   const bLen = m.reg('fe_len', UInt(w.LW));
   const bBeat = m.reg('fe_beat_no', UInt(BW));
+  // len <= k, decided from the stage-A beat and registered with it (timing: the threshold core's
+  // survivor test starts from a register)
+  const bKeepAll = m.reg('fe_keep_all', Bool);
   m.when(adv, () => bValid.set(a.valid.and(isRow)));
   m.when(aFire.and(isRow), () => {
     bScores.set(a.bits.data);
     bLast.set(a.bits.last);
     bLen.set(a.bits.len);
     bBeat.set(beatNo);
+    bKeepAll.set(a.bits.len.le(cfg.k));
   });
 
   // lane masks (index < len) are decided from the stage-A beat and registered with it, so that the
@@ -120,6 +124,5 @@ export function frontEnd(m: ModuleBuilder, cfg: SelectorConfig): FrontBeat {
   }
   const take = m.wire('fe_take', bValid.and(ready));
   m.when(take, () => accMax.set(mux(bLast, lit(SInt(w.W), -(2 ** (w.W - 1))), rowMax)));
-  const keepAll = m.wire('fe_keep_all', bLen.le(cfg.k));
-  return { valid: bValid, ready, data: bScores, scores, laneValid, idx, beat: bBeat, last: bLast, len: bLen, keepAll, theta, rowMax };
+  return { valid: bValid, ready, data: bScores, scores, laneValid, idx, beat: bBeat, last: bLast, len: bLen, keepAll: bKeepAll, theta, rowMax };
 }

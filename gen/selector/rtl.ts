@@ -41,7 +41,7 @@ export function selectorRtl(cfg: SelectorConfig, opts: SystolicOptions = {}): Mo
     doc: `attention-score selector (${cfg.mode}, ${core} core)`,
   });
   const fe = frontEnd(m, cfg);
-  const sum = summary(m, cfg);
+  const sum = summary(m, cfg, { lateMax: core === 'stream' }); // the streaming threshold core pipelines its row maximum
   if (core === 'systolic') {
     // drains in index order straight to `out` (no compaction, no gearbox)
     if (cfg.lanes > 1) systolicWideCore(m, cfg, fe, sum, opts);

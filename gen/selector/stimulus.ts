@@ -119,6 +119,37 @@ export function selectorRandomStimulus(cfg: SelectorConfig, seed: number, n: num
   return encodeInput(cfg, items);
 }
 
+/**
+ * Worst-case stimulus (`kvhdl report`'s worst-case columns, about `n` input beats): rows of the
+ * full length N with ascending scores (spread over the W-bit range), so that in topk mode every
+ * score beats the K-th best so far (each is a candidate: the systolic and insertion cores' slowest
+ * input); threshold mode first writes the whole θ table with the keep-everything value
+ * −2^(W−1) − 1, so every score is kept (the output-lane limit when P_out < P). The rows are full
+ * length because per-row costs (sort and drain, select passes) are paid once per row whatever its
+ * length; shorter rows lower every core's rate, and that is a row-length property, not a data one.
+ */
+export function selectorWorstStimulus(cfg: SelectorConfig, seed: number, n: number): StreamData {
+  void seed; // deterministic: the worst case does not depend on a seed
+  const items: InItem[] = [];
+  let beats = 0;
+  if (cfg.mode === 'threshold') {
+    const keepAll = -(2 ** (cfg.scoreBits - 1)) - 1;
+    for (let l = 0; l < cfg.layers; l++) for (let h = 0; h < cfg.heads; h++) for (let b = 0; b < cfg.rowBuckets.length; b++) {
+      items.push({ kind: 'theta', layer: l, head: h, bucket: b, theta: keepAll });
+      beats++;
+    }
+  }
+  const N = cfg.maxRow;
+  const span = 2 ** cfg.scoreBits - 1;
+  const lo = -(2 ** (cfg.scoreBits - 1));
+  const row = Array.from({ length: N }, (_, i) => lo + Math.floor((i * span) / Math.max(1, N - 1)));
+  do {
+    items.push({ kind: 'row', layer: 0, head: 0, scores: row });
+    beats += Math.ceil(N / cfg.lanes);
+  } while (beats < n);
+  return encodeInput(cfg, items);
+}
+
 /** rows.json: { lengths, heads, layers }, one entry per row, validated. */
 export interface RowsMeta {
   lengths: number[];
