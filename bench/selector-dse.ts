@@ -31,13 +31,19 @@ const K = 16;
 const ROWS = 8;
 const base = { scoreBits: W, maxRow: N, k: K }; // the other fields at their defaults (H = L = 2, buckets [16, 32, 64])
 
-/** The rows of the table; `issue` = the numbers issue #19 measured on main before this work. */
-export const DSE: { name: string; cfg: SelectorConfig; issue?: { lut: number; ff: number; levels: number; ice40Lut4: number | null; fmaxMHz: number | null; random: number | null; worst: number | null } }[] = [
-  { name: 'topk-systolic-p1', cfg: selectorConfig({ ...base, mode: 'topk', arch: 'systolic', lanes: 1, outLanes: 1 }) },
+type Measured = { lut: number; ff: number; levels: number; ice40Lut4: number | null; fmaxMHz: number | null; random: number | null; worst: number | null };
+
+/**
+ * The rows of the table; `issue` = the numbers issue #19 measured on main before this work;
+ * `previous` = this bench at commit 578b535, before the systolic look-ahead compare and the threshold
+ * core's pipelined row maximum (README "What changed").
+ */
+export const DSE: { name: string; cfg: SelectorConfig; issue?: Measured; previous?: Measured }[] = [
+  { name: 'topk-systolic-p1', cfg: selectorConfig({ ...base, mode: 'topk', arch: 'systolic', lanes: 1, outLanes: 1 }), previous: { lut: 923, ff: 654, levels: 3, ice40Lut4: 1770, fmaxMHz: 33.1, random: 0.97, worst: 0.97 } },
   { name: 'topk-insertion-p1', cfg: selectorConfig({ ...base, mode: 'topk', arch: 'insertion', lanes: 1, outLanes: 1 }), issue: { lut: 1876, ff: 759, levels: 11, ice40Lut4: 1994, fmaxMHz: 10.4, random: 0.99, worst: 0.99 } },
   { name: 'topk-systolic-p8', cfg: selectorConfig({ ...base, mode: 'topk', arch: 'systolic', lanes: 8, outLanes: 8 }) },
   { name: 'topk-insertion-p8', cfg: selectorConfig({ ...base, mode: 'topk', arch: 'insertion', lanes: 8, outLanes: 8 }), issue: { lut: 5985, ff: 2025, levels: 17, ice40Lut4: null, fmaxMHz: null, random: 6.04, worst: 1.0 } },
-  { name: 'threshold-p8', cfg: selectorConfig({ ...base, mode: 'threshold', lanes: 8, outLanes: 8 }), issue: { lut: 4797, ff: 1638, levels: 14, ice40Lut4: null, fmaxMHz: null, random: null, worst: null } },
+  { name: 'threshold-p8', cfg: selectorConfig({ ...base, mode: 'threshold', lanes: 8, outLanes: 8 }), issue: { lut: 4797, ff: 1638, levels: 14, ice40Lut4: null, fmaxMHz: null, random: null, worst: null }, previous: { lut: 1970, ff: 1157, levels: 9, ice40Lut4: 1790, fmaxMHz: 16.3, random: 7.91, worst: 7.91 } },
 ];
 
 function rows(kind: 'random' | 'ascending', seed: number): InItem[] {
@@ -63,7 +69,7 @@ async function rate(name: string, cfg: SelectorConfig, kind: 'random' | 'ascendi
 }
 
 export async function benchSelectorDse(): Promise<void> {
-  for (const { name, cfg, issue } of DSE) {
+  for (const { name, cfg, issue, previous } of DSE) {
     const random = await rate(name, cfg, 'random');
     const worst = await rate(name, cfg, 'ascending');
     const top = selectorUnit.build(cfg);
@@ -83,6 +89,7 @@ export async function benchSelectorDse(): Promise<void> {
       elementsPerCycle: { random: round(random), worst: round(worst) },
       lutPerElementPerCycle: { random: round(lut / random), worst: round(lut / worst) },
       issueBefore: issue ?? null,
+      previous: previous ?? null,
       rows: `${ROWS} rows of ${N}; random: uniform W-bit; worst: ascending`,
       top: x.top,
       config: cfg,

@@ -3,7 +3,7 @@ import type { UnitDef } from '../unit.ts';
 import { selectorSchema, type SelectorConfig } from './config.ts';
 import { selectorRtl } from './rtl.ts';
 import { selectorGolden } from './golden.ts';
-import { selectorFromNpy, selectorRandomStimulus, selectorToNpy } from './stimulus.ts';
+import { selectorFromNpy, selectorRandomStimulus, selectorToNpy, selectorWorstStimulus } from './stimulus.ts';
 import { parseThetaTable } from './thresholds.ts';
 
 export type { SelectorConfig } from './config.ts';
@@ -15,6 +15,7 @@ export const selectorUnit: UnitDef<SelectorConfig> = {
   build: selectorRtl,
   golden: selectorGolden,
   randomStimulus: selectorRandomStimulus,
+  worstStimulus: selectorWorstStimulus, // full-length ascending rows (topk: every score a candidate); threshold: every score kept
   fromNpy: (cfg, arrays, json) => selectorFromNpy(cfg, arrays, json, (j) => parseThetaTable(cfg, j)),
   toNpy: selectorToNpy,
   npyInputs: { in: 'scores.npy: integer [rows, N] (int32), row r uses its first lengths[r] entries' },

@@ -31,12 +31,21 @@ export function prefixCountsLog(m: ModuleBuilder, name: string, bits: readonly E
   return bits.map((_, i) => (i === 0 ? lit(UInt(w), 0) : x[i - 1]));
 }
 
-/** The kept lanes of `lanes`, dense in lane order (entries past the kept count are unspecified). */
-export function compactLog(m: ModuleBuilder, name: string, keep: readonly Expr[], lanes: readonly Fields[]): Fields[] {
+/** Bits of the shift amounts of `compactLog` for P lanes (⌈log2 P⌉). */
+export function compactShiftBits(P: number): number {
+  return stages(P);
+}
+
+/**
+ * The kept lanes of `lanes`, dense in lane order (entries past the kept count are unspecified).
+ * `dropped` (optional, e.g. from a register): dropped[i] = the number of dropped lanes before lane i
+ * in `compactShiftBits(P)` bits (`prefixCountsLog` of the negated keep bits); else computed here.
+ */
+export function compactLog(m: ModuleBuilder, name: string, keep: readonly Expr[], lanes: readonly Fields[], given?: readonly Expr[]): Fields[] {
   const P = keep.length;
   const S = stages(P);
   if (S === 0) return [...lanes];
-  const dropped = prefixCountsLog(m, `${name}_drop`, keep.map((k) => k.not()), S);
+  const dropped = given ? [...given] : prefixCountsLog(m, `${name}_drop`, keep.map((k) => k.not()), S);
   let pos = lanes.map((f, i) => ({ v: keep[i], z: dropped[i], f }));
   for (let s = 0; s < S; s++) {
     const d = 1 << s;

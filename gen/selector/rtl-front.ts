@@ -31,9 +31,19 @@ export interface FrontBeat {
   theta: Expr;
   /** maximum of the row's scores up to and including this beat */
   rowMax: Expr;
+  /**
+   * P = 1 with `opts.beatsPrevious`: a register, "this beat's score beats (`gt`: >, `ge`: >=) the
+   * score that stage B held before it" (the previous row beat; decided from the stage-A beat)
+   */
+  beatsPrevious?: Expr;
 }
 
-export function frontEnd(m: ModuleBuilder, cfg: SelectorConfig): FrontBeat {
+export interface FrontOptions {
+  /** P = 1: register the comparison of each beat's score with the previous one (the systolic core's look-ahead) */
+  beatsPrevious?: 'gt' | 'ge';
+}
+
+export function frontEnd(m: ModuleBuilder, cfg: SelectorConfig, opts: FrontOptions = {}): FrontBeat {
   const w = selectorWidths(cfg);
   const P = cfg.lanes;
   const B = cfg.rowBuckets.length;
@@ -77,12 +87,19 @@ export function frontEnd(m: ModuleBuilder, cfg: SelectorConfig): FrontBeat {
   const bLast = m.reg('fe_last', Bool);
   const bLen = m.reg('fe_len', UInt(w.LW));
   const bBeat = m.reg('fe_beat_no', UInt(BW));
+  // len <= k, decided from the stage-A beat and registered with it (timing: the threshold core's
+  // survivor test starts from a register)
+  const bKeepAll = m.reg('fe_keep_all', Bool);
+  const prevCmp = opts.beatsPrevious && P === 1 ? m.reg('fe_beats_prev', Bool) : null;
+  const aScore = a.bits.data.lanesOf()[0];
   m.when(adv, () => bValid.set(a.valid.and(isRow)));
   m.when(aFire.and(isRow), () => {
     bScores.set(a.bits.data);
     bLast.set(a.bits.last);
     bLen.set(a.bits.len);
     bBeat.set(beatNo);
+    bKeepAll.set(a.bits.len.le(cfg.k));
+    if (prevCmp) prevCmp.set(opts.beatsPrevious === 'ge' ? aScore.ge(bScores.lanesOf()[0]) : aScore.gt(bScores.lanesOf()[0]));
   });
 
   // lane masks (index < len) are decided from the stage-A beat and registered with it, so that the
@@ -120,6 +137,5 @@ export function frontEnd(m: ModuleBuilder, cfg: SelectorConfig): FrontBeat {
   }
   const take = m.wire('fe_take', bValid.and(ready));
   m.when(take, () => accMax.set(mux(bLast, lit(SInt(w.W), -(2 ** (w.W - 1))), rowMax)));
-  const keepAll = m.wire('fe_keep_all', bLen.le(cfg.k));
-  return { valid: bValid, ready, data: bScores, scores, laneValid, idx, beat: bBeat, last: bLast, len: bLen, keepAll, theta, rowMax };
+  return { valid: bValid, ready, data: bScores, scores, laneValid, idx, beat: bBeat, last: bLast, len: bLen, keepAll: bKeepAll, theta, rowMax, ...(prevCmp ? { beatsPrevious: prevCmp } : {}) };
 }

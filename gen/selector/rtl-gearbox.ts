@@ -28,6 +28,8 @@ export interface LaneBeat {
   score: Expr[];
   keep: Expr[];
   end: Expr;
+  /** optional: dropped[i] = lanes before i not kept (`compactShiftBits(P)` bits), e.g. registered by the core; the P <= P_out packer uses it */
+  dropped?: Expr[];
 }
 
 /** Builds the output path and the `out` stream (P <= P_out: rtl-pack.ts; else the circular gearbox below); returns the lane-beat ready. */

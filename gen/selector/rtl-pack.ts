@@ -50,7 +50,7 @@ export function packOut(m: ModuleBuilder, cfg: SelectorConfig, src: LaneBeat): E
   const cIdx = Array.from({ length: P }, (_, d) => m.reg(`cmp_idx_${d}`, UInt(w.IW)));
   const cScore = Array.from({ length: P }, (_, d) => m.reg(`cmp_score_${d}`, SInt(w.W)));
   const keep = src.keep.map((k, i) => m.wire(`cmp_keep_${i}`, k));
-  const dense = compactLog(m, 'cmp_net', keep, src.idx.map((ix, i) => ({ idx: ix, score: src.score[i] })));
+  const dense = compactLog(m, 'cmp_net', keep, src.idx.map((ix, i) => ({ idx: ix, score: src.score[i] })), src.dropped);
   const itemIdx = dense.map((f, d) => m.wire(`cmp_item_idx_${d}`, f.idx));
   const itemScore = dense.map((f, d) => m.wire(`cmp_item_score_${d}`, f.score));
   const beatCount = m.wire('cmp_beat_count', countLog(m, 'cmp_cnt', keep, PW));

@@ -11,18 +11,23 @@
  *    best only grows. A beat without (further) candidates is taken at once; the row's final beat
  *    leaves an end marker in C with its last candidate (or alone).
  * 2. Value array: K cells sorted by score descending, equal scores in arrival (= index) order. The
- *    candidate in C is broadcast; each cell compares it with its own score only
- *    (gt_c = cell empty or candidate > score, strict) and takes the candidate (gt_c and not
- *    gt_(c-1)), its left neighbour (gt_c and gt_(c-1)) or keeps its own. Equal scores never displace:
+ *    candidate in C is broadcast; each cell takes the candidate (gt_c and not gt_(c-1)), its left
+ *    neighbour (gt_(c-1)) or keeps its own, where gt_c = cell c is empty or below the candidate
+ *    (strict). gt_c is a register computed one cycle ahead (look-ahead): the score entering C is
+ *    compared with every cell as it is now and with the candidate being inserted now (a register of
+ *    the front end: with P = 1 the candidates are the stage-B beats in order), and gt_c takes the
+ *    comparison with whatever cell c holds next (the candidate, its left neighbour or its own). So
+ *    no comparator sits between a register and a cell's source choice. Equal scores never displace:
  *    the earlier (lower) index stays ahead, which is the golden tie rule. The last cell's entry falls
  *    off when a better one arrives.
  * 3. Index-order fix-up in the same cells: at the end marker the array stops taking candidates,
  *    runs K odd-even transposition phases on the key (empty, index) (each cell compares with one
- *    neighbour), then shifts out P cells per beat into the gearbox (cells 0..P−1 are the beat's
- *    lanes). The next row's first candidate waits in C meanwhile.
+ *    neighbour), two cycles each (the swaps are decided into registers, then applied), then
+ *    shifts out P_out cells per beat to `out` (cells 0..P_out−1 are the beat's lanes). The next
+ *    row's first candidate waits in C meanwhile.
  *
  * Rate: one candidate per cycle (P scores per cycle on rows whose late scores rarely beat the K-th
- * best, one per cycle on ascending rows), plus K + ⌈K/P⌉ + 1 cycles per row for the sort and drain.
+ * best, one per cycle on ascending rows), plus 2K + ⌈K/P_out⌉ + 2 cycles per row for the sort and drain.
  */
 import { Bool, SInt, UInt, bitsFor, catList, lit, mux, vecOf, type Expr, type ModuleBuilder } from '../../hdl/index.ts';
 import { streamOut } from '../../hdl/lib/index.ts';
@@ -99,7 +104,7 @@ export function systolicCore(m: ModuleBuilder, cfg: SelectorConfig, fe: FrontBea
   // ---- the array: FILL (insert C's candidate) → SORT (K odd-even transposition phases by index,
   // empty cells last) → DRAIN (cells 0..P-1 leave as one lane beat, the array shifts by P)
   const busy = m.reg('sys_busy', Bool, { reset: 0 }); // SORT or DRAIN
-  const SPW = bitsFor(K);
+  const SPW = bitsFor(2 * K);
   const sortLeft = m.reg('sys_sort_left', UInt(SPW), { reset: 0 }); // SORT phases still to run
   const sorting = m.wire('sys_sorting', sortLeft.ne(0));
   const rowLen = m.reg('sys_row_len', UInt(w.LW));
@@ -107,19 +112,38 @@ export function systolicCore(m: ModuleBuilder, cfg: SelectorConfig, fe: FrontBea
   fill.set(busy.not());
 
   const ins = m.wire('sys_insert', cGo.and(cCand));
-  const gt = aV.map((a, c) => m.wire(`sys_gt_${c}`, aOk[c].not().or(opts.tieMutation ? cS.ge(a) : cS.gt(a))));
-  const odd = sortLeft.bit(0); // phase parity: pairs (c, c+1) with c ≡ sortLeft (mod 2)
+  // gt_c = C's candidate beats cell c (empty, or strictly below it): a register, computed a cycle
+  // ahead for the candidate entering C against the array as this cycle's insert leaves it (timing:
+  // no comparator between C and the cells; README "systolic"). All ones after reset and after a
+  // drain (the array is empty).
+  const beats = (x: Expr, a: Expr) => (opts.tieMutation ? x.ge(a) : x.gt(a));
+  const gt = aV.map((_, c) => m.reg(`sys_gt_${c}`, Bool, { reset: 1 }));
+  const takeAt = gt.map((g, c) => m.wire(`sys_take_${c}`, c === 0 ? ins.and(g) : ins.and(g).and(gt[c - 1].not())));
+  const shiftAt = gt.map((_, c) => (c === 0 ? lit(Bool, 0) : m.wire(`sys_shift_${c}`, ins.and(gt[c - 1]))));
+  // the next candidate against the one inserted now: with P = 1 the candidates are the stage-B beats
+  // in order and C holds the score B held before, so the front end's registered compare is it
+  if (!fe.beatsPrevious) throw new Error('systolicCore: the front end must be built with beatsPrevious');
+  const nextBeatsC = m.wire('sys_next_beats_c', fe.beatsPrevious);
+  const nextBeatsOld = aV.map((a, c) => m.wire(`sys_next_beats_${c}`, aOk[c].not().or(beats(newV, a))));
+  const nextGt = gt.map((_, c) => m.wire(`sys_next_gt_${c}`, mux(takeAt[c], nextBeatsC, c === 0 ? nextBeatsOld[0] : mux(shiftAt[c], nextBeatsOld[c - 1], nextBeatsOld[c]))));
+  // SORT: K odd-even transposition phases of two cycles each: the first decides the swaps (the
+  // index comparators, into registers), the second moves the cells (timing: no comparator in front
+  // of the cells' source choice). sortLeft counts 2K..1; even counts decide.
+  const decide = m.wire('sys_sort_decide', sorting.and(sortLeft.bit(0).not()));
+  const odd = sortLeft.bit(1); // phase parity: pairs (c, c+1) with c ≡ 1 (mod 2) when set
   const swap: Expr[] = [];
   for (let c = 0; c + 1 < K; c++) {
     // out of order on the key (empty, index): the right cell holds an entry and the left one is
     // empty or has a higher index (written so that an empty cell's index is never looked at)
     const outOfOrder = aOk[c + 1].and(aOk[c].not().or(aI[c].gt(aI[c + 1])));
-    swap.push(m.wire(`sys_swap_${c}`, sorting.and(c % 2 === 1 ? odd : odd.not()).and(outOfOrder)));
+    const r = m.reg(`sys_swap_${c}`, Bool, { reset: 0 });
+    r.set(decide.and(c % 2 === 1 ? odd : odd.not()).and(outOfOrder));
+    swap.push(r);
   }
   const flush = m.wire('sys_flush', cGo.and(cEnd));
   m.when(flush, () => {
     busy.set(1);
-    sortLeft.set(lit(UInt(SPW), K > 1 ? K : 1)); // K = 1: one empty phase (the row maximum is taken meanwhile)
+    sortLeft.set(lit(UInt(SPW), 2 * K)); // K = 1: one empty phase (the row maximum is taken meanwhile)
     rowLen.set(cLen);
   });
   // the row maximum is cell 0 once the row's last candidate is in (one cycle after the flush,
@@ -149,7 +173,7 @@ export function systolicCore(m: ModuleBuilder, cfg: SelectorConfig, fe: FrontBea
   for (let c = 0; c < K; c++) {
     // one cell: its own entry, the candidate, its left or right neighbour (insert shift, sort swap)
     // or cell c + Q (drain); the sources are mutually exclusive (a priority chain of `when`s)
-    const take = m.wire(`sys_take_${c}`, c === 0 ? ins.and(gt[0]) : ins.and(gt[c]).and(gt[c - 1].not()));
+    const take = takeAt[c];
     const from = (j: number) => () => {
       aV[c].set(aV[j]);
       aI[c].set(aI[j]);
@@ -167,7 +191,7 @@ export function systolicCore(m: ModuleBuilder, cfg: SelectorConfig, fe: FrontBea
       aI[c].set(cI);
       aOk[c].set(1);
     });
-    if (c > 0) chain = chain.elseWhen(m.wire(`sys_from_left_${c}`, ins.and(gt[c - 1]).or(swap[c - 1])), from(c - 1));
+    if (c > 0) chain = chain.elseWhen(m.wire(`sys_from_left_${c}`, shiftAt[c].or(swap[c - 1])), from(c - 1));
     if (Q === 1) {
       // the drain shift is the right neighbour
       if (c + 1 < K) chain.elseWhen(m.wire(`sys_from_right_${c}`, swap[c].or(fire)), from(c + 1));
@@ -181,6 +205,10 @@ export function systolicCore(m: ModuleBuilder, cfg: SelectorConfig, fe: FrontBea
     busy.set(0);
     drain.set(0);
   });
+  // the look-ahead compare: all ones when the drain empties the array, else for the candidate
+  // entering C (C always advances while the array fills; while it sorts or drains the value is
+  // not used and is replaced at the drain's end)
+  for (let c = 0; c < K; c++) m.when(fire.and(end), () => gt[c].set(1)).elseWhen(cAdv, () => gt[c].set(nextGt[c]));
   const kept = m.wire('sys_kept', mux(rowLen.le(K), rowLen, lit(UInt(w.LW), K)));
   sum.connect({ push: startDrain, kept, pruned: m.wire('sys_pruned', rowLen.subWrap(kept)), max: rowMax, overflow: lit(Bool, 0) });
 

@@ -2,13 +2,20 @@
  * Streaming threshold core (README "Threshold mode"; capK = 0 or capPolicy "first"): every row
  * beat of stage B is decided in the cycle it is taken, keep_i = lane valid && (n <= k || s_i > theta),
  * capped to the first capK survivors of the row, and goes to the gearbox at one beat per cycle.
+ *
+ * The row maximum is pipelined (timing): the beat's masked scores are reduced to at most two
+ * partial maxima, registered, and folded into the row's running maximum one cycle later, so the
+ * maximum of a row is ready in the cycle after its last beat is taken: the summary is built with
+ * `lateMax` (rtl-summary.ts).
  */
-import { Bool, UInt, bitsFor, lit, mux, type Expr, type ModuleBuilder } from '../../hdl/index.ts';
+import { Bool, SInt, UInt, bitsFor, lit, maxOf, mux, type Expr, type ModuleBuilder } from '../../hdl/index.ts';
+import { maxOp, reduceTree, treeLevels } from '../../hdl/lib/index.ts';
 import { selectorWidths, type SelectorConfig } from './config.ts';
 import type { FrontBeat } from './rtl-front.ts';
 import type { LaneBeat } from './rtl-gearbox.ts';
 import type { SummaryIn } from './rtl-summary.ts';
 import { fit, popcount, prefixCounts } from './rtl-fit.ts';
+import { compactShiftBits, prefixCountsLog } from './rtl-compact.ts';
 
 export function thresholdStreamCore(m: ModuleBuilder, cfg: SelectorConfig, fe: FrontBeat, sumFree: Expr): { lanes: LaneBeat; connect: (ready: Expr) => SummaryIn } {
   const w = selectorWidths(cfg);
@@ -23,22 +30,76 @@ export function thresholdStreamCore(m: ModuleBuilder, cfg: SelectorConfig, fe: F
     const pre = prefixCounts(surv, PW);
     keep = surv.map((s, i) => m.wire(`th_keep_${i}`, s.and(seen.add(pre[i]).lt(cfg.capK))));
   }
-  const lanes: LaneBeat = { valid: fe.valid.and(fe.last.not().or(sumFree)), idx: fe.idx, score: fe.scores, keep, end: fe.last };
+  // the decided beat waits in a lane register before the output network (timing: the threshold
+  // compare and the compaction shifter are in different cycles); it takes a beat whenever it is
+  // empty or its beat moves on
+  const lValid = m.reg('th_lane_valid', Bool, { reset: 0 });
+  const lEnd = m.reg('th_lane_end', Bool);
+  const lIdx = fe.idx.map((x, i) => m.reg(`th_lane_idx_${i}`, x.type));
+  const lScore = fe.scores.map((x, i) => m.reg(`th_lane_score_${i}`, x.type));
+  const lKeep = keep.map((_, i) => m.reg(`th_lane_keep_${i}`, Bool));
+  // the compaction's shift amounts (dropped lanes before each lane) are counted here and registered
+  // with the beat (P <= P_out: the packer takes them)
+  const DW = compactShiftBits(P);
+  const dropped = DW > 0 && P <= cfg.outLanes ? prefixCountsLog(m, 'th_drop', keep.map((k) => k.not()), DW) : null;
+  const lDropped = dropped ? dropped.map((d, i) => m.reg(`th_lane_drop_${i}`, d.type)) : null;
+  const lanes: LaneBeat = { valid: lValid, idx: lIdx, score: lScore, keep: lKeep, end: lEnd, ...(lDropped ? { dropped: lDropped } : {}) };
   return {
     lanes,
     connect(ready) {
-      fe.ready.set(ready.and(fe.last.not().or(sumFree)));
+      const lFree = m.wire('th_lane_free', lValid.not().or(ready));
+      fe.ready.set(lFree.and(fe.last.not().or(sumFree)));
+      m.when(lFree, () => lValid.set(fe.valid.and(fe.ready)));
+      m.when(fe.valid.and(fe.ready), () => {
+        lEnd.set(fe.last);
+        for (let i = 0; i < P; i++) {
+          lIdx[i].set(fe.idx[i]);
+          lScore[i].set(fe.scores[i]);
+          lKeep[i].set(keep[i]);
+          if (dropped && lDropped) lDropped[i].set(dropped[i]);
+        }
+      });
       const take = m.wire('th_take', fe.valid.and(fe.ready));
       m.when(take, () => seen.set(mux(fe.last, lit(UInt(w.LW), 0), total)));
+      const max = rowMaxLate(m, cfg, fe, take);
       const over = cfg.capK > 0 ? total.gt(cfg.capK) : lit(Bool, 0);
       const kept = cfg.capK > 0 ? mux(over, lit(UInt(w.LW), cfg.capK), total) : total;
       return {
         push: take.and(fe.last),
         kept: m.wire('th_kept', kept),
         pruned: m.wire('th_pruned', fe.len.subWrap(kept)),
-        max: fe.rowMax,
+        max,
         overflow: m.wire('th_overflow', over),
       };
     },
   };
+}
+
+/**
+ * The row maximum one cycle late: stage B reduces the masked lanes to ⌈P/2^(L−1)⌉ ≤ 2 partial
+ * maxima (L = ⌈log2 P⌉ tree levels; P = 1: the score itself), registered on `take`; the next cycle
+ * folds them into the running maximum. The returned expression is the maximum of the row whose last
+ * beat was taken in the previous cycle (valid in that cycle only).
+ */
+function rowMaxLate(m: ModuleBuilder, cfg: SelectorConfig, fe: FrontBeat, take: Expr): Expr {
+  const W = cfg.scoreBits;
+  const P = cfg.lanes;
+  const MIN = lit(SInt(W), -(2 ** (W - 1)));
+  const chunk = 1 << Math.max(0, treeLevels(P) - 1);
+  const masked = fe.scores.map((s, i) => (P === 1 ? s : m.wire(`th_masked_${i}`, mux(fe.laneValid[i], s, MIN))));
+  const parts: Expr[] = [];
+  for (let g = 0; g * chunk < P; g++) {
+    const part = reduceTree(m, `th_beat_max_${g}`, masked.slice(g * chunk, (g + 1) * chunk), maxOp).result;
+    const r = m.reg(`th_max_part_${g}`, SInt(W));
+    m.when(take, () => r.set(part));
+    parts.push(r);
+  }
+  const partsValid = m.reg('th_max_valid', Bool, { reset: 0 });
+  const partsLast = m.reg('th_max_last', Bool, { reset: 0 });
+  partsValid.set(take);
+  partsLast.set(take.and(fe.last));
+  const acc = m.reg('th_row_max', SInt(W), { reset: -(2 ** (W - 1)) }); // earlier beats of the row
+  const now = m.wire('th_row_max_now', maxOf(acc, parts.reduce((a, b) => maxOf(a, b))));
+  m.when(partsValid, () => acc.set(mux(partsLast, MIN, now)));
+  return now;
 }

@@ -40,8 +40,9 @@ export function selectorRtl(cfg: SelectorConfig, opts: SystolicOptions = {}): Mo
     params: { mode: cfg.mode, core, scoreBits: cfg.scoreBits, maxRow: cfg.maxRow, lanes: cfg.lanes, outLanes: cfg.outLanes, k: cfg.k, capK: cfg.capK },
     doc: `attention-score selector (${cfg.mode}, ${core} core)`,
   });
-  const fe = frontEnd(m, cfg);
-  const sum = summary(m, cfg);
+  // the P = 1 systolic core's look-ahead compares each score with the previous one in the front end
+  const fe = frontEnd(m, cfg, core === 'systolic' && cfg.lanes === 1 ? { beatsPrevious: opts.tieMutation ? 'ge' : 'gt' } : {});
+  const sum = summary(m, cfg, { lateMax: core === 'stream' }); // the streaming threshold core pipelines its row maximum
   if (core === 'systolic') {
     // drains in index order straight to `out` (no compaction, no gearbox)
     if (cfg.lanes > 1) systolicWideCore(m, cfg, fe, sum, opts);

@@ -8,10 +8,10 @@
  *   332 + 26.5·P + 27.5·P_out + 4·P_out·⌈log2 P_out⌉ + 12·P·⌈log2 P⌉ + core,
  * and O(C log C) with C = P + 2·P_out for P > P_out (rtl-gearbox.ts: write and read rotations of C
  * slots): 10·C·⌈log2 C⌉ + 12·P·⌈log2 P⌉ + 434 + 60·P + 40·P_out + core. The core:
- *   streaming threshold ≈ 2·P; "last" cap row buffer ≈ 270 + 10·P;
+ *   streaming threshold ≈ 116 + 30·P (P <= P_out; 30·P for P > P_out); "last" cap row buffer ≈ 270 + 10·P;
  *   insertion ≈ 32·K + 8·P + 70; radix ≈ 37·2^r + 10·P + 420.
  * The systolic top-k core has no output network (its sorted cells are the `out` beat):
- *   P = 1: 175 + 58·K + 9·P_out in all; P > 1 (two cell banks): 316 + 116·K + 34·P.
+ *   P = 1: 215 + 66·K + 9·P_out in all (look-ahead gt registers, registered swaps); P > 1 (two cell banks): 316 + 116·K + 34·P.
  * maxRow, scoreBits and the θ table size change line lengths and memory depths, not line counts.
  * Fitted to the emitted line counts (exact for the threshold core at P, P_out in 4..64, within 3% for
  * the other cores at P, P_out >= 4; over-estimates the smallest configs); test/units/selector-size.test.ts checks it.
@@ -34,9 +34,9 @@ function logicLinesEstimate(c: Parameters<typeof selectorLinesEstimate>[0]): num
   const P = c.lanes;
   const Q = c.outLanes;
   // systolic top-k: no output network (the sorted cells are the `out` beat)
-  if (c.mode === 'topk' && c.arch === 'systolic') return P === 1 ? 175 + 58 * c.k + 9 * Q : 316 + 116 * c.k + 34 * P;
+  if (c.mode === 'topk' && c.arch === 'systolic') return P === 1 ? 215 + 66 * c.k + 9 * Q : 316 + 116 * c.k + 34 * P;
   let core: number;
-  if (c.mode === 'threshold') core = c.capK > 0 && c.capPolicy === 'last' ? 270 + 10 * P : 2 * P;
+  if (c.mode === 'threshold') core = c.capK > 0 && c.capPolicy === 'last' ? 270 + 10 * P : P <= Q ? 116 + 30 * P : 30 * P; // streaming: lane register, pipelined row maximum (P <= P_out: registered shift amounts)
   else core = c.arch === 'insertion' ? 32 * c.k + 8 * P + 70 : 37 * 2 ** c.radixBits + 10 * P + 420;
   // P <= P_out: compaction shifter and accumulator packer (rtl-pack.ts) with the front end and summary
   if (P <= Q) return 332 + 26.5 * P + 27.5 * Q + 4 * Q * lg(Q) + 12 * P * lg(P) + core;

@@ -96,6 +96,10 @@ function randomTheta(cfg: SelectorConfig, r: Rng): number {
  * (1, k, k+1, N and random), with a few table rewrites between rows.
  */
 export function selectorRandomStimulus(cfg: SelectorConfig, seed: number, n: number): StreamData {
+  return encodeInput(cfg, randomItems(cfg, seed, n));
+}
+
+function randomItems(cfg: SelectorConfig, seed: number, n: number): InItem[] {
   const r = new Rng(seed);
   const items: InItem[] = [];
   let beats = 0;
@@ -116,7 +120,28 @@ export function selectorRandomStimulus(cfg: SelectorConfig, seed: number, n: num
     items.push({ kind: 'row', layer: r.int(0, cfg.layers - 1), head: r.int(0, cfg.heads - 1), scores: randomRow(cfg, r, len) });
     beats += Math.ceil(len / cfg.lanes);
   }
-  return encodeInput(cfg, items);
+  return items;
+}
+
+/**
+ * Worst-case stimulus (`kvhdl report`'s worst-case columns): the random stimulus of the same seed
+ * and size (the same rows, lengths, heads, layers and table writes) with the worst data for every
+ * core: each row's scores ascend (spread over the W-bit range), so in topk mode every score beats
+ * the K-th best so far (each one is a candidate: the systolic and insertion cores' slowest input),
+ * and every θ written is the keep-everything value −2^(W−1) − 1, so in threshold mode every score
+ * is kept (the output-lane limit when P_out < P). The row lengths stay those of the random
+ * stimulus: per-row costs (sort and drain, select passes) depend on the lengths, not the data.
+ */
+export function selectorWorstStimulus(cfg: SelectorConfig, seed: number, n: number): StreamData {
+  const keepAll = -(2 ** (cfg.scoreBits - 1)) - 1;
+  return encodeInput(cfg, randomItems(cfg, seed, n).map((it): InItem => (it.kind === 'theta' ? { ...it, theta: keepAll } : { ...it, scores: ascending(cfg, it.scores.length) })));
+}
+
+/** n scores ascending over the W-bit range (strictly while n ≤ 2^W), from −2^(W−1) to 2^(W−1) − 1. */
+export function ascending(cfg: SelectorConfig, n: number): number[] {
+  const span = 2 ** cfg.scoreBits - 1;
+  const lo = -(2 ** (cfg.scoreBits - 1));
+  return Array.from({ length: n }, (_, i) => lo + Math.floor((i * span) / Math.max(1, n - 1)));
 }
 
 /** rows.json: { lengths, heads, layers }, one entry per row, validated. */

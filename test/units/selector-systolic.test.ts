@@ -54,3 +54,45 @@ describe('systolic top-k core, P > 1: two candidates per cycle and a drain bank'
     expect(r.ii!).toBeGreaterThan(1.9);
   }, 300_000);
 });
+
+describe('selector worstStimulus (kvhdl report worst-case column)', () => {
+  const topk = selectorConfig({ mode: 'topk', arch: 'systolic', scoreBits: 8, maxRow: 48, lanes: 4, outLanes: 4, k: 5, heads: 1, layers: 1, rowBuckets: [48] });
+  const th = selectorConfig({ mode: 'threshold', scoreBits: 8, maxRow: 48, lanes: 4, outLanes: 2, k: 5, heads: 2, layers: 1, rowBuckets: [16, 48] });
+
+  it('the random stimulus\'s rows with ascending scores and keep-everything θ writes', () => {
+    for (const cfg of [topk, th]) {
+      const rnd = selectorUnit.randomStimulus(cfg, 3, 60).in;
+      const worst = selectorUnit.worstStimulus!(cfg, 3, 60).in;
+      expect(worst.count).toBe(rnd.count);
+      let row: number[] = [];
+      let rows = 0;
+      for (let b = 0; b < worst.count; b++) {
+        for (const f of ['kind', 'last', 'len', 'head', 'layer', 'bucket']) expect(worst.get(b, f), `beat ${b} ${f}`).toBe(rnd.get(b, f));
+        if (worst.get(b, 'kind') === 1n) {
+          expect(Number(BigInt.asIntN(9, worst.get(b, 'theta')))).toBe(-129); // -2^(W-1) - 1: every score passes
+          continue;
+        }
+        for (let i = 0; i < 4; i++) row.push(Number(BigInt.asIntN(8, worst.get(b, 'data') >> BigInt(8 * i))));
+        if (worst.get(b, 'last') === 1n) {
+          row = row.slice(0, Number(worst.get(b, 'len')));
+          for (let j = 1; j < row.length; j++) expect(row[j]).toBeGreaterThan(row[j - 1]);
+          expect(row[0]).toBe(-128);
+          if (row.length > 1) expect(row[row.length - 1]).toBe(127);
+          row = [];
+          rows++;
+        }
+      }
+      expect(rows).toBeGreaterThan(3);
+    }
+  });
+
+  it('cosim passes on it and it is no faster than the random stimulus (cycles per input beat)', async () => {
+    for (const cfg of [topk, th]) {
+      const rnd = await runUnit(selectorUnit, cfg, selectorUnit.randomStimulus(cfg, 3, 60), { workDir: tmp(), seed: 1, stall: 0 });
+      const worst = await runUnit(selectorUnit, cfg, selectorUnit.worstStimulus!(cfg, 3, 60), { workDir: tmp(), seed: 1, stall: 0 });
+      expect(rnd.ok, rnd.problem).toBe(true);
+      expect(worst.ok, worst.problem).toBe(true);
+      expect(worst.ii!).toBeGreaterThanOrEqual(rnd.ii!);
+    }
+  }, 300_000);
+});
