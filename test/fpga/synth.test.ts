@@ -226,6 +226,7 @@ describe('ice40 synthesis, place and route', () => {
       'unit', 'config', 'xc7 LUT', 'xc7 FF', 'xc7 CARRY4', 'xc7 MUXF7/F8', 'xc7 DSP48E1', 'xc7 RAMB18/36', 'xc7 LUT levels',
       'ice40 LUT4', 'ice40 FF', 'ice40 carry', 'ice40 BRAM', 'ice40 LUT levels', 'ice40 Fmax (MHz)', 'ice40 device',
       'elements/cycle', 'elements/cycle worst case', 'latency (cycles)', 'xc7 LUT per element/cycle', 'xc7 LUT per element/cycle, worst case', 'ice40 Melem/s',
+      'properties proved/bounded/failed',
     ]);
     const rows = lines.filter((l) => l.startsWith('| minmax'));
     expect(rows).toHaveLength(1);
@@ -238,6 +239,8 @@ describe('ice40 synthesis, place and route', () => {
     expect(cells[header.indexOf('elements/cycle')]).toBe('2.00');
     expect(Number(cells[header.indexOf('xc7 LUT per element/cycle, worst case')])).toBeCloseTo(Number(cells[header.indexOf('xc7 LUT')]) / 2, 1);
     expect(cells[16]).toBe('2.00'); // 2 lanes per beat, one beat per cycle
+    // the formal column (kvhdl prove by default, 2 min budget): minmax's 9 properties prove by induction
+    expect(cells[header.indexOf('properties proved/bounded/failed')]).toBe('9/0/0');
     const json = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8'));
     expect(json.rows[0].ii).toBe(1);
     expect(json.rows[0].latency).toBeGreaterThan(0);

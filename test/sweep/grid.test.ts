@@ -46,7 +46,7 @@ describe('grid.json', () => {
     expect(e.points[0].config).toEqual({ lanes: 1, width: 16, stages: 0 });
     // unknown fields are config errors of the point too
     const d = expandGrid(dequantizerUnit, parseGrid({ points: [{ colour: 1 }] }, 'g.json'));
-    expect(d.invalid[0].errors[0]).toMatch(/unknown field 'colour' \(allowed: format, bits, lanes, stages\)/);
+    expect(d.invalid[0].errors[0]).toMatch(/unknown field 'colour' \(allowed: format, bits, lanes, pipeline, stages\)/);
   });
 
   it('rejects a malformed grid with one line per problem', () => {
