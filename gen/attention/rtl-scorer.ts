@@ -26,7 +26,6 @@ export interface ScorerIn {
   end: Expr;
   /** forced token bounds: t < sink or t ≥ recentFrom are always kept */
   recentFrom: Expr;
-  theta: Expr;
   /** prune (threshold selection with early exit) */
   prune: boolean;
   keepAll: boolean;
@@ -35,6 +34,7 @@ export interface ScorerIn {
   qt: Var;
   qpc: Var[];
   cg: Expr;
+  /** U0 − θ' (SW + 2 bits; θ' = θ when `prune` or threshold keeps matter, else 0): bounds are relative to θ' */
   u0: Expr;
   /** the memory request port is this unit's (phase KEYS) and accepts */
   reqReady: Expr;
@@ -70,7 +70,7 @@ function fit(e: Expr, w: number): Expr {
 
 export function keyScorer(m: ModuleBuilder, d: RtlDims, sink: number, Nk: number, i: ScorerIn): Scorer {
   const { B, C, SW, NW, AW, PSW } = d;
-  const UW = SW + 1;
+  const UW = SW + 2; // a bound relative to θ'
   const SLW = log2Ceil(Nk);
   const JW = log2Ceil(B);
   const CW = log2Ceil(C);
@@ -96,7 +96,7 @@ export function keyScorer(m: ModuleBuilder, d: RtlDims, sink: number, Nk: number
   const { found: freeFound, slot: freeSel } = lowestSlot(st, FREE, SLW);
   const freeSlot = m.wire('sc_free_slot', freeSel);
   const allocForced = m.wire('sc_alloc_forced', (sink > 0 ? nextTok.lt(sink) : lit(Bool, 0)).or(nextTok.ge(i.recentFrom)));
-  const allocStop = m.wire('sc_alloc_stop', i.prune ? allocForced.not().and(i.u0.le(i.theta.sext(Math.max(UW, i.theta.width)))) : lit(Bool, 0));
+  const allocStop = m.wire('sc_alloc_stop', i.prune ? allocForced.not().and(i.u0.le(0)) : lit(Bool, 0));
   const window = m.wire('sc_window', nextTok.subWrap(emitted).lt(RB));
   const alloc = m.wire('sc_alloc', i.run.and(nextTok.lt(i.end)).and(window).and(allocStop.or(freeFound)));
   const allocSlot = m.wire('sc_alloc_slot', alloc.and(allocStop.not()));
@@ -135,7 +135,7 @@ export function keyScorer(m: ModuleBuilder, d: RtlDims, sink: number, Nk: number
   const pNew = m.wire('sc_partial_next', s1Part.addWrap(gain));
   const uNew = m.wire('sc_bound_next', s1Bnd.subWrap(slack));
   const lastWord = m.wire('sc_last_word', s1Plane.eq(0).and(C === 1 ? lit(Bool, 1) : s1Chunk.eq(C - 1)));
-  const above = m.wire('sc_above', uNew.gt(i.theta.sext(Math.max(UW, i.theta.width))));
+  const above = m.wire('sc_above', s1Bnd.gt(slack)); // U − θ' > 0 after the word
   const p1End = i.phase1 ? s1Forced.not().and(s1Plane.eq(B - 1)).and(C === 1 ? lit(Bool, 1) : s1Chunk.eq(C - 1)) : lit(Bool, 0);
   const stop = m.wire('sc_stop', i.prune ? s1Forced.not().and(above.not()) : p1End);
   const done = m.wire('sc_done', lastWord.or(stop));
@@ -210,6 +210,6 @@ export function keyScorer(m: ModuleBuilder, d: RtlDims, sink: number, Nk: number
     p1Valid: m.wire('sc_p1_valid', s1v.and(p1End)),
     p1Token: s1Tok,
     p1Partial: pNew,
-    p1Bound: uNew,
+    p1Bound: fit(uNew, SW + 1), // topk: θ' = 0, U1 itself
   };
 }
