@@ -63,8 +63,8 @@ function cmul(x: Expr, c: number, w: number): Expr {
 /** Pipeline registers inside each dequantizer fpMul and fpAdd (the float library's `stages`). */
 export const DEQ_MUL_STAGES = 3;
 export const DEQ_ADD_STAGES = 3;
-/** Cycles from a value word's response to its dequantized lanes. */
-export const DEQ_LATENCY = DEQ_MUL_STAGES + DEQ_ADD_STAGES;
+/** Cycles from a value word's response to its dequantized lanes (a register after each operator). */
+export const DEQ_LATENCY = DEQ_MUL_STAGES + DEQ_ADD_STAGES + 2;
 
 /** `x` delayed by 1 .. n registers `<name>_1 .. _n` (with `reset` when given), all returned. */
 function delayChain(m: ModuleBuilder, name: string, x: Expr, n: number, reset?: number): Var[] {
@@ -169,14 +169,15 @@ export function valuePath(m: ModuleBuilder, d: RtlDims, i: ValuesIn): Values {
     scales.push(m.wire(`vr_scale${k}`, pick(opts.map((g) => half(g)), code)));
     mins.push(m.wire(`vr_min${k}`, pick(opts.map((g) => half(ng + g)), code)));
   }
-  // stages 1..L (L = DEQ_MUL_STAGES + DEQ_ADD_STAGES): dequantization (fpMul, then fpAdd); tags,
+  // stages 1..L (L = DEQ_LATENCY): dequantization (fpMul, then fpAdd); tags,
   // residual halves and the token's weight p beside it (z registered, exp2Weight in 2 stages)
   const deq: Expr[] = [];
   for (let k = 0; k < CPW; k++) {
     const c = fpFromUInt(m, `vd_code${k}`, f, i.respData.slice(k * bv + bv - 1, k * bv));
-    const prod = fpMul(m, `vd_mul${k}`, f, c, scales[k], { stages: DEQ_MUL_STAGES });
-    const mn = delayed(m, `vd_min${k}`, mins[k], DEQ_MUL_STAGES);
-    deq.push(fpAdd(m, `vd_add${k}`, f, prod.result, mn, { stages: DEQ_ADD_STAGES }).result);
+    // registers between the operators (their rounding and the next one's first segment)
+    const prod = delayed(m, `vd_prod${k}`, fpMul(m, `vd_mul${k}`, f, c, scales[k], { stages: DEQ_MUL_STAGES }).result, 1);
+    const mn = delayed(m, `vd_min${k}`, mins[k], DEQ_MUL_STAGES + 1);
+    deq.push(delayed(m, `vd_deq${k}`, fpAdd(m, `vd_add${k}`, f, prod, mn, { stages: DEQ_ADD_STAGES }).result, 1));
   }
   const L = DEQ_LATENCY;
   const vs = delayChain(m, 'vp_valid', e0, L + 2, 0);
