@@ -148,6 +148,18 @@ export function keyScorer(m: ModuleBuilder, d: RtlDims, sink: number, Nk: number
   const stopAt = m.wire('sc_stop_entry', nextTok.trunc(RBW).zext(RBW));
   const doneAt = m.wire('sc_done_entry', s1Tok.trunc(RBW).zext(RBW));
   const s2Done = m.wire('sc_s2_done', s1v.and(done));
+  // the decided key's record enters the reorder buffer one cycle later (a register: the decision
+  // and the entry decode in separate cycles); its entry cannot be reused before it is emitted
+  const wv = m.reg('sc_rob_write', Bool, { reset: 0 });
+  const wAt = m.reg('sc_rob_write_entry', UInt(RBW));
+  const wKeep = m.reg('sc_rob_write_kept', Bool);
+  const wScore = m.reg('sc_rob_write_score', SInt(SW));
+  wv.set(s2Done);
+  m.when(s2Done, () => {
+    wAt.set(doneAt);
+    wKeep.set(keep);
+    wScore.set(mux(keep, pNew, lit(SInt(SW), 0)));
+  });
   for (let e = 0; e < RB; e++) {
     m.when(keyFire.and(head.eq(e)), () => robV[e].set(0));
     m.when(alloc.and(allocStop).and(stopAt.eq(e)), () => {
@@ -155,10 +167,10 @@ export function keyScorer(m: ModuleBuilder, d: RtlDims, sink: number, Nk: number
       robKept[e].set(0);
       robScore[e].set(0);
     });
-    m.when(s2Done.and(doneAt.eq(e)), () => {
+    m.when(wv.and(wAt.eq(e)), () => {
       robV[e].set(1);
-      robKept[e].set(keep);
-      robScore[e].set(mux(keep, pNew, lit(SInt(SW), 0)));
+      robKept[e].set(wKeep);
+      robScore[e].set(wScore);
     });
   }
 
