@@ -113,8 +113,9 @@ export function keyScorer(m: ModuleBuilder, d: RtlDims, sink: number, Nk: number
   const s1Chunk = m.reg('sc_s1_chunk', UInt(CW));
   const s1Plane = m.reg('sc_s1_plane', UInt(JW));
   const s1Part = m.reg('sc_s1_partial', SInt(SW));
-  const s1Bnd = m.reg('sc_s1_bound', SInt(UW));
-  const s1Qp = m.reg('sc_s1_qplus', SInt(d.QPW));
+  // 2^j·Q⁺[g, ch] − (U − θ'), formed beside the word's sum: stage 2 then compares 2^j·w with it
+  const W1 = UW + 1;
+  const s1Need = m.reg('sc_s1_need', SInt(W1));
   const s1Forced = m.reg('sc_s1_forced', Bool);
   s1v.set(respFire);
   m.when(respFire, () => {
@@ -124,18 +125,17 @@ export function keyScorer(m: ModuleBuilder, d: RtlDims, sink: number, Nk: number
     s1Chunk.set(tags.bits.chunk);
     s1Plane.set(pick(pl, tags.bits.slot));
     s1Part.set(pick(part, tags.bits.slot));
-    s1Bnd.set(pick(bnd, tags.bits.slot));
-    s1Qp.set(pick(i.qpc, tags.bits.chunk));
+    s1Need.set(fit(fit(pick(i.qpc, tags.bits.chunk), W1).shl(pick(pl, tags.bits.slot)), W1).subWrap(fit(pick(bnd, tags.bits.slot), W1)));
     s1Forced.set(pick(forced, tags.bits.slot));
   });
 
   // stage 2: P += 2^j·w, U −= 2^j·(Q⁺[ch] − w), the decision
-  const gain = m.wire('sc_gain', fit(s1Sum.shl(s1Plane), SW));
-  const slack = m.wire('sc_slack', fit(s1Qp.sext(Math.max(d.QPW, PSW) + 1).sub(s1Sum.sext(Math.max(d.QPW, PSW) + 1)).shl(s1Plane), UW));
-  const pNew = m.wire('sc_partial_next', s1Part.addWrap(gain));
-  const uNew = m.wire('sc_bound_next', s1Bnd.subWrap(slack));
+  // U' = U − 2^j·(Q⁺ − w) = 2^j·w − need; the key stays above θ' iff 2^j·w > need
+  const gainW = m.wire('sc_gain', fit(s1Sum.shl(s1Plane), W1));
+  const pNew = m.wire('sc_partial_next', s1Part.addWrap(fit(gainW, SW)));
+  const uNew = m.wire('sc_bound_next', fit(gainW.subWrap(s1Need), UW));
   const lastWord = m.wire('sc_last_word', s1Plane.eq(0).and(C === 1 ? lit(Bool, 1) : s1Chunk.eq(C - 1)));
-  const above = m.wire('sc_above', s1Bnd.gt(slack)); // U − θ' > 0 after the word
+  const above = m.wire('sc_above', gainW.gt(s1Need)); // U − θ' > 0 after the word
   const p1End = i.phase1 ? s1Forced.not().and(s1Plane.eq(B - 1)).and(C === 1 ? lit(Bool, 1) : s1Chunk.eq(C - 1)) : lit(Bool, 0);
   const stop = m.wire('sc_stop', i.prune ? s1Forced.not().and(above.not()) : p1End);
   const done = m.wire('sc_done', lastWord.or(stop));
