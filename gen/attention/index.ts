@@ -90,7 +90,7 @@ export const attentionUnit: UnitDef<AttentionConfig> = {
   memories: (cfg) => [cacheMemory(cfg)],
   // The small reference configuration: `kvhdl report` synthesizes it (xc7 ≈ 5–15 min cold, then
   // cached). The default (D = 128, maxKeys 4096; its kept/score memory maps to 4 RAMB36E1) took
-  // ≈ 7 min in native Yosys 0.23 but did not finish within the report's default 15-minute tool
+  // 4–10 min in native Yosys 0.23 but did not finish within the report's default 15-minute tool
   // limit with the report's YoWASP Yosys here (README "Measured (RTL)"), so the report lists it
   // with the reason; `kvhdl synth attention --target xc7` with KVHDL_EDA_BACKEND=native measures it.
   referenceConfigs: [{ dims: 32, maxKeys: 64, groupSize: 8, residual: 16, k: 8, rowBuckets: [64] }],
@@ -98,7 +98,7 @@ export const attentionUnit: UnitDef<AttentionConfig> = {
     {
       config: {},
       reason:
-        'not synthesized: YoWASP Yosys synth_xilinx (the report back end) of the default configuration (D = 128, maxKeys 4096, about 36k LUT) did not finish within the 15-minute tool limit here (native Yosys 0.23: about 7 minutes; the kept/score memory is inferred as 4 RAMB36E1); measured numbers in gen/attention/README.md, "Measured (RTL)"',
+        'not synthesized: YoWASP Yosys synth_xilinx (the report back end) of the default configuration (D = 128, maxKeys 4096, about 36k LUT) did not finish within the 15-minute tool limit here (native Yosys 0.23: 4 to 10 minutes; the kept/score memory is inferred as 4 RAMB36E1); measured numbers in gen/attention/README.md, "Measured (RTL)"',
     },
   ],
   elementsPerBeat: (cfg) => cfg.dims,
