@@ -12,7 +12,7 @@
  * Results `attention-rtl-cycles-per-row` (threshold) and `attention-rtl-topk-cycles-per-row`:
  * measured cycles per row; baseline = words fetched per row (one word per cycle is the port's
  * bound), ratio = cycles / words (target ≤ 1.3); words vs dense KIVI and fp16 dense, key-plane fraction.
- * Run alone: `npx tsx bench/attention-rtl.ts`.
+ * Run alone: `npx tsx bench/attention-rtl.ts` (both modes) or `npx tsx bench/attention-rtl.ts threshold|topk`.
  */
 import { mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
@@ -32,8 +32,8 @@ const N = 4096;
 const ROWS = 2;
 const KEEP_CANDIDATES = 281;
 
-export async function benchAttentionRtl(): Promise<void> {
-  for (const selection of ['threshold', 'topk'] as const) await benchMode(selection);
+export async function benchAttentionRtl(modes: readonly ('threshold' | 'topk')[] = ['threshold', 'topk']): Promise<void> {
+  for (const selection of modes) await benchMode(selection);
 }
 
 async function benchMode(selection: 'threshold' | 'topk'): Promise<void> {
@@ -87,7 +87,9 @@ async function benchMode(selection: 'threshold' | 'topk'): Promise<void> {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  benchAttentionRtl().catch((e: unknown) => {
+  const arg = process.argv[2];
+  if (arg !== undefined && arg !== 'threshold' && arg !== 'topk') throw new Error(`usage: npx tsx bench/attention-rtl.ts [threshold|topk], got '${arg}'`);
+  benchAttentionRtl(arg ? [arg] : undefined).catch((e: unknown) => {
     console.error(e instanceof Error ? (e.stack ?? e.message) : e);
     process.exitCode = 1;
   });

@@ -88,15 +88,17 @@ export const attentionUnit: UnitDef<AttentionConfig> = {
     meta: { help: 'rows.json {layers, heads} per row (default: layer 0, head r mod heads)', optional: true },
   },
   memories: (cfg) => [cacheMemory(cfg)],
-  // The small reference configuration: `kvhdl report` synthesizes it (xc7 ≈ 5–10 min cold, then
-  // cached); the default (D = 128, maxKeys 4096) takes longer than synthesis allows here (README
-  // "Measured (RTL)"), so the report lists it with the reason.
+  // The small reference configuration: `kvhdl report` synthesizes it (xc7 ≈ 5–15 min cold, then
+  // cached). The default (D = 128, maxKeys 4096; its kept/score memory maps to 4 RAMB36E1) took
+  // 4–10 min in native Yosys 0.23 but did not finish within the report's default 15-minute tool
+  // limit with the report's YoWASP Yosys here (README "Measured (RTL)"), so the report lists it
+  // with the reason; `kvhdl synth attention --target xc7` with KVHDL_EDA_BACKEND=native measures it.
   referenceConfigs: [{ dims: 32, maxKeys: 64, groupSize: 8, residual: 16, k: 8, rowBuckets: [64] }],
   reportNotRun: [
     {
       config: {},
       reason:
-        'not synthesized: Yosys synthesis of the default configuration (D = 128, maxKeys 4096) does not finish within 12 minutes here (the 4096 x 33-bit kept/score memory is not inferred as RAM and becomes flip-flops); the small reference configuration above is the measured one (gen/attention/README.md, "Measured (RTL)")',
+        'not synthesized: YoWASP Yosys synth_xilinx (the report back end) of the default configuration (D = 128, maxKeys 4096, about 36k LUT) did not finish within the 15-minute tool limit here (native Yosys 0.23: 4 to 10 minutes; the kept/score memory is inferred as 4 RAMB36E1); measured numbers in gen/attention/README.md, "Measured (RTL)"',
     },
   ],
   elementsPerBeat: (cfg) => cfg.dims,

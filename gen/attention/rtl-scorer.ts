@@ -26,7 +26,6 @@ export interface ScorerIn {
   end: Expr;
   /** forced token bounds: t < sink or t ≥ recentFrom are always kept */
   recentFrom: Expr;
-  theta: Expr;
   /** prune (threshold selection with early exit) */
   prune: boolean;
   keepAll: boolean;
@@ -35,6 +34,7 @@ export interface ScorerIn {
   qt: Var;
   qpc: Var[];
   cg: Expr;
+  /** U0 − θ' (SW + 2 bits; θ' = θ when `prune` or threshold keeps matter, else 0): bounds are relative to θ' */
   u0: Expr;
   /** the memory request port is this unit's (phase KEYS) and accepts */
   reqReady: Expr;
@@ -70,7 +70,7 @@ function fit(e: Expr, w: number): Expr {
 
 export function keyScorer(m: ModuleBuilder, d: RtlDims, sink: number, Nk: number, i: ScorerIn): Scorer {
   const { B, C, SW, NW, AW, PSW } = d;
-  const UW = SW + 1;
+  const UW = SW + 2; // a bound relative to θ'
   const SLW = log2Ceil(Nk);
   const JW = log2Ceil(B);
   const CW = log2Ceil(C);
@@ -96,7 +96,7 @@ export function keyScorer(m: ModuleBuilder, d: RtlDims, sink: number, Nk: number
   const { found: freeFound, slot: freeSel } = lowestSlot(st, FREE, SLW);
   const freeSlot = m.wire('sc_free_slot', freeSel);
   const allocForced = m.wire('sc_alloc_forced', (sink > 0 ? nextTok.lt(sink) : lit(Bool, 0)).or(nextTok.ge(i.recentFrom)));
-  const allocStop = m.wire('sc_alloc_stop', i.prune ? allocForced.not().and(i.u0.le(i.theta.sext(Math.max(UW, i.theta.width)))) : lit(Bool, 0));
+  const allocStop = m.wire('sc_alloc_stop', i.prune ? allocForced.not().and(i.u0.le(0)) : lit(Bool, 0));
   const window = m.wire('sc_window', nextTok.subWrap(emitted).lt(RB));
   const alloc = m.wire('sc_alloc', i.run.and(nextTok.lt(i.end)).and(window).and(allocStop.or(freeFound)));
   const allocSlot = m.wire('sc_alloc_slot', alloc.and(allocStop.not()));
@@ -113,8 +113,9 @@ export function keyScorer(m: ModuleBuilder, d: RtlDims, sink: number, Nk: number
   const s1Chunk = m.reg('sc_s1_chunk', UInt(CW));
   const s1Plane = m.reg('sc_s1_plane', UInt(JW));
   const s1Part = m.reg('sc_s1_partial', SInt(SW));
-  const s1Bnd = m.reg('sc_s1_bound', SInt(UW));
-  const s1Qp = m.reg('sc_s1_qplus', SInt(d.QPW));
+  // 2^j·Q⁺[g, ch] − (U − θ'), formed beside the word's sum: stage 2 then compares 2^j·w with it
+  const W1 = UW + 1;
+  const s1Need = m.reg('sc_s1_need', SInt(W1));
   const s1Forced = m.reg('sc_s1_forced', Bool);
   s1v.set(respFire);
   m.when(respFire, () => {
@@ -124,18 +125,17 @@ export function keyScorer(m: ModuleBuilder, d: RtlDims, sink: number, Nk: number
     s1Chunk.set(tags.bits.chunk);
     s1Plane.set(pick(pl, tags.bits.slot));
     s1Part.set(pick(part, tags.bits.slot));
-    s1Bnd.set(pick(bnd, tags.bits.slot));
-    s1Qp.set(pick(i.qpc, tags.bits.chunk));
+    s1Need.set(fit(fit(pick(i.qpc, tags.bits.chunk), W1).shl(pick(pl, tags.bits.slot)), W1).subWrap(fit(pick(bnd, tags.bits.slot), W1)));
     s1Forced.set(pick(forced, tags.bits.slot));
   });
 
   // stage 2: P += 2^j·w, U −= 2^j·(Q⁺[ch] − w), the decision
-  const gain = m.wire('sc_gain', fit(s1Sum.shl(s1Plane), SW));
-  const slack = m.wire('sc_slack', fit(s1Qp.sext(Math.max(d.QPW, PSW) + 1).sub(s1Sum.sext(Math.max(d.QPW, PSW) + 1)).shl(s1Plane), UW));
-  const pNew = m.wire('sc_partial_next', s1Part.addWrap(gain));
-  const uNew = m.wire('sc_bound_next', s1Bnd.subWrap(slack));
+  // U' = U − 2^j·(Q⁺ − w) = 2^j·w − need; the key stays above θ' iff 2^j·w > need
+  const gainW = m.wire('sc_gain', fit(s1Sum.shl(s1Plane), W1));
+  const pNew = m.wire('sc_partial_next', s1Part.addWrap(fit(gainW, SW)));
+  const uNew = m.wire('sc_bound_next', fit(gainW.subWrap(s1Need), UW));
   const lastWord = m.wire('sc_last_word', s1Plane.eq(0).and(C === 1 ? lit(Bool, 1) : s1Chunk.eq(C - 1)));
-  const above = m.wire('sc_above', uNew.gt(i.theta.sext(Math.max(UW, i.theta.width))));
+  const above = m.wire('sc_above', gainW.gt(s1Need)); // U − θ' > 0 after the word
   const p1End = i.phase1 ? s1Forced.not().and(s1Plane.eq(B - 1)).and(C === 1 ? lit(Bool, 1) : s1Chunk.eq(C - 1)) : lit(Bool, 0);
   const stop = m.wire('sc_stop', i.prune ? s1Forced.not().and(above.not()) : p1End);
   const done = m.wire('sc_done', lastWord.or(stop));
@@ -148,6 +148,18 @@ export function keyScorer(m: ModuleBuilder, d: RtlDims, sink: number, Nk: number
   const stopAt = m.wire('sc_stop_entry', nextTok.trunc(RBW).zext(RBW));
   const doneAt = m.wire('sc_done_entry', s1Tok.trunc(RBW).zext(RBW));
   const s2Done = m.wire('sc_s2_done', s1v.and(done));
+  // the decided key's record enters the reorder buffer one cycle later (a register: the decision
+  // and the entry decode in separate cycles); its entry cannot be reused before it is emitted
+  const wv = m.reg('sc_rob_write', Bool, { reset: 0 });
+  const wAt = m.reg('sc_rob_write_entry', UInt(RBW));
+  const wKeep = m.reg('sc_rob_write_kept', Bool);
+  const wScore = m.reg('sc_rob_write_score', SInt(SW));
+  wv.set(s2Done);
+  m.when(s2Done, () => {
+    wAt.set(doneAt);
+    wKeep.set(keep);
+    wScore.set(mux(keep, pNew, lit(SInt(SW), 0)));
+  });
   for (let e = 0; e < RB; e++) {
     m.when(keyFire.and(head.eq(e)), () => robV[e].set(0));
     m.when(alloc.and(allocStop).and(stopAt.eq(e)), () => {
@@ -155,10 +167,10 @@ export function keyScorer(m: ModuleBuilder, d: RtlDims, sink: number, Nk: number
       robKept[e].set(0);
       robScore[e].set(0);
     });
-    m.when(s2Done.and(doneAt.eq(e)), () => {
+    m.when(wv.and(wAt.eq(e)), () => {
       robV[e].set(1);
-      robKept[e].set(keep);
-      robScore[e].set(mux(keep, pNew, lit(SInt(SW), 0)));
+      robKept[e].set(wKeep);
+      robScore[e].set(wScore);
     });
   }
 
@@ -210,6 +222,6 @@ export function keyScorer(m: ModuleBuilder, d: RtlDims, sink: number, Nk: number
     p1Valid: m.wire('sc_p1_valid', s1v.and(p1End)),
     p1Token: s1Tok,
     p1Partial: pNew,
-    p1Bound: uNew,
+    p1Bound: fit(uNew, SW + 1), // topk: θ' = 0, U1 itself
   };
 }

@@ -60,6 +60,30 @@ function cmul(x: Expr, c: number, w: number): Expr {
   return p.width >= w ? p.trunc(w) : p.zext(w);
 }
 
+/** Pipeline registers inside each dequantizer fpMul and fpAdd (the float library's `stages`). */
+export const DEQ_MUL_STAGES = 3;
+export const DEQ_ADD_STAGES = 3;
+/** Cycles from a value word's response to its dequantized lanes (a register after each operator). */
+export const DEQ_LATENCY = DEQ_MUL_STAGES + DEQ_ADD_STAGES + 2;
+
+/** `x` delayed by 1 .. n registers `<name>_1 .. _n` (with `reset` when given), all returned. */
+function delayChain(m: ModuleBuilder, name: string, x: Expr, n: number, reset?: number): Var[] {
+  const out: Var[] = [];
+  let v = x;
+  for (let k = 1; k <= n; k++) {
+    const r = m.reg(`${name}_${k}`, x.type, reset === undefined ? {} : { reset });
+    r.set(v);
+    out.push(r);
+    v = r;
+  }
+  return out;
+}
+
+/** `x` delayed by `n` registers (`x` itself when n = 0). */
+function delayed(m: ModuleBuilder, name: string, x: Expr, n: number): Expr {
+  return n === 0 ? x : delayChain(m, name, x, n)[n - 1];
+}
+
 export function valuePath(m: ModuleBuilder, d: RtlDims, i: ValuesIn): Values {
   const { NW, AW, SW, F, D, G, W, MV, VC, H16, CPW, LT, bv, VW, ACCW, DENW } = d;
   const f = d.f;
@@ -79,23 +103,19 @@ export function valuePath(m: ModuleBuilder, d: RtlDims, i: ValuesIn): Values {
   const offer = m.wire('vw_offer', wValid.and(pushed ? recKept.not().or(tokIn.ready).or(pushed) : recKept.not().or(tokIn.ready)));
   const consume = m.wire('vw_consume', i.keyReady ? offer.and(i.keyReady) : offer);
   rdEn.set(i.run.and(wNext.lt(i.n)).and(wValid.not().or(consume)));
+  // z = M − S goes with the token; its weight p is formed in the response pipeline (exp2Weight,
+  // 2 stages), where DEN also sums it (once per token, at the token's last word)
   const zW = Math.max(SW + 1, F + 1);
   const z = m.wire('vw_z', i.maxScore.sub(recScore).asUInt().zext(zW));
-  const p = exp2Weight(m, 'vw_exp', z, F).result;
   tokIn.valid.set(pushed ? wValid.and(recKept).and(pushed.not()) : wValid.and(recKept));
   if (pushed) m.when(consume, () => pushed.set(0)).elseWhen(tokIn.valid.and(tokIn.ready), () => pushed.set(1));
-  const den = m.reg('den', UInt(DENW), { reset: 0 });
   m.when(rdEn, () => {
     wNext.set(wNext.addWrap(1));
     wTok.set(wNext);
     wValid.set(1);
   }).elseWhen(consume, () => wValid.set(0));
-  m.when(tokIn.valid.and(tokIn.ready), () => den.set(den.addWrap(p.zext(DENW))));
-  m.when(i.clear, () => {
-    wNext.set(0);
-    den.set(0);
-  });
-  const toks = fifo(m, 'vw_tokens', { fields: { t: UInt(NW), p: UInt(17) }, ...tokIn, bits: { t: wTok, p } }, 4);
+  m.when(i.clear, () => wNext.set(0));
+  const toks = fifo(m, 'vw_tokens', { fields: { t: UInt(NW), z: UInt(zW) }, ...tokIn, bits: { t: wTok, z } }, 4);
 
   // ---- request generator ----------------------------------------------------------------------
   const active = m.reg('vr_active', Bool, { reset: 0 });
@@ -125,7 +145,7 @@ export function valuePath(m: ModuleBuilder, d: RtlDims, i: ValuesIn): Values {
     addr.set(mux(hq, i.bases.vsm.addWrap(cmul(toks.bits.t, MV, AW)), i.bases.vr.addWrap(cmul(toks.bits.t.subWrap(i.tv), H16, AW))));
     jump.set(i.bases.vc.addWrap(cmul(toks.bits.t, VC, AW)));
   });
-  const rtags = fifo(m, 'vr_tags', { fields: { p: UInt(17), quant: Bool }, ...rtagIn, bits: { p: toks.bits.p, quant: hq } }, 16);
+  const rtags = fifo(m, 'vr_tags', { fields: { z: UInt(zW), quant: Bool }, ...rtagIn, bits: { z: toks.bits.z, quant: hq } }, 16);
 
   // ---- responses --------------------------------------------------------------------------------
   const RW = log2Ceil(Math.max(MV + VC, H16) + 1);
@@ -149,56 +169,61 @@ export function valuePath(m: ModuleBuilder, d: RtlDims, i: ValuesIn): Values {
     scales.push(m.wire(`vr_scale${k}`, pick(opts.map((g) => half(g)), code)));
     mins.push(m.wire(`vr_min${k}`, pick(opts.map((g) => half(ng + g)), code)));
   }
-  // stage 1–2: dequantization (fpMul, then fpAdd); tags and residual halves beside it
+  // stages 1..L (L = DEQ_LATENCY): dequantization (fpMul, then fpAdd); tags,
+  // residual halves and the token's weight p beside it (z registered, exp2Weight in 2 stages)
   const deq: Expr[] = [];
   for (let k = 0; k < CPW; k++) {
     const c = fpFromUInt(m, `vd_code${k}`, f, i.respData.slice(k * bv + bv - 1, k * bv));
-    const prod = fpMul(m, `vd_mul${k}`, f, c, scales[k], { stages: 1 });
-    const mn = m.reg(`vd_min${k}`, UInt(16));
-    mn.set(mins[k]);
-    deq.push(fpAdd(m, `vd_add${k}`, f, prod.result, mn, { stages: 1 }).result);
+    // registers between the operators (their rounding and the next one's first segment)
+    const prod = delayed(m, `vd_prod${k}`, fpMul(m, `vd_mul${k}`, f, c, scales[k], { stages: DEQ_MUL_STAGES }).result, 1);
+    const mn = delayed(m, `vd_min${k}`, mins[k], DEQ_MUL_STAGES + 1);
+    deq.push(delayed(m, `vd_deq${k}`, fpAdd(m, `vd_add${k}`, f, prod, mn, { stages: DEQ_ADD_STAGES }).result, 1));
   }
-  const delay = (name: string, x: Expr, n: number, reset?: number): Expr => {
-    let v = x;
-    for (let k = 1; k <= n; k++) {
-      const r = m.reg(`${name}_${k}`, x.type, reset === undefined ? {} : { reset });
-      r.set(v);
-      v = r;
-    }
-    return v;
-  };
-  const v2 = delay('vp_valid', e0, 2, 0);
-  const code2 = delay('vp_is_code', isCode0, 2);
-  const word2 = delay('vp_word', mux(isCode0, code, rw), 2);
-  const p2 = delay('vp_p', rtags.bits.p, 2);
-  const res2 = Array.from({ length: LT }, (_, k) => delay(`vp_half${k}`, i.respData.slice(16 * k + 15, 16 * k), 2));
-  // stage 3: V·p per lane
-  const v3 = m.reg('vp3_valid', Bool, { reset: 0 });
-  const code3 = m.reg('vp3_is_code', Bool);
-  const word3 = m.reg('vp3_word', UInt(RW));
-  v3.set(v2);
-  code3.set(code2);
-  word3.set(word2);
-  const prods: Var[] = [];
+  const L = DEQ_LATENCY;
+  const vs = delayChain(m, 'vp_valid', e0, L + 2, 0);
+  const codes = delayChain(m, 'vp_is_code', isCode0, L + 2);
+  const wordsD = delayChain(m, 'vp_word', mux(isCode0, code, rw), L + 2);
+  const [codeL, wordL, code2, word2] = [codes[L - 1], wordsD[L - 1], codes[L + 1], wordsD[L + 1]];
+  const lastL = delayed(m, 'vp_last', rLast, L);
+  const zReg = delayed(m, 'vp_z', rtags.bits.z, 1);
+  const pL = delayed(m, 'vp_p', exp2Weight(m, 'vp_exp', zReg, F, { stages: 2 }).result, L - 3);
+  const resL = Array.from({ length: LT }, (_, k) => delayed(m, `vp_half${k}`, i.respData.slice(16 * k + 15, 16 * k), L));
+  const vL = vs[L - 1];
+  // DEN += p once per kept token (at its last word)
+  const den = m.reg('den', UInt(DENW), { reset: 0 });
+  m.when(i.clear, () => den.set(0)).elseWhen(vL.and(lastL), () => den.set(den.addWrap(pL.zext(DENW))));
+  // stage L + 1: p · significand per lane (sign and shift e − 1 beside it)
+  // stage L + 2: the product shifted left by e − 1 = |p·V| (V = ±significand·2^(e−1) = v̂·2^ES)
+  // stage L + 3: the accumulators add or subtract it
+  const PW = VW + 17;
+  const mags: Var[] = [];
+  const signs: Var[] = [];
   for (let k = 0; k < CPW; k++) {
-    const pat = m.wire(`vp_pat${k}`, k < LT ? mux(code2, deq[k], res2[k]) : deq[k]);
+    const pat = m.wire(`vp_pat${k}`, k < LT ? mux(codeL, deq[k], resL[k]) : deq[k]);
     const fl = floatFields(f, pat);
-    const sh = fl.effExp.subWrap(1);
-    const mag = m.wire(`vp_mag${k}`, fl.significand.shl(sh).trunc(VW - 1));
-    const val = mux(fl.sign, lit(SInt(VW), 0).subWrap(mag.zext(VW).asSInt()), mag.zext(VW).asSInt());
-    const pr = m.reg(`vp3_prod${k}`, SInt(VW + 18));
-    pr.set(p2.zext(18).asSInt().mul(val).trunc(VW + 18));
-    prods.push(pr);
+    const sp = m.reg(`vp_sigp${k}`, UInt(f.man + 1 + 17));
+    sp.set(fl.significand.mul(pL));
+    const sh = m.reg(`vp_shift${k}`, UInt(f.exp));
+    sh.set(fl.effExp.subWrap(1));
+    const sg1 = m.reg(`vp_sign${k}_a`, Bool);
+    sg1.set(fl.sign);
+    const mag = m.reg(`vp_mag${k}`, UInt(PW - 1));
+    mag.set(sp.zext(PW - 1).shl(sh).trunc(PW - 1));
+    const sg2 = m.reg(`vp_sign${k}_b`, Bool);
+    sg2.set(sg1);
+    mags.push(mag);
+    signs.push(sg2);
   }
-  // stage 4: the accumulators
   const acc = Array.from({ length: D }, (_, dd) => m.reg(`num${dd}`, SInt(ACCW), { reset: 0 }));
+  const v2 = vs[L + 1];
   for (let dd = 0; dd < D; dd++) {
-    const hitCode = code3.and(word3.eq(Math.floor(dd / CPW)));
-    const hitRes = code3.not().and(word3.eq(Math.floor(dd / LT)));
-    const addend = mux(code3, prods[dd % CPW], prods[dd % LT]);
-    m.when(v3.and(hitCode.or(hitRes)), () => acc[dd].set(acc[dd].addWrap(addend.sext(ACCW))));
+    const hitCode = code2.and(word2.eq(Math.floor(dd / CPW)));
+    const hitRes = code2.not().and(word2.eq(Math.floor(dd / LT)));
+    const mag = mux(code2, mags[dd % CPW], mags[dd % LT]).zext(ACCW).asSInt();
+    const neg = mux(code2, signs[dd % CPW], signs[dd % LT]);
+    m.when(v2.and(hitCode.or(hitRes)), () => acc[dd].set(mux(neg, acc[dd].subWrap(mag), acc[dd].addWrap(mag))));
   }
-  const idle = m.wire('vp_idle', v3.not().and(v2.not()).and(m.wire('vp_v1', delay('vp_valid_chk', e0, 1, 0)).not()));
+  const idle = m.wire('vp_idle', vs.map((v) => v.not()).reduce((a, b) => a.and(b)));
   const done = m.wire('values_done', i.run.and(wNext.eq(i.n)).and(wValid.not()).and(toks.valid.not()).and(active.not()).and(rtags.valid.not()).and(idle));
   return { reqValid: active, reqAddr: addr, done, den, acc, walk: { valid: offer, fire: consume, token: wTok, kept: recKept, score: recScore } };
 }

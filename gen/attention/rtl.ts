@@ -141,16 +141,18 @@ export function attentionRtl(cfg: AttentionConfig, opts: AttentionRtlOptions = {
   const krDrained = m.wire('kr_drained', krLeft.eq(0).and(outstanding.eq(0)).and(kr.empty));
   const g = m.reg('group', UInt(NW));
   const groupEnd = m.reg('group_end', UInt(NW));
-  const u0 = m.reg('u0', SInt(SW + 1));
+  // U0 − θ' of the group (θ' = θ in threshold mode, else 0): the scorer's bounds are kept relative
+  // to θ, so a decision is one compare (README "Hardware")
+  const u0 = m.reg('u0_rel', SInt(SW + 2));
   const rkTok = m.reg('rk_token', UInt(NW));
 
   // ---- the scorer (KEYS) ----------------------------------------------------------------------
-  const recentFrom = m.wire('recent_from', mux(n.gt(R), n.subWrap(R), lit(UInt(NW), 0)));
+  const recentFrom = m.reg('recent_from', UInt(NW));
+  m.when(at(PH.BASES), () => recentFrom.set(mux(n.gt(R), n.subWrap(R), lit(UInt(NW), 0))));
   const sc = keyScorer(m, d, cfg.sink, cfg.keyLanes, {
     run: at(PH.KEYS),
     end: groupEnd,
     recentFrom,
-    theta,
     prune: cfg.selection === 'threshold' && cfg.earlyExit,
     keepAll: cfg.selection === 'none',
     phase1: topk,
@@ -312,7 +314,8 @@ export function attentionRtl(cfg: AttentionConfig, opts: AttentionRtlOptions = {
   });
   m.when(at(PH.GQ).and(krDrained), () => phase.set(PH.GQW));
   m.when(at(PH.GQW), () => {
-    u0.set(kr.cg.sext(SW + 1).addWrap(kr.qplus.shl(B).sub(kr.qplus).sext(Math.max(SW + 1, d.QPW + B + 1)).trunc(SW + 1)));
+    const u0abs = kr.cg.sext(SW + 1).addWrap(kr.qplus.shl(B).sub(kr.qplus).sext(Math.max(SW + 1, d.QPW + B + 1)).trunc(SW + 1));
+    u0.set(cfg.selection === 'threshold' ? u0abs.sext(SW + 2).subWrap(theta.sext(SW + 2)) : u0abs.sext(SW + 2));
     groupEnd.set(groupEnd.addWrap(G));
     phase.set(PH.KEYS);
   });

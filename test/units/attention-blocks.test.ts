@@ -46,10 +46,11 @@ function finitePatterns(f: FloatFormat, r: Rng, n: number): number[] {
 
 describe('term unit (README §2) vs fixed.ts term', () => {
   const cases = [
+    { format: 'fp16', D: 128, F: 16, W: 20, stages: 3 },
     { format: 'fp16', D: 128, F: 16, W: 20, stages: 2 },
     { format: 'fp16', D: 64, F: 7, W: 8, stages: 1 },
     { format: 'fp16', D: 1024, F: 24, W: 38, stages: 0 },
-    { format: 'bf16', D: 128, F: 16, W: 24, stages: 2 },
+    { format: 'bf16', D: 128, F: 16, W: 24, stages: 3 },
     { format: 'bf16', D: 32, F: 10, W: 30, stages: 1 },
   ] as const;
   for (const c of cases) {

@@ -9,8 +9,10 @@
  * |num| is normalised to X (top bit at a − 1) and den to Y (top bit at the same position), so
  * X/Y ∈ (1/2, 2); K = man + 3 restoring steps give Q = ⌊X·2^(K−1)/Y⌋ (K − 1 or K significant bits)
  * and a sticky bit (remainder ≠ 0), which the shared roundPack rounds with the biased exponent
- * bias + (a − b) + lz(den) − lz(|num|) − es. Cycles per operation: K + 3 (accept, normalise, K
- * steps, round), one operation at a time. num = 0 gives +0; den = 0 is not allowed (the result is
+ * bias + (a − b) + lz(den) − lz(|num|) − es. Cycles per operation: K + 6 (accept, count the
+ * leading zeros, normalise, K steps, round in three: roundPack with its leading-zero cut and its
+ * one stage), one operation at a time; each of these steps is its own clock cycle so that no
+ * path holds a wide shifter after a leading-zero count. num = 0 gives +0; den = 0 is not allowed (the result is
  * some pattern).
  */
 import { cat, lit, mux, type Expr } from '../../core/expr.ts';
@@ -38,8 +40,8 @@ export function fpIntQuotient(m: ModuleBuilder, name: string, fmt: FloatFormat, 
   const AW = Math.max(inp.num.width, inp.den.width); // magnitude width (|num| < 2^(num width − 1))
   const DW = inp.den.width;
   const K = fmt.man + 3;
-  const [IDLE, NORM, ITER, DONE] = [0, 1, 2, 3];
-  const state = m.reg(`${name}_state`, UInt(2), { reset: IDLE });
+  const [IDLE, LZ, NORM, ITER, DONE] = [0, 1, 2, 3, 4];
+  const state = m.reg(`${name}_state`, UInt(3), { reset: IDLE });
   const sign = m.reg(`${name}_sign`, Bool);
   const a = m.reg(`${name}_a`, UInt(AW));
   const d = m.reg(`${name}_d`, UInt(AW));
@@ -53,12 +55,18 @@ export function fpIntQuotient(m: ModuleBuilder, name: string, fmt: FloatFormat, 
   const accept = m.wire(`${name}_accept`, inp.valid.and(state.eq(IDLE)));
   const neg = inp.num.bit(inp.num.width - 1);
   const absNum = mux(neg, lit(SInt(inp.num.width), 0).subWrap(inp.num), inp.num).asUInt(); // |num| fits unsigned
-  const lzA = m.wire(`${name}_lza`, leadingZeros(a));
-  const lzD = m.wire(`${name}_lzd`, leadingZeros(d));
+  const lzAw = leadingZeros(a);
+  const lzA = m.reg(`${name}_lza`, lzAw.type);
+  const lzD = m.reg(`${name}_lzd`, lzAw.type);
   m.when(accept, () => {
     sign.set(neg);
     a.set(absNum.zext(AW));
     d.set(inp.den.zext(AW));
+    state.set(LZ);
+  });
+  m.when(state.eq(LZ), () => {
+    lzA.set(lzAw);
+    lzD.set(leadingZeros(d));
     state.set(NORM);
   });
   m.when(state.eq(NORM), () => {
@@ -76,13 +84,18 @@ export function fpIntQuotient(m: ModuleBuilder, name: string, fmt: FloatFormat, 
     q.set(cat(q.slice(K - 2, 0), ge));
     rem.set(diff.slice(AW - 1, 0).shl(1));
     count.set(count.addWrap(1));
-    m.when(count.eq(K - 1), () => state.set(DONE));
+    m.when(count.eq(K - 1), () => {
+      state.set(DONE);
+      count.set(0);
+    });
   });
-  // in DONE: rem is the shifted final remainder; the value is Q/2^(K−1) · 2^(expo − bias)
-  const rp = roundPack(m, `${name}_rp`, fmt, { sign, exp: expo, sig: q, sticky: rem.ne(0) });
+  // in DONE: rem is the shifted final remainder; the value is Q/2^(K−1) · 2^(expo − bias), rounded
+  // by roundPack's pipeline (its inputs hold during DONE; the result is there `rp.latency` cycles on)
+  const rp = roundPack(m, `${name}_rp`, fmt, { sign, exp: expo, sig: q, sticky: rem.ne(0) }, { stages: 1, lzcCut: true });
   const zeroNum = m.wire(`${name}_zero`, a.eq(0));
   const resValid = m.reg(`${name}_res_valid`, Bool, { reset: 0 });
-  m.when(state.eq(DONE).and(resValid.not()), () => {
+  m.when(state.eq(DONE).and(count.ne(rp.latency)), () => count.set(count.addWrap(1)));
+  m.when(state.eq(DONE).and(count.eq(rp.latency)).and(resValid.not()), () => {
     res.set(mux(zeroNum, lit(UInt(fmt.width), 0), rp.result));
     resValid.set(1);
   });
@@ -90,5 +103,5 @@ export function fpIntQuotient(m: ModuleBuilder, name: string, fmt: FloatFormat, 
     resValid.set(0);
     state.set(IDLE);
   });
-  return { inReady: state.eq(IDLE), outValid: resValid, result: res, latency: K + 3 };
+  return { inReady: state.eq(IDLE), outValid: resValid, result: res, latency: K + 4 + rp.latency };
 }
