@@ -16,6 +16,7 @@ import { toolVersion } from '../toolchain/tools.ts';
 import { synthUnit, type Ice40SynthResult, type SynthTarget, type Xc7SynthResult } from './synth.ts';
 import { defaultBackend, edaVersion } from './eda.ts';
 import { fmaxText } from './format.ts';
+import { ice40SkipReason } from './ice40-precheck.ts';
 import { areaThroughputSpec, type PlotPoint } from './plot/area-throughput.ts';
 import { renderSvg } from './plot/render.ts';
 import { FORMAL_COLUMN, formalCell, formalNote, proveForReport, type FormalSummary, type ProveColumnOptions } from './report-formal.ts';
@@ -55,6 +56,8 @@ export interface ReportRow {
   notRun?: string;
   /** Targets whose synthesis failed (e.g. a tool timeout), with the tool's one-line message: the row stays. */
   synthFailed?: Partial<Record<SynthTarget, string>>;
+  /** iCE40 synthesis not run because the xc7 result shows no iCE40 can take the design: why. */
+  ice40Skipped?: string;
   /** `kvhdl prove` summary (when the report ran prove). */
   formal?: FormalSummary;
 }
@@ -92,7 +95,14 @@ export async function buildReport(o: ReportOptions): Promise<Report> {
         const top = unit.build(config).name;
         log(`${unit.name} ${JSON.stringify(config)}: ${top}`);
         const row: ReportRow = { unit: unit.name, top, config, elementsPerCycle: null, elementsPerCycleWorst: null, ii: null, latency: null, ice40MElementsPerSecond: null };
-        for (const target of o.targets) {
+        // xc7 first: its flip-flop count can show that no iCE40 can take the design (ice40-precheck.ts)
+        for (const target of [...o.targets].sort((a, b) => Number(a === 'ice40') - Number(b === 'ice40'))) {
+          const skip = target === 'ice40' ? ice40SkipReason(row.xc7) : undefined;
+          if (skip) {
+            log(`ice40: ${top}: ${skip}`);
+            row.ice40Skipped = skip;
+            continue;
+          }
           try {
             const r = await synthUnit(unit, config, { target, log, backend, cacheDir: o.cacheDir, timeoutMs: o.synthTimeoutMs });
             if (r.target === 'xc7') row.xc7 = r;
@@ -177,7 +187,7 @@ export function reportMarkdown(rep: Report): string {
       ['ice40 carry', (r) => num(r.ice40?.resources.carry)],
       ['ice40 BRAM', (r) => num(r.ice40?.resources.ram40_4k)],
       ['ice40 LUT levels', (r) => num(r.ice40?.logicDepth)],
-      ['ice40 Fmax (MHz)', (r) => (r.notRun ? 'not run (note)' : r.synthFailed?.ice40 ? 'failed (note)' : !r.ice40 ? '–' : r.ice40.fits && r.ice40.fmaxMHz !== null ? r.ice40.fmaxMHz.toFixed(1) : 'does not fit')],
+      ['ice40 Fmax (MHz)', (r) => (r.notRun ? 'not run (note)' : r.synthFailed?.ice40 ? 'failed (note)' : r.ice40Skipped ? 'does not fit (note)' : !r.ice40 ? '–' : r.ice40.fits && r.ice40.fmaxMHz !== null ? r.ice40.fmaxMHz.toFixed(1) : 'does not fit')],
       ['ice40 device', (r) => (r.ice40?.device ? r.ice40.device.name : '–')],
     );
   }
@@ -205,6 +215,7 @@ export function reportMarkdown(rep: Report): string {
     ...rep.notes.map((n) => `- ${n}`),
     ...rep.rows.flatMap((r) => (r.ice40 && !r.ice40.fits ? [`- ${r.unit} ${r.top}: ${fmaxText(r.ice40)}: ${r.ice40.notes.at(-1)}`] : [])),
     ...rep.rows.flatMap((r) => (r.notRun ? [`- ${r.unit} ${r.top}: ${r.notRun}`] : [])),
+    ...rep.rows.flatMap((r) => (r.ice40Skipped ? [`- ${r.unit} ${r.top}: ${r.ice40Skipped}`] : [])),
     ...rep.rows.flatMap((r) => Object.entries(r.synthFailed ?? {}).map(([t, m]) => `- ${r.unit} ${r.top}: ${t} synthesis failed: ${m}`)),
     '',
   ].join('\n');

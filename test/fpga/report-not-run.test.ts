@@ -1,32 +1,33 @@
 /**
- * `kvhdl report` rows for configurations a unit lists without a run (`UnitDef.reportNotRun`): the
- * attention unit's default (too large to synthesize here) appears in report.md and report.json
- * with its reason, not left out; its small reference configuration is the one synthesized; a
- * caller's own --configs list replaces both. Rendering of a synthesized row that does not fit an
- * iCE40 says "does not fit". (No synthesis runs here: the not-run row needs none.)
+ * `kvhdl report` rows for configurations a unit lists without a run (`UnitDef.reportNotRun`): such
+ * a configuration appears in report.md and report.json with its reason, not left out; a caller's
+ * own --configs list replaces the lists. Attention's reference configurations (small and default)
+ * are both synthesized. Rendering of a synthesized row that does not fit an iCE40 says "does not
+ * fit", also when the xc7 result alone shows it (fpga/ice40-precheck.ts). (No synthesis runs here.)
  */
 import { describe, expect, it } from 'vitest';
 import { attentionUnit } from '../../gen/attention/index.ts';
 import type { AnyUnit } from '../../gen/unit.ts';
 import { buildReport, reportMarkdown, type Report } from '../../fpga/report.ts';
+import { ice40SkipReason } from '../../fpga/ice40-precheck.ts';
 
 const attention = attentionUnit as unknown as AnyUnit;
 
 describe('kvhdl report: configurations listed without a run', () => {
-  it('attention: the small reference configuration is synthesized, the default is listed with the reason', () => {
-    expect(attention.referenceConfigs).toEqual([{ dims: 32, maxKeys: 64, groupSize: 8, residual: 16, k: 8, rowBuckets: [64] }]);
-    expect(attention.reportNotRun?.map((r) => r.config)).toEqual([{}]);
-    expect(attention.reportNotRun?.[0].reason).toMatch(/^not synthesized: .*did not finish within the 15-minute tool limit/);
+  it('attention: the report synthesizes the small reference configuration and the default (no not-run list)', () => {
+    expect(attention.referenceConfigs).toEqual([{ dims: 32, maxKeys: 64, groupSize: 8, residual: 16, k: 8, rowBuckets: [64] }, {}]);
+    expect(attention.reportNotRun).toBeUndefined();
   });
 
   it('buildReport lists the not-run row (top, full config, reason) and renders it as "not run" with a note', async () => {
-    const only: AnyUnit = { ...attention, referenceConfigs: [] };
+    const reason = 'not synthesized: too large for the tools here (a unit-supplied reason)';
+    const only: AnyUnit = { ...attention, referenceConfigs: [], reportNotRun: [{ config: {}, reason }] };
     const rep = await buildReport({ units: [only], targets: ['xc7', 'ice40'], outDir: '/nonexistent' });
     expect(rep.rows).toHaveLength(1);
     const row = rep.rows[0];
     expect(row.top).toBe('kv_attention_fp16_d128_w32_b4_v4_g32_r128_n4096_sthreshold_e1_k8_q20_f16_sk1');
     expect(row.config).toMatchObject({ dims: 128, maxKeys: 4096 });
-    expect(row.notRun).toBe(attention.reportNotRun![0].reason);
+    expect(row.notRun).toBe(reason);
     expect(row.xc7).toBeUndefined();
     const md = reportMarkdown(rep);
     const line = md.split('\n').find((l) => l.startsWith('| attention |'))!;
@@ -77,5 +78,19 @@ describe('kvhdl report: configurations listed without a run', () => {
     const md = reportMarkdown(rep);
     expect(md.split('\n').find((l) => l.startsWith('| attention |'))).toContain(' | does not fit | ');
     expect(md).toContain('- attention kv_attention_small: does not fit iCE40: does not fit any candidate iCE40: up5k: needs at least 30000 logic cells');
+  });
+
+  it('the xc7 flip-flop count decides when no iCE40 can take a design; the row says "does not fit (note)"', () => {
+    const xc7 = (ff: number) => ({ resources: { ff } });
+    expect(ice40SkipReason(undefined)).toBeUndefined();
+    expect(ice40SkipReason(xc7(7680))).toBeUndefined(); // hx8k has 7680 logic cells: may fit, synthesize
+    expect(ice40SkipReason(xc7(7681))).toBe('does not fit any candidate iCE40 (not synthesized): the xc7 netlist has 7681 flip-flops, more than the 7680 logic cells (one flip-flop each) of the largest candidate, hx8k');
+    const rep: Report = {
+      generator: 'kvhdl test', tools: { backend: 'yowasp', yosys: 'y', nextpnr: 'n', verilator: 'v' }, targets: ['ice40'], notes: [],
+      rows: [{ unit: 'attention', top: 'kv_attention_d', config: {}, elementsPerCycle: 1, elementsPerCycleWorst: 1, ii: 1, latency: 3, ice40MElementsPerSecond: null, ice40Skipped: ice40SkipReason(xc7(19357)) }],
+    };
+    const md = reportMarkdown(rep);
+    expect(md.split('\n').find((l) => l.startsWith('| attention |'))).toContain(' | does not fit (note) | ');
+    expect(md).toContain('- attention kv_attention_d: does not fit any candidate iCE40 (not synthesized): the xc7 netlist has 19357 flip-flops');
   });
 });
