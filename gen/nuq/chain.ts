@@ -9,6 +9,7 @@ import type { NpyArray } from '../../data/npy.ts';
 import type { StreamData } from '../unit.ts';
 import { nuqSchema, type NuqConfig } from './config.ts';
 import { deqInFields, deqSpFields } from './deq-model.ts';
+import { tkFields } from './per-token-stream.ts';
 
 /** The dequantize-mode configuration that reconstructs a quantize configuration's output. */
 export function deqConfigFor(cfg: NuqConfig): NuqConfig {
@@ -18,7 +19,8 @@ export function deqConfigFor(cfg: NuqConfig): NuqConfig {
 /**
  * Dequantize-mode input streams from a quantize run: each input beat in order, a load beat copied
  * (its P table words), the k-th data beat replaced by the codes of the k-th q transaction (with its
- * eos); the sparse stream is the quantize run's sp stream, record for record.
+ * eos); the sparse stream is the quantize run's sp stream, record for record; per-token mode: the
+ * tk stream too (README "Per-token dequantize").
  */
 export function deqStimulusFromQuant(cfg: NuqConfig, inputs: StreamData, outputs: StreamData): StreamData {
   const dcfg = deqConfigFor(cfg);
@@ -42,7 +44,13 @@ export function deqStimulusFromQuant(cfg: NuqConfig, inputs: StreamData, outputs
   if (k !== q.count) throw new Error(`quantize run: ${q.count} q transactions for ${k} data beats`);
   const s = new TxnTable(deqSpFields(dcfg), sp.count);
   for (let r = 0; r < sp.count; r++) for (const f of ['token', 'channel', 'value', 'last']) s.set(r, f, sp.get(r, f));
-  return { in: t, sp: s };
+  if (cfg.mode !== 'per-token') return { in: t, sp: s };
+  // per-token: the quantize run's tk stream (each token's mid, half), record for record
+  const { tk } = outputs;
+  if (!tk) throw new Error('quantize run (per-token): no tk stream');
+  const k2 = new TxnTable(tkFields, tk.count);
+  for (let r = 0; r < tk.count; r++) for (const f of ['mid', 'half']) k2.set(r, f, tk.get(r, f));
+  return { in: t, sp: s, tk: k2 };
 }
 
 /** dequant.npy ([T, D]) from a dequantize-mode `out` stream. */

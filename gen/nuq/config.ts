@@ -18,12 +18,11 @@ export const nuqSchema = z
     pipeline: pipelineField('opStages = area 1, balanced 3, fast 3'),
     opStages: z.number().int().min(0).max(3).optional().describe('pipeline registers inside each float subtract, multiply and add of the datapath (0..3; the float library\'s stages); latency grows by 4 cycles per step (dequantize: 2) (default: from pipeline)'),
     trimMax: z.number().int().min(0).max(7).default(0).describe('per-token RTL: the largest codebook trim it computes (0: each token\'s min and max; t > 0: per lane the t + 1 smallest and largest finite values, then a rank selection); kvhdl cosim refuses a codebook with a larger trim'),
-    mode: z.enum(['per-channel', 'per-token']).default('per-channel').describe('per-channel: thresholds, normalisation and codebooks per channel from calibration (KVQuant keys); per-token: each token\'s thresholds, centre and half-range from its own values at quantization time, one shared codebook (KVQuant values; op quantize; the RTL computes trims up to trimMax)'),
+    mode: z.enum(['per-channel', 'per-token']).default('per-channel').describe('per-channel: thresholds, normalisation and codebooks per channel from calibration (KVQuant keys); per-token: each token\'s thresholds, centre and half-range from its own values at quantization time, one shared codebook (KVQuant values; the quantize RTL computes trims up to trimMax; op dequantize takes each token\'s mid and half on the tk stream)'),
   })
   .transform((c) => fillFromPreset(c, NUQ_PRESETS))
   .superRefine((c, ctx) => {
     if ((c.sparseDepth & (c.sparseDepth - 1)) !== 0) ctx.addIssue({ code: 'custom', path: ['sparseDepth'], message: `must be a power of two, got ${c.sparseDepth}` });
-    if (c.mode === 'per-token' && c.op === 'dequantize') ctx.addIssue({ code: 'custom', path: ['op'], message: 'mode "per-token" has op "quantize" only (its dequantized values are in the quantize outputs; no per-token dequantizer yet)' });
     if (c.channels % c.lanes !== 0) ctx.addIssue({ code: 'custom', path: ['lanes'], message: `must divide channels (${c.channels}), got ${c.lanes}` });
   });
 

@@ -3,6 +3,8 @@
  * table of the quantize mode (load beats), merged with the sparse outlier stream by (token,
  * channel): a merge register holds the beat while the sparse head belongs to it (one outlier per
  * cycle), then fl(fl(c[code] * half) + mid) per lane in a pipeline, outlier lanes replaced.
+ * Per-token mode ("Per-token dequantize"): the shared centroids of the per-token table, and each
+ * token's mid and half from the `tk` stream, taken with the token's first beat and carried along.
  */
 import { Bool, ModuleBuilder, UInt, lit, log2Ceil, moduleName, mux, vecOf, type Expr, type Module } from '../../hdl/index.ts';
 import { skidBuffer, streamIn, streamOut } from '../../hdl/lib/index.ts';
@@ -17,23 +19,27 @@ export function nuqDeqRtl(cfg: NuqConfig): Module {
   const f = nuqFormat(cfg);
   const { lanes: P, bits: b, channels: D } = cfg;
   const K = 2 ** b;
+  const pt = cfg.mode === 'per-token';
   const W = tableWordsPerChannel(cfg);
   const LB = tableBeats(cfg);
   const BPT = D / P;
   const cw = Math.max(1, log2Ceil(D));
   const pat = UInt(16);
-  const m = new ModuleBuilder(moduleName(`kv_nuqdeq_${cfg.format}`, { b, d: D, p: P, o: cfg.opStages }), {
-    params: { format: cfg.format, bits: b, channels: D, lanes: P, opStages: cfg.opStages },
-    doc: `KVQuant NUQ dequantizer with sparse outlier merge, ${P} lanes, ${b}-bit codes, run-time table`,
+  const m = new ModuleBuilder(moduleName(`kv_nuqdeq_${cfg.format}${pt ? '_tok' : ''}`, { b, d: D, p: P, o: cfg.opStages }), {
+    params: { format: cfg.format, bits: b, channels: D, lanes: P, opStages: cfg.opStages, ...(pt ? { mode: cfg.mode } : {}) },
+    doc: `KVQuant NUQ dequantizer with sparse outlier merge, ${P} lanes, ${b}-bit codes, run-time table${pt ? ' (shared centroids), per-token mid and half on the tk stream' : ''}`,
   });
   const inp = streamIn(m, 'in', { data: pat.vec(P), codes: UInt(b).vec(P), load: Bool, eos: Bool });
   const spIn = streamIn(m, 'sp', { token: UInt(TOKEN_BITS), channel: UInt(cw), value: pat, last: Bool });
+  const tkIn = pt ? streamIn(m, 'tk', { mid: pat, half: pat }) : undefined;
   const out = streamOut(m, 'out', { deq: pat.vec(P) });
   const beat = skidBuffer(m, 'in_skid', inp);
   const head = skidBuffer(m, 'sp_skid', spIn);
+  const tkHead = tkIn ? skidBuffer(m, 'tk_skid', tkIn) : undefined;
   const x = beat.bits.data.lanesOf();
 
-  // ---- run-time table (the quantize mode's layout; this mode reads mid, half and the centroids)
+  // ---- run-time table (the quantize mode's layout; this mode reads mid, half and the centroids;
+  // per-token: the per-token table, of which it keeps the K shared centroids, words 1 .. K)
   const ldw = Math.max(1, log2Ceil(LB));
   const ld = m.reg('ld_beat', UInt(ldw), { reset: 0 });
   const isLoad = beat.bits.load;
@@ -41,7 +47,14 @@ export function nuqDeqRtl(cfg: NuqConfig): Module {
   const loadFire = m.wire('load_fire', beat.valid.and(isLoad).and(inFlight.not()));
   m.when(loadFire, () => ld.set(mux(ld.eq(LB - 1), lit(UInt(ldw), 0), ld.addWrap(1))));
   const table: Expr[] = [];
-  for (let n = 0; n < D * W; n++) {
+  const shared: Expr[] = [];
+  for (let j = 0; j < K && pt; j++) {
+    const n = 1 + j;
+    const r = m.reg(`tbl_c${j}`, pat);
+    m.when(loadFire.and(ld.eq(Math.floor(n / P))), () => r.set(x[n % P]));
+    shared.push(r);
+  }
+  for (let n = 0; n < (pt ? 0 : D * W); n++) {
     const w = n % W;
     const used = w === 2 || w === 4 || (w >= 5 && w < 5 + K);
     if (!used) {
@@ -88,6 +101,9 @@ export function nuqDeqRtl(cfg: NuqConfig): Module {
   const mTok = m.reg('mg_token', UInt(TOKEN_BITS));
   const mMask = m.reg('mg_mask', UInt(P));
   const mVals = m.reg('mg_vals', pat.vec(P));
+  // per-token: the beat's token scale, taken from the tk head with the token's first beat
+  const mMid = pt ? m.reg('mg_mid', pat) : undefined;
+  const mHalf = pt ? m.reg('mg_half', pat) : undefined;
   // position of the next data beat
   const bt = m.reg('beat_in_token', UInt(btw), { reset: 0 });
   const token = m.reg('token', UInt(TOKEN_BITS), { reset: 0 });
@@ -102,8 +118,17 @@ export function nuqDeqRtl(cfg: NuqConfig): Module {
   const laneBit = m.wire('sp_lane_bit', lit(UInt(P), 1).shl(off.trunc(pw)).trunc(P));
   const take = m.wire('mg_take', mv.not().or(go));
   const isData = isLoad.not();
-  beat.ready.set(mux(isLoad, inFlight.not(), take));
-  const dataFire = m.wire('data_fire', beat.valid.and(isData).and(take));
+  // per-token: a token's first beat enters only together with its tk record
+  const tkOk = tkHead ? m.wire('tk_ok', bt.ne(0).or(tkHead.valid)) : lit(Bool, 1);
+  beat.ready.set(mux(isLoad, inFlight.not(), tkHead ? take.and(tkOk) : take));
+  const dataFire = m.wire('data_fire', tkHead ? beat.valid.and(isData).and(take).and(tkOk) : beat.valid.and(isData).and(take));
+  if (tkHead && mMid && mHalf) {
+    tkHead.ready.set(dataFire.and(bt.eq(0)));
+    m.when(dataFire.and(bt.eq(0)), () => {
+      mMid.set(tkHead.bits.mid);
+      mHalf.set(tkHead.bits.half);
+    });
+  }
   m.when(take, () => mv.set(dataFire));
   m.when(dataFire, () => {
     mCodes.set(beat.bits.codes);
@@ -123,32 +148,37 @@ export function nuqDeqRtl(cfg: NuqConfig): Module {
   });
 
   // ---- dequantize pipeline
-  const side = (s: Bundle): Bundle => ({ v: s.v, bt: s.bt, mask: s.mask, vals: s.vals });
-  const s1 = stage('s1', {
-    v: go,
-    bt: mBt,
-    codes: mCodes,
-    mask: mMask,
-    vals: mVals,
-    ...Object.fromEntries(lanes.flatMap((i) => [[`half${i}`, wordAt(mBt, i, 4)], ...Array.from({ length: K }, (_, j) => [`c${i}_${j}`, wordAt(mBt, i, 5 + j)])])),
-  });
+  // per-channel: the beat index selects the table words; per-token: the token's mid travels with the beat
+  const side = (s: Bundle): Bundle => (pt ? { v: s.v, mask: s.mask, vals: s.vals, mid: s.mid } : { v: s.v, bt: s.bt, mask: s.mask, vals: s.vals });
+  const s1 = stage('s1', pt && mMid && mHalf
+    ? { v: go, codes: mCodes, mask: mMask, vals: mVals, mid: mMid, half: mHalf }
+    : {
+      v: go,
+      bt: mBt,
+      codes: mCodes,
+      mask: mMask,
+      vals: mVals,
+      ...Object.fromEntries(lanes.flatMap((i) => [[`half${i}`, wordAt(mBt, i, 4)], ...Array.from({ length: K }, (_, j) => [`c${i}_${j}`, wordAt(mBt, i, 5 + j)])])),
+    });
   const codes1 = s1.codes.lanesOf();
   const s2 = stage('s2', {
     ...side(s1),
+    ...(pt ? { half: s1.half } : {}),
     ...Object.fromEntries(lanes.flatMap((i) => {
-      let cent: Expr = s1[`c${i}_0`];
-      for (let j = 1; j < K; j++) cent = mux(codes1[i].eq(j), s1[`c${i}_${j}`], cent);
-      return [[`cent${i}`, m.wire(`l${i}_cent`, cent)], [`half${i}`, s1[`half${i}`]]];
+      const c = (j: number): Expr => (pt ? shared[j] : s1[`c${i}_${j}`]);
+      let cent: Expr = c(0);
+      for (let j = 1; j < K; j++) cent = mux(codes1[i].eq(j), c(j), cent);
+      return [[`cent${i}`, m.wire(`l${i}_cent`, cent)], ...(pt ? [] : [[`half${i}`, s1[`half${i}`]]])];
     })),
   });
   const s3Side = delay('s3_d', side(s2), cfg.opStages);
   const s3 = stage('s3', {
     ...s3Side,
-    ...Object.fromEntries(lanes.flatMap((i) => [[`p${i}`, fpMul(m, `l${i}_deq_mul`, f, s2[`cent${i}`], s2[`half${i}`], ops).result], [`mid${i}`, wordAt(s3Side.bt, i, 2)]])),
+    ...Object.fromEntries(lanes.flatMap((i) => [[`p${i}`, fpMul(m, `l${i}_deq_mul`, f, s2[`cent${i}`], pt ? s2.half : s2[`half${i}`], ops).result], ...(pt ? [] : [[`mid${i}`, wordAt(s3Side.bt, i, 2)]])])),
   });
-  const z = delay('sz_d', side(s3), cfg.opStages);
+  const z = delay('sz_d', pt ? { v: s3.v, mask: s3.mask, vals: s3.vals } : side(s3), cfg.opStages);
   const zv = z.vals.lanesOf();
-  const deqs = lanes.map((i) => m.wire(`l${i}_deq`, mux(z.mask.bit(i), zv[i], fpAdd(m, `l${i}_deq_add`, f, s3[`p${i}`], s3[`mid${i}`], ops).result)));
+  const deqs = lanes.map((i) => m.wire(`l${i}_deq`, mux(z.mask.bit(i), zv[i], fpAdd(m, `l${i}_deq_add`, f, s3[`p${i}`], pt ? s3.mid : s3[`mid${i}`], ops).result)));
 
   // ---- output register
   const oValid = m.reg('out_valid_r', Bool, { reset: 0 });

@@ -7,16 +7,23 @@ import { parseCodebook } from './codebook.ts';
 import { packNuq } from './golden.ts';
 import { packPerToken } from './per-token.ts';
 import { ConfigError } from '../config.ts';
-import { nuqDeqInput, nuqInput, nuqOutputs } from './npy.ts';
+import { nuqDeqInput, nuqInput, nuqOutputs, nuqScalesInput } from './npy.ts';
 import { deqConfigFor, deqStimulusFromQuant, dequantArray } from './chain.ts';
 import { nuqRtl } from './rtl.ts';
 import { channelBits, expectedStreams, inputTransactions } from './stream-model.ts';
 import { nuqRandomStimulus } from './stimulus.ts';
 import { nuqDeqRtl } from './deq-rtl.ts';
 import { deqExpected, deqRandomStimulus, deqTransactions } from './deq-model.ts';
+import { deqExpectedPerToken, deqRandomStimulusPerToken, deqTransactionsPerToken } from './deq-per-token.ts';
 import { fpIsInf, fpIsNaN, fpToNumber } from '../../hdl/lib/float/golden/index.ts';
 
 export type { NuqConfig } from './config.ts';
+
+/** The dequantize mode's golden `out` stream (per-token: with the tk stream, README "Per-token dequantize"). */
+function deqGolden(cfg: NuqConfig, inputs: StreamData): StreamData {
+  if (cfg.mode === 'per-token') return deqExpectedPerToken(cfg, inputs as { in: TxnTable; sp: TxnTable; tk: TxnTable });
+  return deqExpected(cfg, inputs as { in: TxnTable; sp: TxnTable });
+}
 
 /** Indices of the sp records that are outliers (not the last = 1 records closing a sequence). */
 function outlierRecords(sp: TxnTable): number[] {
@@ -52,8 +59,8 @@ export function nuqToNpy(cfg: NuqConfig, outputs: StreamData): Record<string, Np
       deq[k * P + l] = q.lane(k, 'deq', 16, l, false);
     }
   }
-  const stim = cfg.mode === 'per-channel' ? stimulusOf.get(cfg) : undefined; // per-token: q's x̂ (no per-token dequantizer yet)
-  if (stim) deq = dequantArray(cfg, deqExpected(deqConfigFor(cfg), deqStimulusFromQuant(cfg, stim, outputs) as { in: TxnTable; sp: TxnTable }).out).data as Uint16Array;
+  const stim = stimulusOf.get(cfg);
+  if (stim) deq = dequantArray(cfg, deqGolden(deqConfigFor(cfg), deqStimulusFromQuant(cfg, stim, outputs)).out).data as Uint16Array;
   const recs = outlierRecords(sp);
   const outliers = new Int32Array(recs.length * 3);
   recs.forEach((k, n) => {
@@ -74,17 +81,24 @@ export function nuqToNpy(cfg: NuqConfig, outputs: StreamData): Record<string, Np
 
 /** Input streams from the command line's tensors (README "From the command line"). */
 function nuqFromNpy(cfg: NuqConfig, arrays: Record<string, NpyArray>, json?: Record<string, unknown>): StreamData {
-  const given = (['in', 'codes', 'outliers'] as const).filter((k) => arrays[k] !== undefined);
-  const want = cfg.op === 'dequantize' ? ['codes', 'outliers'] : ['in'];
+  const given = (['in', 'codes', 'outliers', 'scales'] as const).filter((k) => arrays[k] !== undefined);
+  const want = cfg.op === 'dequantize' ? (cfg.mode === 'per-token' ? ['codes', 'outliers', 'scales'] : ['codes', 'outliers']) : ['in'];
+  const what = `op "${cfg.op}"${cfg.op === 'dequantize' && cfg.mode === 'per-token' ? ', mode "per-token",' : ''}`;
+  const list = want.map((k) => `--${k}`).join(want.length > 2 ? ', ' : ' and ').replace(/, (--\w+)$/, ' and $1');
   const extra = given.filter((k) => !want.includes(k));
-  if (extra.length) throw new Error(`op "${cfg.op}" takes ${want.map((k) => `--${k}`).join(' and ')}, not --${extra[0]}`);
+  if (extra.length) throw new Error(`${what} takes ${list}, not --${extra[0]}`);
   const missing = want.filter((k) => arrays[k] === undefined);
-  if (missing.length) throw new Error(`op "${cfg.op}" needs ${want.map((k) => `--${k}`).join(' and ')} (missing --${missing[0]})`);
+  if (missing.length) throw new Error(`${what} needs ${list} (missing --${missing[0]})`);
   let cb;
   try {
     cb = parseCodebook(json?.codebook, cfg);
   } catch (e) {
     throw new Error(`--codebook: ${(e as Error).message}`);
+  }
+  if (cfg.op === 'dequantize' && cfg.mode === 'per-token') {
+    const d = nuqDeqInput(cfg, arrays.codes, arrays.outliers);
+    const scales = nuqScalesInput(cfg, arrays.scales, d.T);
+    return deqTransactionsPerToken(cfg, d.T ? [{ load: cb }, { codes: d.codes, outliers: d.outliers, scales }] : [{ load: cb }]);
   }
   if (cfg.op === 'dequantize') {
     const d = nuqDeqInput(cfg, arrays.codes, arrays.outliers);
@@ -96,8 +110,7 @@ function nuqFromNpy(cfg: NuqConfig, arrays: Record<string, NpyArray>, json?: Rec
 
 /** dequant.npy of a quantize run from the dequantize RTL on the run's codes and sp stream. */
 async function nuqPostCosim(cfg: NuqConfig, outputs: StreamData, run: SubUnitRun): Promise<PostCosimResult> {
-  // per-token: dequant.npy is the quantize RTL's x̂ (no per-token dequantizer; README "Per-token mode")
-  if (cfg.op === 'dequantize' || cfg.mode === 'per-token') return { ok: true, arrays: {}, problem: '', report: {} };
+  if (cfg.op === 'dequantize') return { ok: true, arrays: {}, problem: '', report: {} };
   const stim = stimulusOf.get(cfg);
   if (!stim) return { ok: false, arrays: {}, problem: 'nuq postCosim: no stimulus known for this config object (give it to fromNpy first)', report: {} };
   const dcfg = deqConfigFor(cfg);
@@ -109,7 +122,7 @@ async function nuqPostCosim(cfg: NuqConfig, outputs: StreamData, run: SubUnitRun
     ok: r.ok,
     arrays: r.ok ? { dequant: dequantArray(cfg, r.outputs.out) } : {},
     problem: r.ok ? '' : `dequantize: ${r.problem}`,
-    report: { dequantize: { config: dcfg, top: r.top, ok: r.ok, cycles: r.cycles, cyclesPerTxn: r.cyclesPerTxn ?? null, codeBeats: beats, loadBeats: ds.in.count - beats, sparseRecords: ds.sp.count } },
+    report: { dequantize: { config: dcfg, top: r.top, ok: r.ok, cycles: r.cycles, cyclesPerTxn: r.cyclesPerTxn ?? null, codeBeats: beats, loadBeats: ds.in.count - beats, sparseRecords: ds.sp.count, ...(ds.tk ? { tkRecords: ds.tk.count } : {}) } },
   };
 }
 
@@ -135,9 +148,9 @@ export const nuqUnit: UnitDef<NuqConfig> = {
   build(cfg) {
     return cfg.op === 'dequantize' ? nuqDeqRtl(cfg) : nuqRtl(cfg);
   },
-  golden: (cfg, inputs) => (cfg.op === 'dequantize' ? deqExpected(cfg, inputs as { in: TxnTable; sp: TxnTable }) : expectedStreams(cfg, inputs as { in: TxnTable })),
+  golden: (cfg, inputs) => (cfg.op === 'dequantize' ? deqGolden(cfg, inputs) : expectedStreams(cfg, inputs as { in: TxnTable })),
   randomStimulus(cfg, seed, n) {
-    const s = cfg.op === 'dequantize' ? deqRandomStimulus(cfg, seed, n) : nuqRandomStimulus(cfg, seed, n);
+    const s = cfg.op === 'dequantize' ? (cfg.mode === 'per-token' ? deqRandomStimulusPerToken(cfg, seed, n) : deqRandomStimulus(cfg, seed, n)) : nuqRandomStimulus(cfg, seed, n);
     stimulusOf.set(cfg, s);
     return s;
   },
@@ -148,9 +161,9 @@ export const nuqUnit: UnitDef<NuqConfig> = {
   },
   toNpy: nuqToNpy,
   postCosim: (cfg, outputs, run) => nuqPostCosim(cfg, outputs, run),
-  // per-token: the RTL has no trimmed order statistics (README "Per-token hardware"); refuse before simulating
+  // per-token quantize: the RTL computes trims up to trimMax (README "Per-token hardware"); refuse a larger one before simulating
   async preCosim(cfg, stimulus) {
-    const trim = cfg.mode === 'per-token' ? perTokenTrims(cfg, stimulus).find((t) => t > cfg.trimMax) : undefined;
+    const trim = cfg.mode === 'per-token' && cfg.op === 'quantize' ? perTokenTrims(cfg, stimulus).find((t) => t > cfg.trimMax) : undefined;
     if (trim !== undefined) throw new ConfigError([`${PER_TOKEN_TRIM_NO_RTL} (${cfg.trimMax}); this codebook has trim ${trim} (set "trimMax": ${trim} in the config, up to 7, or calibrate with a smaller --outlier-fraction; kvhdl golden nuq models any trim; gen/nuq/README.md "Per-token hardware")`]);
     return { ok: true, stimulus, problem: '', report: {} };
   },
@@ -158,8 +171,9 @@ export const nuqUnit: UnitDef<NuqConfig> = {
     in: 'x.npy (op quantize): keys [tokens, channels], float16 (fp16; or uint16 patterns) / uint16 bfloat16 patterns',
     codes: 'codes.npy (op dequantize): integer codes [tokens, channels], as kvhdl golden nuq writes',
     outliers: 'outliers.npy (op dequantize): integer [count, 3] token, channel, 16-bit pattern, sorted by (token, channel)',
+    scales: 'scales.npy (op dequantize, mode per-token): [tokens, 2] each token\'s mid, half patterns, float16 (fp16; or uint16) / uint16 (bf16), as kvhdl golden nuq writes',
   },
-  npyOptional: ['in', 'codes', 'outliers'],
+  npyOptional: ['in', 'codes', 'outliers', 'scales'],
   jsonInputs: { codebook: { help: 'codebook.json written by kvhdl calibrate-nuq (format, bits, channels and mode must match the config)' } },
   goldenReport(cfg, inputs, outputs) {
     if (cfg.op === 'dequantize') return { outliers: outlierRecords(inputs.sp).length };
@@ -183,7 +197,8 @@ export const nuqUnit: UnitDef<NuqConfig> = {
   },
   referenceConfigs: [
     { format: 'fp16', bits: 3, channels: 16, lanes: 2 },
-    { format: 'fp16', bits: 2, channels: 4, lanes: 1 }, // small enough for an iCE40 (up5k)
+    // small enough for an iCE40 up5k (with opStages 3 nextpnr needs 5288 of its 5280 cells and fails)
+    { format: 'fp16', bits: 2, channels: 4, lanes: 1, opStages: 1 },
   ],
   elementsPerBeat: (cfg) => cfg.lanes,
 };

@@ -62,3 +62,15 @@ export function nuqDeqInput(cfg: Pick<NuqConfig, 'channels' | 'bits'>, codesA: N
   }
   return { T, codes, outliers };
 }
+
+/**
+ * The per-token dequantize mode's scales.npy (README.md "Per-token dequantize"): [T, 2], each
+ * token's (mid, half) patterns, T = the tokens of codes.npy; float16 (or uint16 patterns) for fp16,
+ * uint16 for bf16 (what kvhdl golden nuq writes); any 16-bit patterns. One-line errors.
+ */
+export function nuqScalesInput(cfg: Pick<NuqConfig, 'format'>, a: NpyArray, T: number): Uint16Array {
+  const allowed = cfg.format === 'fp16' ? ['float16', 'uint16'] : ['uint16'];
+  if (!allowed.includes(a.dtype)) throw new Error(`scales must be ${cfg.format === 'fp16' ? 'float16 (or uint16 binary16 patterns)' : 'uint16 (bfloat16 bit patterns)'} for format ${cfg.format}, got ${a.dtype}`);
+  if (a.shape.length !== 2 || a.shape[1] !== 2 || a.shape[0] !== T) throw new Error(`scales must have shape [${T}, 2] (each token's mid, half; codes has ${T} tokens), got [${a.shape.join(', ')}]`);
+  return a.data as Uint16Array;
+}

@@ -8,6 +8,9 @@ Usage: nuq_ref.py DIR [DIR ...]. For each DIR: reads DIR/case.json ({"format": "
 (keys to quantize). Writes DIR/ref_codebook.json (calibration) and, quantizing x.npy with that
 codebook, DIR/{codes,packed,outliers,dequant,flags}.npy with numpy.save (dequant: float16 for fp16,
 uint16 bfloat16 patterns for bf16); per-token mode ("Per-token mode") also DIR/scales.npy.
+A case with "op": "dequantize" (per-token dequantize, "Per-token dequantize") instead reads
+DIR/codebook.json, DIR/codes.npy, DIR/outliers.npy and DIR/scales.npy (uint16 patterns) and writes
+DIR/dequant.npy.
 
 fp16: every operation is a NumPy float16 operation (NumPy computes float16 +, -, *, / in float32
 and rounds once, which is exact since 24 >= 2*11 + 2); float64 -> float16 casts round once.
@@ -280,9 +283,32 @@ def quantize_per_token(F, cb, xb, bits):
     return {'codes': codes, 'packed': packed, 'outliers': outliers, 'dequant': fdt(deq), 'flags': flags, 'scales': fdt(scales)}
 
 
+def dequantize_per_token(F, cb, codes, outliers, scales):
+    """README "Per-token dequantize": x = fl(fl(c[code] * half_t) + mid_t) (NaN canonical), (mid_t, half_t)
+    the token's row of scales; the rows of outliers (token, channel, pattern) restored bit for bit."""
+    T, D = codes.shape
+    cent = [F.of(v) for v in cb['centroids'][0]]
+    deq = np.zeros((T, D), np.uint16)
+    with np.errstate(all='ignore'):
+        for t in range(T):
+            mid, half = F.load(scales[t, 0]), F.load(scales[t, 1])
+            for c in range(D):
+                r = F.add(F.mul(cent[int(codes[t, c])], half), mid)
+                deq[t, c] = F.nan if np.isnan(r) else F.bits(r)
+    for t, c, v in outliers.reshape(-1, 3):
+        deq[t, c] = v
+    return deq.view(np.float16) if F.name == 'fp16' else deq
+
+
 def main():
     for d in sys.argv[1:]:
         case = json.load(open(f'{d}/case.json'))
+        if case.get('op') == 'dequantize':  # per-token dequantize: codebook.json, codes, outliers, scales (uint16 patterns) -> dequant
+            F = Bf16 if case.get('format', 'fp16') == 'bf16' else Fp16
+            cb = json.load(open(f'{d}/codebook.json'))
+            out = dequantize_per_token(F, cb, np.load(f'{d}/codes.npy'), np.load(f'{d}/outliers.npy'), np.load(f'{d}/scales.npy'))
+            np.save(f'{d}/dequant.npy', out)
+            continue
         k = np.load(f'{d}/k.npy')
         w = np.load(f'{d}/w.npy') if case['weights'] else None
         F = Bf16 if case.get('format', 'fp16') == 'bf16' else Fp16
