@@ -45,7 +45,8 @@ const CASES: { unit: string; config: Record<string, unknown>; synth: boolean }[]
   { unit: 'earlyexit', config: {}, synth: false },
   { unit: 'earlyexit', config: { dims: 100, keyBits: 4, keySigned: false }, synth: false }, // 2-word memory words, stride 2
   { unit: 'attention', config: ATTENTION_SMALL, synth: false }, // the cache image through the DMA-served memory port, 9-word query records
-/** The configurations under test: every unit with a profile (small minmax, nuq and attention; the defaults of the others; earlyexit also with 100-bit memory words). */
+  { unit: 'nuq', config: { channels: 8, lanes: 2, bits: 2 }, synth: false }, // variable sp, data-framed table loads and sequences
+  { unit: 'nuq', config: { channels: 8, lanes: 2, bits: 2, mode: 'per-token' }, synth: false }, // per-token: the tk stream (one record per token)
 ];
 
 function pkg(unit: string, config: Record<string, unknown>, out = tmp()): FiresimHandoff {

@@ -175,5 +175,14 @@ describe('kvhdl calibrate-nuq', () => {
     const d = await kvhdl(['handoff', 'firesim', 'nuq', '--config', path.join(dir, 'deq.json'), '--out', path.join(dir, 'd')]);
     expect(d.exitCode).toBe(2);
     expect(d.stderr.trim().split('\n')).toEqual([expect.stringMatching(/op "quantize" only/)]);
+    // per-token quantize: the tk stream is sized (one record per token); per-token dequantize: refused in one line
+    writeFileSync(path.join(dir, 'pt.json'), JSON.stringify({ mode: 'per-token', trimMax: 1 }));
+    const p = await kvhdl(['handoff', 'firesim', 'nuq', '--config', path.join(dir, 'pt.json'), '--out', path.join(dir, 'p')]);
+    expect(p.exitCode, p.stderr).toBe(0);
+    expect(readFileSync(path.join(dir, 'p', 'README.md'), 'utf8')).toMatch(/len\[2\] = len\[0\] \/ 8u; \/\* tk: one record per token \*\//);
+    writeFileSync(path.join(dir, 'ptdeq.json'), JSON.stringify({ mode: 'per-token', op: 'dequantize' }));
+    const pd = await kvhdl(['handoff', 'firesim', 'nuq', '--config', path.join(dir, 'ptdeq.json'), '--out', path.join(dir, 'pd')]);
+    expect(pd.exitCode).toBe(2);
+    expect(pd.stderr.trim().split('\n')).toEqual([expect.stringMatching(/op "quantize" only .*per token three: in, sp, tk/)]);
   }, 120_000);
 });

@@ -1,19 +1,20 @@
-/** The FireSim profile of the nuq unit, quantize mode (gen/nuq/README.md "Hardware"). */
+/**
+ * The FireSim profile of the nuq unit, quantize mode (gen/nuq/README.md "Hardware"; per-token mode:
+ * "Per-token hardware", whose `tk` stream has one record per token).
+ */
 import { tableBeats, type NuqConfig } from '../../../gen/nuq/config.ts';
 import { FLAT_MAX_ROWS, enumIndex, type FiresimProfile } from './types.ts';
 
-const UNSUPPORTED = 'nuq has a FireSim profile for op "quantize" only (op "dequantize" has two input streams; the shell feeds one)';
-const PER_TOKEN = 'nuq has a FireSim profile for mode "per-channel" only (mode "per-token" adds the tk stream of token scales, which this profile does not size yet)';
+const UNSUPPORTED = 'nuq has a FireSim profile for op "quantize" only (op "dequantize" has two input streams, per token three: in, sp, tk; the shell feeds one)';
 const quantizeOnly = (cfg: unknown): NuqConfig => {
   const c = cfg as NuqConfig;
   if (c.op !== 'quantize') throw new Error(`handoff firesim: ${UNSUPPORTED}`);
-  if (c.mode === 'per-token') throw new Error(`handoff firesim: ${PER_TOKEN}`);
   return c;
 };
 
 export const nuqProfile: FiresimProfile = {
   unit: 'nuq',
-  unsupported: (cfg) => ((cfg as NuqConfig).op !== 'quantize' ? UNSUPPORTED : (cfg as NuqConfig).mode === 'per-token' ? PER_TOKEN : undefined),
+  unsupported: (cfg) => ((cfg as NuqConfig).op !== 'quantize' ? UNSUPPORTED : undefined),
   sideband: {},
   rowsDoc: 'input records (table-load beats and data beats, in stream order)',
   colsDoc: '1 (the records carry their own framing: load, eos)',
@@ -30,7 +31,8 @@ export const nuqProfile: FiresimProfile = {
       data++;
       if (input.get(r, 'eos') !== 0n) seqs++;
     }
-    return { q: data, sp: data * c.lanes + seqs };
+    // per-token: tk, one record per token (sequences are whole tokens: the input check)
+    return { q: data, sp: data * c.lanes + seqs, ...(c.mode === 'per-token' ? { tk: data / (c.channels / c.lanes) } : {}) };
   },
   outEnds: (_cfg, _rows, _cols, input) => {
     let seqs = 0;
@@ -48,6 +50,7 @@ export const nuqProfile: FiresimProfile = {
       `  if (${field('eos', 'r')} != 0) ends[@sp] += 1u;`,
       '}',
       `len[@sp] = len[@q] * ${c.lanes}u + ends[@sp]; /* sp: capacity, every element an outlier */`,
+      ...(c.mode === 'per-token' ? [`len[@tk] = len[@q] / ${c.channels / c.lanes}u; /* tk: one record per token */`] : []),
       '(void)n;',
     ].join('\n');
   },
@@ -69,9 +72,10 @@ export const nuqProfile: FiresimProfile = {
   inputDoc: (cfg) => {
     const c = quantizeOnly(cfg);
     const bpt = c.channels / c.lanes;
+    const pt = c.mode === 'per-token';
     return [
-      `A job is a sequence of \`in\` records exactly as on the unit's input stream (gen/nuq/README.md, "Hardware"):`,
-      `table-load beats (\`load\` = 1, ${c.lanes} table words each; a whole table is ${tableBeats(c)} beats) and data beats`,
+      `A job is a sequence of \`in\` records exactly as on the unit's input stream (gen/nuq/README.md, "Hardware"${pt ? ', "Per-token hardware"' : ''}):`,
+      `table-load beats (\`load\` = 1, ${c.lanes} table words each; a whole ${pt ? 'per-token table (trim, centroids, midpoints)' : 'table'} is ${tableBeats(c)} beats) and data beats`,
       `(\`load\` = 0, ${c.lanes} elements of a token; ${bpt} beats per token), \`eos\` = 1 on the last beat of each sequence.`,
       '**A job must end on a sequence boundary and after whole table loads**, and a sequence is whole tokens: the',
       'unit keeps its table, its beat-in-token count and its load position between jobs. The driver checks every',
@@ -79,6 +83,7 @@ export const nuqProfile: FiresimProfile = {
       '`kvhdl_nuq_check_input` returns 1 + the index of the first bad record (the record count for a job that',
       'ends inside a sequence or a table load). Data before the first complete table load is undefined.',
       '`sp` holds the outliers (token, channel, value) and one `last` record closing each sequence.',
+      ...(pt ? [`\`tk\` holds one record per token (its mid and half patterns: a row of scales.npy), ${bpt} data beats per record; per-token codebooks with a trim above ${c.trimMax} (the configuration's \`trimMax\`) are outside this hardware.`] : []),
     ].join('\n');
   },
   testStimulus: (unit, cfg, seed) => unit.randomStimulus(cfg, seed, 64),
@@ -91,6 +96,7 @@ export const nuqProfile: FiresimProfile = {
       lanes: c.lanes,
       sparse_depth: c.sparseDepth,
       op_stages: c.opStages,
+      ...(c.mode === 'per-token' ? { mode: enumIndex(['per-channel', 'per-token'], c.mode), trim_max: c.trimMax } : {}),
     };
   },
 };
