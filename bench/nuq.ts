@@ -18,6 +18,9 @@
  * - `nuq-ii`: Verilator cosim of the nuq RTL (fp16, b = 3, D = 16, P = 2) without stalls on
  *   calibrated heavy-tailed keys (~1 % special values on top of the calibrated f = 5 %): cycles per
  *   input beat (table-load beats included).
+ * - `nuq-deq-ii`, `nuq-deq-per-token-ii`: the dequantize modes (per channel, per token) without
+ *   stalls: cycles per code beat with the sparse merge (and, per token, without outliers).
+ * `npx tsx bench/nuq.ts deq-per-token`: only `nuq-deq-per-token-ii`.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -36,6 +39,7 @@ import { calibrateNuq, calibrateNuqPerToken } from '../gen/nuq/calibrate.ts';
 import { nuqTensorPerToken } from '../gen/nuq/per-token.ts';
 import { nuqTensor } from '../gen/nuq/golden.ts';
 import { heavyTailedKeys, studentT3 } from '../gen/nuq/synthetic.ts';
+import { deqTransactionsPerToken } from '../gen/nuq/deq-per-token.ts';
 import { writeResult } from './result.ts';
 
 const T = 1024;
@@ -84,12 +88,16 @@ function spOutliers(sp: TxnTable): number {
 
 /** Runs `cfg`'s RTL in Verilator without stalls on 5000 random beats (seed 4242) in a scratch dir. */
 async function cosimNuq(cfg: NuqConfig, tag: string, what: string) {
+  return cosimNuqStim(cfg, tag, what, nuqUnit.randomStimulus(cfg, 4242, 5000));
+}
+
+/** Runs `cfg`'s RTL in Verilator without stalls on `stim` in a scratch dir. */
+async function cosimNuqStim(cfg: NuqConfig, tag: string, what: string, stim: Record<string, TxnTable>) {
   const root = cacheRoot();
   await fs.mkdir(path.join(root, 'bench'), { recursive: true });
   const work = await fs.mkdtemp(path.join(root, 'bench', `${tag}-`));
   try {
     const design = designFromModule(nuqUnit.build(cfg), work);
-    const stim = nuqUnit.randomStimulus(cfg, 4242, 5000);
     const golden = (ins: Record<string, TxnTable>) => nuqUnit.golden(cfg, ins);
     const r = await cosim(design, golden, stim, { stall: 0, backpressure: 0 });
     if (!r.ok || r.throughput.ii === null) throw new Error(`bench ${what}: cosim failed:\n${formatReport(r)}`);
@@ -189,6 +197,44 @@ export async function benchNuq(): Promise<void> {
   benchNuqValues();
   await benchNuqIi();
   await benchNuqDeqIi();
+  await benchNuqDeqPerTokenIi();
+}
+
+/**
+ * The per-token dequantize mode (README "Per-token dequantize"): cycles per code beat of the `in`
+ * stream with the sparse merge and one tk record per token; plus the same on codes without outliers.
+ */
+async function benchNuqDeqPerTokenIi(): Promise<void> {
+  const cfg = nuqConfig({ op: 'dequantize', mode: 'per-token', format: 'fp16', bits: 3, channels: 16, lanes: 2 });
+  const { design, stim, r } = await cosimNuq(cfg, 'nuqdeqpt', 'nuq per-token dequantize');
+  const dataBeats = r.transactions.out;
+  const clean = await cosimNuqStim(cfg, 'nuqdeqpt0', 'nuq per-token dequantize without outliers', perTokenNoOutliers(cfg, 4242, 5000));
+  writeResult({
+    name: 'nuq-deq-per-token-ii',
+    metric: `cycles per code beat (${cfg.lanes} codes), whole run: Verilator cosim of the nuq per-token dequantize mode, no stalls, ${dataBeats} code beats, 2 table loads, ${stim.tk.count} tk records (codes, outliers and scales of per-token quantized heavy-tailed values + 1 % specials, the first table with trim 1: at least 2 outliers per token, a 3-token burst of outliers on every lane, random codes and scale patterns with 10 % outliers); the merge takes one extra cycle per outlier`,
+    value: round(r.cycles / dataBeats),
+    unit: 'cycles/beat',
+    outliers: spOutliers(stim.sp),
+    dataBeats,
+    inCyclesPerBeat: r.throughput.cyclesPerTxn.in,
+    withoutOutliers: { cyclesPerBeat: round(clean.r.cycles / clean.r.transactions.out), inCyclesPerBeat: clean.r.throughput.cyclesPerTxn.in, codeBeats: clean.r.transactions.out, tkRecords: clean.stim.tk.count },
+    transactions: r.transactions,
+    cycles: r.cycles,
+    latency: r.latency,
+    top: design.top,
+    config: cfg,
+  });
+}
+
+/** Per-token dequantize stimulus without outliers: one table, about n random code beats, random scales. */
+function perTokenNoOutliers(cfg: NuqConfig, seed: number, n: number) {
+  const r = new Rng(seed);
+  const Dc = cfg.channels;
+  const cb = calibrateNuqPerToken(f, heavyTailedKeys(f, 64, Dc, seed), 64, Dc, { bits: cfg.bits, outlierFraction: 0, shared: true });
+  const Tn = Math.floor((n * cfg.lanes) / Dc);
+  const codes = Uint8Array.from({ length: Tn * Dc }, () => r.int(0, 2 ** cfg.bits - 1));
+  const scales = Uint16Array.from({ length: 2 * Tn }, () => fpFromNumber(f, 0.1 + 4 * r.float()));
+  return deqTransactionsPerToken(cfg, [{ load: cb }, { codes, outliers: new Int32Array(0), scales }]);
 }
 
 /** The dequantize mode: cycles per code beat with the sparse merge (one outlier merged per cycle). */
@@ -280,4 +326,4 @@ function benchNuqRecon(): void {
 
 const isEntry = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 // `npx tsx bench/nuq.ts values`: only the per-token value entries
-if (isEntry) void (process.argv[2] === 'values' ? Promise.resolve(benchNuqValues()) : benchNuq());
+if (isEntry) void (process.argv[2] === 'values' ? Promise.resolve(benchNuqValues()) : process.argv[2] === 'deq-per-token' ? benchNuqDeqPerTokenIi() : benchNuq());
