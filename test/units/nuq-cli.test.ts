@@ -153,6 +153,8 @@ describe('kvhdl calibrate-nuq', () => {
     }
     const rep = JSON.parse(readFileSync(path.join(dir, 'c1', 'report.json'), 'utf8'));
     expect(rep).toMatchObject({ ok: true, top: 'kv_nuq_fp16_tok_b2_d8_p2_s4_o3_t1', transactions: { tk: T, q: (T * D) / 2 } });
+    // dequant.npy came from the per-token dequantize RTL on the quantize RTL's q, sp and tk streams
+    expect(rep.dequantize).toMatchObject({ ok: true, top: 'kv_nuqdeq_fp16_tok_b2_d8_p2_o3', codeBeats: (T * D) / 2, tkRecords: T });
     // a per-channel codebook for a per-token config (and the reverse) is one line
     writeFileSync(path.join(dir, 'pc.json'), JSON.stringify({ ...cfg, mode: 'per-channel' }));
     const bad = await kvhdl(['golden', 'nuq', '--config', path.join(dir, 'pc.json'), '--in', path.join(dir, 'x.npy'), '--codebook', cbf, '--out-dir', path.join(dir, 'b')]);

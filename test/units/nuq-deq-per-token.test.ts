@@ -2,9 +2,9 @@
  * nuq per-token dequantize mode (gen/nuq/README.md "Per-token dequantize"): the golden model
  * against the per-token quantizer (chained streams give back q's x̂), the RTL against the golden
  * model in Verilator with random stalls on all four streams and in Icarus, II = 1 without outliers,
- * lint of the default size, and the CLI: `kvhdl golden|cosim nuq` of a per-token quantize config
- * write byte-identical dequant.npy (cosim: the dequantize RTL on the quantize RTL's q, sp and tk
- * streams), `op: "dequantize"` driven by codes.npy + outliers.npy + scales.npy, and its input errors.
+ * lint of the default size, the NumPy checker (nuq_ref.py), and the CLI: `op: "dequantize"` driven
+ * by codes.npy + outliers.npy + scales.npy, and its input errors. (The per-token quantize config's
+ * golden == cosim dequant.npy through the dequantize RTL: test/units/nuq-cli.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -116,44 +116,32 @@ describe('nuq per-token dequantize', () => {
     expect(await verilogProblems(writeDesign(top), top.name, { synth: false })).toEqual([]);
   }, 120_000);
 
-  it('kvhdl golden|cosim nuq (per-token): dequant.npy byte-identical, from the dequantize RTL in cosim; op dequantize from codes + outliers + scales; input errors one line, exit 2', async () => {
+  it('op dequantize driven by codes.npy + outliers.npy + scales.npy: kvhdl golden and cosim (stalls) write the per-token golden\'s dequant.npy; input errors one line, exit 2', async () => {
+    // (kvhdl golden|cosim nuq of a per-token quantize config, whose dequant.npy now comes from this
+    // dequantizer, golden vs cosim byte for byte: test/units/nuq-cli.test.ts "per-token mode")
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kvhdl-nuqdpt-'));
     const T = 20, D = 8;
     const all = syntheticValues(FP16, 2 * T, D, 17);
     const x = all.slice(T * D);
     x[3] = 0xfd01; // NaN with a payload: restored bit for bit
     x[12] = 0x7c00;
-    await writeNpyFile(path.join(dir, 'v.npy'), { dtype: 'float16', shape: [T, D], data: all.slice(0, T * D) });
-    await writeNpyFile(path.join(dir, 'x.npy'), { dtype: 'float16', shape: [T, D], data: x });
+    const cfg = nuqConfig({ bits: 2, channels: D, lanes: 2, mode: 'per-token', op: 'dequantize' });
+    const cb = JSON.parse(JSON.stringify(calibrateNuqPerToken(FP16, all.slice(0, T * D), T, D, { bits: 2, outlierFraction: 0.3, shared: true })));
     const cbf = path.join(dir, 'cb.json');
-    expect((await kvhdl(['calibrate-nuq', '--in', path.join(dir, 'v.npy'), '--bits', '3', '--mode', 'per-token', '--outlier-fraction', '0.3', '--out', cbf])).exitCode).toBe(0);
-    const cfg = nuqConfig({ bits: 3, channels: D, lanes: 2, mode: 'per-token', trimMax: 1 });
-    writeFileSync(path.join(dir, 'cfg.json'), JSON.stringify(cfg));
-    const common = ['--config', path.join(dir, 'cfg.json'), '--in', path.join(dir, 'x.npy'), '--codebook', cbf];
-    const g = await kvhdl(['golden', 'nuq', ...common, '--out-dir', path.join(dir, 'g')]);
-    expect(g.exitCode, g.stderr).toBe(0);
-    const c = await kvhdl(['cosim', 'nuq', ...common, '--out-dir', path.join(dir, 'c'), '--stall', '0.2', '--seed', '3']);
-    expect(c.exitCode, c.stderr + c.stdout).toBe(0);
-    const cb = JSON.parse(readFileSync(cbf, 'utf8'));
+    writeFileSync(cbf, JSON.stringify(cb));
     const want = nuqOutputs(cfg, nuqTensorPerToken(FP16, parseCodebook(cb, cfg), x));
-    for (const name of ['codes', 'packed', 'outliers', 'dequant', 'flags', 'scales'] as const) {
-      const gf = readFileSync(path.join(dir, 'g', `${name}.npy`));
-      expect(readFileSync(path.join(dir, 'c', `${name}.npy`)).equals(gf), `${name}.npy golden vs cosim`).toBe(true);
-      expect(Buffer.from(writeNpy(want[name]!)).equals(gf), `${name}.npy vs nuqTensorPerToken`).toBe(true);
-    }
-    const crep = JSON.parse(readFileSync(path.join(dir, 'c', 'report.json'), 'utf8'));
-    expect(crep.dequantize).toMatchObject({ ok: true, top: 'kv_nuqdeq_fp16_tok_b3_d8_p2_o3', codeBeats: (T * D) / 2, sparseRecords: want.outliers.shape[0] + 1, tkRecords: T });
-    // op "dequantize" driven directly by golden's codes.npy, outliers.npy and scales.npy: the same dequant.npy
-    writeFileSync(path.join(dir, 'dcfg.json'), JSON.stringify({ ...cfg, op: 'dequantize' }));
-    const files = (d: string) => ['--codes', path.join(dir, d, 'codes.npy'), '--outliers', path.join(dir, d, 'outliers.npy'), '--scales', path.join(dir, d, 'scales.npy')];
-    const dcommon = ['--config', path.join(dir, 'dcfg.json'), ...files('g'), '--codebook', cbf];
+    expect(want.outliers.shape[0]).toBeGreaterThan(T); // trim 1: at least 2 per token
+    for (const n of ['codes', 'outliers', 'scales'] as const) writeFileSync(path.join(dir, `${n}.npy`), writeNpy(want[n]!));
+    writeFileSync(path.join(dir, 'dcfg.json'), JSON.stringify(cfg));
+    const files = ['--codes', path.join(dir, 'codes.npy'), '--outliers', path.join(dir, 'outliers.npy')];
+    const dcommon = ['--config', path.join(dir, 'dcfg.json'), ...files, '--scales', path.join(dir, 'scales.npy'), '--codebook', cbf];
     const dg = await kvhdl(['golden', 'nuq', ...dcommon, '--out-dir', path.join(dir, 'dg')]);
     expect(dg.exitCode, dg.stderr).toBe(0);
     const dc = await kvhdl(['cosim', 'nuq', ...dcommon, '--out-dir', path.join(dir, 'dc'), '--stall', '0.3', '--seed', '5']);
     expect(dc.exitCode, dc.stderr + dc.stdout).toBe(0);
-    for (const d of ['dg', 'dc']) expect(readFileSync(path.join(dir, d, 'dequant.npy')).equals(readFileSync(path.join(dir, 'g', 'dequant.npy'))), `${d}/dequant.npy`).toBe(true);
-    // input errors: in-process, and through the CLI (one line, exit 2)
-    const dcfg = nuqConfig({ ...cfg, op: 'dequantize' });
+    for (const d of ['dg', 'dc']) expect(readFileSync(path.join(dir, d, 'dequant.npy')).equals(Buffer.from(writeNpy(want.dequant))), `${d}/dequant.npy`).toBe(true);
+    expect(JSON.parse(readFileSync(path.join(dir, 'dc', 'report.json'), 'utf8'))).toMatchObject({ ok: true, top: 'kv_nuqdeq_fp16_tok_b2_d8_p2_o3', transactions: { tk: T, out: (T * D) / 2 } });
+    // input errors: in-process, and one through the CLI (one line, exit 2)
     const cbj = { codebook: cb };
     const codesA = want.codes;
     const scalesA = want.scales!;
@@ -163,14 +151,12 @@ describe('nuq per-token dequantize', () => {
       [{ codes: codesA, outliers: want.outliers, scales: { ...scalesA, shape: [T - 1, 2], data: (scalesA.data as Uint16Array).slice(2) } }, /scales must have shape \[20, 2\] \(each token's mid, half; codes has 20 tokens\), got \[19, 2\]/],
       [{ codes: codesA, outliers: want.outliers, scales: { ...scalesA, dtype: 'float32', data: new Float32Array(2 * T) } }, /scales must be float16 \(or uint16 binary16 patterns\) for format fp16, got float32/],
     ];
-    for (const [arrays, re] of derr) expect(() => nuqUnit.fromNpy(dcfg, arrays, cbj)).toThrow(re);
-    expect(() => nuqUnit.fromNpy(nuqConfig({ ...cfg, mode: 'per-channel', op: 'dequantize' }), { codes: codesA, outliers: want.outliers, scales: scalesA }, { codebook: {} })).toThrow(/op "dequantize" takes --codes and --outliers, not --scales/);
+    for (const [arrays, re] of derr) expect(() => nuqUnit.fromNpy(cfg, arrays, cbj)).toThrow(re);
+    expect(() => nuqUnit.fromNpy(nuqConfig({ ...cfg, mode: 'per-channel' }), { codes: codesA, outliers: want.outliers, scales: scalesA }, { codebook: {} })).toThrow(/op "dequantize" takes --codes and --outliers, not --scales/);
     await writeNpyFile(path.join(dir, 'short.npy'), { ...scalesA, shape: [T - 1, 2], data: (scalesA.data as Uint16Array).slice(2) });
-    const e = await kvhdl(['golden', 'nuq', '--config', path.join(dir, 'dcfg.json'), ...files('g').slice(0, 4), '--scales', path.join(dir, 'short.npy'), '--codebook', cbf, '--out-dir', path.join(dir, 'e')]);
+    const e = await kvhdl(['golden', 'nuq', '--config', path.join(dir, 'dcfg.json'), ...files, '--scales', path.join(dir, 'short.npy'), '--codebook', cbf, '--out-dir', path.join(dir, 'e')]);
     expect(e.exitCode).toBe(2);
     expect(e.stderr.trim().split('\n')).toEqual([expect.stringMatching(/scales must have shape \[20, 2\]/)]);
-    const m = await kvhdl(['cosim', 'nuq', '--config', path.join(dir, 'dcfg.json'), ...files('g').slice(0, 4), '--codebook', cbf, '--out-dir', path.join(dir, 'm')]);
-    expect(m.exitCode).toBe(2);
-    expect(m.stderr.trim().split('\n')).toEqual([expect.stringMatching(/missing --scales/)]);
+    rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 });
