@@ -103,7 +103,14 @@ export function fitsLowerBound(r: Ice40Resources, d: Ice40Device): string | null
 
 // "Unable to find legal placement" (a promoted global buffer, SB_GB, that has no legal site in the
 // package) is a device that does not take the design, like running out of cells: the next device is tried.
-const CAPACITY_ERROR = /unable to place|unable to find legal placement|no bels remaining|not enough|too many|exceed/i;
+// "Failed to expand region" is the placer's message when the design needs a few more cells than the
+// device has (nuq fp16 b2 D4 P1 opStages 3 on the UP5K: 5288 of 5280 cells).
+const CAPACITY_ERROR = /unable to place|unable to find legal placement|failed to expand region|no bels remaining|not enough|too many|exceed/i;
+
+/** Whether nextpnr-ice40's output says the design does not fit the device (the next device is tried). */
+export function isCapacityError(nextpnrOutput: string): boolean {
+  return CAPACITY_ERROR.test(nextpnrOutput);
+}
 
 export interface Ice40Options {
   backend: EdaBackend;
@@ -142,7 +149,7 @@ export async function runIce40(dir: string, coreFiles: readonly string[], core: 
     const r = await runEda('nextpnr-ice40', args, dir, { backend: o.backend, timeoutMs: o.timeoutMs });
     const out = `${r.stderr}\n${r.stdout}`;
     if (r.exitCode !== 0) {
-      if (CAPACITY_ERROR.test(out)) {
+      if (isCapacityError(out)) {
         run.rejected.push(`${d.name}: ${(out.split('\n').find((l) => CAPACITY_ERROR.test(l)) ?? '').trim()}`);
         continue;
       }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { logicDepth } from '../../fpga/logic-depth.ts';
 import { xc7DepthRules, xc7Resources } from '../../fpga/synth-xc7.ts';
-import { ICE40_DEVICES, fitsLowerBound, ice40Resources } from '../../fpga/synth-ice40.ts';
+import { ICE40_DEVICES, fitsLowerBound, ice40Resources, isCapacityError } from '../../fpga/synth-ice40.ts';
 import { statCellTypes } from '../../fpga/yosys-stat.ts';
 
 // A hand-made mapped netlist: in -> LUT -> LUT -> LUT -> FF1 -> LUT -> CARRY4 -> LUT6 -> FF2 -> LUT -> out
@@ -86,6 +86,13 @@ describe('resource counting from stat -json', () => {
 });
 
 describe('iCE40 device choice', () => {
+  it('treats nextpnr-ice40\'s placement failures as "does not fit this device", other errors not', () => {
+    // nuq fp16 b2 D4 P1 opStages 3 on the UP5K (5288 of 5280 cells): the placer's message
+    expect(isCapacityError('ERROR: Failed to expand region (0, 0) |_> (25, 31) of 5288 ICESTORM_LCs')).toBe(true);
+    expect(isCapacityError('ERROR: Unable to find legal placement for cell \'$gbuf\' of type \'SB_GB\'')).toBe(true);
+    expect(isCapacityError('ERROR: Unable to place cell \'x\', no BELs remaining')).toBe(true);
+    expect(isCapacityError('ERROR: cell \'y\' has unconnected port')).toBe(false);
+  });
   const [up5k, hx8k] = ICE40_DEVICES;
   const res = (lut4: number, ff: number, extra: Partial<{ ram40_4k: number; mac16: number }> = {}) => ({ lut4, ff, carry: 0, ram40_4k: 0, mac16: 0, ...extra });
   it('skips a device whose logic cells, RAMs or MACs cannot hold the design', () => {
