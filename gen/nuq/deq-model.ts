@@ -69,34 +69,39 @@ export function deqTransactions(cfg: NuqConfig, items: readonly DeqItem[]): Stre
   return { in: t, sp: s };
 }
 
-/** Golden `out` stream: sequences in order, each merged with its own sparse list. */
-export function deqExpected(cfg: NuqConfig, inputs: { in: TxnTable; sp: TxnTable }): StreamData {
+/**
+ * The walk both dequantize modes share (README "Dequantize mode"): a load beat writes the next P
+ * table words (`tableWordCount` in all, cyclic) and calls `onLoad`; every data beat starts a token at
+ * its first beat (`onTokenStart(beat index)`), and each lane takes the sparse value listed for
+ * (token, channel), else fl(fl(c[code] * half) + mid) with `tableOf(channel, words)`; an eos beat
+ * consumes its sequence's closing `last` record and resets the token count.
+ */
+export function walkDequant(
+  cfg: NuqConfig,
+  inputs: { in: TxnTable; sp: TxnTable },
+  tableWordCount: number,
+  hooks: { onLoad?: () => void; onTokenStart?: (beat: number) => void; tableOf: (channel: number, words: readonly number[]) => ChannelTable },
+): StreamData {
   const f = nuqFormat(cfg);
   const { lanes: P, channels: D, bits } = cfg;
-  const K = 2 ** bits;
-  const W = tableWordsPerChannel(cfg);
-  const words = new Array<number>(D * W).fill(0);
+  const words = new Array<number>(tableWordCount).fill(0);
   const { in: inp, sp } = inputs;
   let ld = 0, bt = 0, token = 0, s = 0;
-  let tables: ChannelTable[] | null = null;
   const rows: number[][] = [];
   for (let i = 0; i < inp.count; i++) {
     if (inp.lane(i, 'load', 1, 0, false)) {
       for (let l = 0; l < P; l++) words[ld * P + l] = inp.lane(i, 'data', 16, l, false);
-      ld = (ld + 1) % ((D * W) / P);
-      tables = null;
+      ld = (ld + 1) % (tableWordCount / P);
+      hooks.onLoad?.();
       continue;
     }
-    tables ??= Array.from({ length: D }, (_, c) => {
-      const w = words.slice(c * W, (c + 1) * W);
-      return { lo: w[0], hi: w[1], mid: w[2], rcp: w[3], half: w[4], cent: w.slice(5, 5 + K), thr: w.slice(5 + K) };
-    });
+    if (bt === 0) hooks.onTokenStart?.(i);
     const row: number[] = [];
     for (let l = 0; l < P; l++) {
       const c = bt * P + l;
       const code = inp.lane(i, 'codes', bits, l, false);
       const hit = s < sp.count && !sp.lane(s, 'last', 1, 0, false) && Number(sp.get(s, 'token')) === token && sp.lane(s, 'channel', channelBits(cfg), 0, false) === c;
-      row.push(hit ? sp.lane(s++, 'value', 16, 0, false) : dequantDense(f, code, tables[c]));
+      row.push(hit ? sp.lane(s++, 'value', 16, 0, false) : dequantDense(f, code, hooks.tableOf(c, words)));
     }
     rows.push(row);
     const eos = inp.lane(i, 'eos', 1, 0, false);
@@ -108,6 +113,24 @@ export function deqExpected(cfg: NuqConfig, inputs: { in: TxnTable; sp: TxnTable
   const out = new TxnTable(deqOutFields(cfg), rows.length);
   rows.forEach((r, i) => r.forEach((v, l) => out.setLane(i, 'deq', 16, l, v)));
   return { out };
+}
+
+/** Golden `out` stream: sequences in order, each merged with its own sparse list. */
+export function deqExpected(cfg: NuqConfig, inputs: { in: TxnTable; sp: TxnTable }): StreamData {
+  const { channels: D, bits } = cfg;
+  const K = 2 ** bits;
+  const W = tableWordsPerChannel(cfg);
+  let tables: ChannelTable[] | null = null;
+  return walkDequant(cfg, inputs, D * W, {
+    onLoad: () => { tables = null; },
+    tableOf: (c, words) => {
+      tables ??= Array.from({ length: D }, (_, ch) => {
+        const w = words.slice(ch * W, (ch + 1) * W);
+        return { lo: w[0], hi: w[1], mid: w[2], rcp: w[3], half: w[4], cent: w.slice(5, 5 + K), thr: w.slice(5 + K) };
+      });
+      return tables[c];
+    },
+  });
 }
 
 /** Codes and sorted outliers of x quantized with cb (the quantize mode's outputs). */

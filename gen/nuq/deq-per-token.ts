@@ -12,14 +12,11 @@ import type { StreamData } from '../unit.ts';
 import { nuqFormat, tableWordsPerToken, type NuqConfig } from './config.ts';
 import type { Codebook } from './codebook.ts';
 import { calibrateNuqPerToken } from './calibrate.ts';
-import { dequantDense } from './golden.ts';
 import { nuqTensorPerToken } from './per-token.ts';
 import { tkFields } from './per-token-stream.ts';
 import { heavyTailedKeys } from './synthetic.ts';
 import { sprinkle } from './stimulus.ts';
-import { channelBits } from './stream-model.ts';
-import { deqTransactions } from './deq-model.ts';
-import { TOKEN_BITS } from './rtl.ts';
+import { deqTransactions, walkDequant } from './deq-model.ts';
 
 /** One item: a per-token table load, or a sequence of codes [T, D] with its sorted outliers and its scales [T, 2] (mid, half patterns). */
 export type DeqTokenItem = { load: Codebook } | { codes: Uint8Array; outliers: Int32Array; scales: Uint16Array };
@@ -39,44 +36,18 @@ export function deqTransactionsPerToken(cfg: NuqConfig, items: readonly DeqToken
 
 /** Golden `out` stream of the per-token dequantize mode. */
 export function deqExpectedPerToken(cfg: NuqConfig, inputs: { in: TxnTable; sp: TxnTable; tk: TxnTable }): StreamData {
-  const f = nuqFormat(cfg);
-  const { lanes: P, channels: D, bits } = cfg;
-  const K = 2 ** bits;
-  const NW = tableWordsPerToken(cfg);
-  const words = new Array<number>(NW).fill(0);
-  const { in: inp, sp, tk } = inputs;
-  let ld = 0, bt = 0, token = 0, s = 0, k = 0;
+  const K = 2 ** cfg.bits;
+  const { tk } = inputs;
+  let k = 0;
   let mid = 0, half = 0;
-  const rows: number[][] = [];
-  for (let i = 0; i < inp.count; i++) {
-    if (inp.lane(i, 'load', 1, 0, false)) {
-      for (let l = 0; l < P; l++) words[ld * P + l] = inp.lane(i, 'data', 16, l, false);
-      ld = (ld + 1) % (NW / P);
-      continue;
-    }
-    if (bt === 0) {
-      if (k >= tk.count) throw new Error(`per-token dequantize: the tk stream has ${tk.count} records, data beat ${i} starts token ${k + 1}`);
+  return walkDequant(cfg, inputs, tableWordsPerToken(cfg), {
+    onTokenStart: (beat) => {
+      if (k >= tk.count) throw new Error(`per-token dequantize: the tk stream has ${tk.count} records, data beat ${beat} starts token ${k + 1}`);
       mid = tk.lane(k, 'mid', 16, 0, false);
       half = tk.lane(k++, 'half', 16, 0, false);
-    }
-    const tb = { lo: 0, hi: 0, rcp: 0, mid, half, cent: words.slice(1, 1 + K), thr: [] };
-    const row: number[] = [];
-    for (let l = 0; l < P; l++) {
-      const c = bt * P + l;
-      const code = inp.lane(i, 'codes', bits, l, false);
-      const hit = s < sp.count && !sp.lane(s, 'last', 1, 0, false) && Number(sp.get(s, 'token')) === token && sp.lane(s, 'channel', channelBits(cfg), 0, false) === c;
-      row.push(hit ? sp.lane(s++, 'value', 16, 0, false) : dequantDense(f, code, tb));
-    }
-    rows.push(row);
-    const eos = inp.lane(i, 'eos', 1, 0, false);
-    if (eos && s < sp.count && sp.lane(s, 'last', 1, 0, false)) s++;
-    const endTok = bt === D / P - 1;
-    bt = endTok ? 0 : bt + 1;
-    token = eos ? 0 : endTok ? (token + 1) % 2 ** TOKEN_BITS : token;
-  }
-  const out = new TxnTable([{ name: 'deq', width: 16 * P, signed: false }], rows.length);
-  rows.forEach((r, i) => r.forEach((v, l) => out.setLane(i, 'deq', 16, l, v)));
-  return { out };
+    },
+    tableOf: (_c, words) => ({ lo: 0, hi: 0, rcp: 0, mid, half, cent: words.slice(1, 1 + K), thr: [] }),
+  });
 }
 
 /** Codes, sorted outliers and scales of x quantized per token with cb (the per-token quantize mode's outputs). */
