@@ -10,10 +10,13 @@
  *    beat carries the end marker.
  * 2. K + 1 cells in arrival (= index) order, with holes: cell c holds an entry (ok_c), its score,
  *    index and rank_c = the number of entries that beat it (score descending, the lower index on a
- *    tie: 0 = the row's best so far). Every cycle the cells right of the first hole move one to the
- *    left (t_c = "a hole at or left of c"), and cell K takes C's candidate x, so a cell's only
- *    source is its right neighbour (its data bits need no multiplexer). There are at most K entries,
- *    so there is always a hole and cell K always moves on.
+ *    tie: 0 = the row's best so far). A cell's only source is its right neighbour (its data bits
+ *    need no multiplexer: t_c, "cell c moves", is the flip-flops' enable); cell K takes C's
+ *    candidate x. While fewer than K entries exist they are dense at the right and all cells move
+ *    when a candidate goes in. With K entries (of K + 1 cells) there is exactly one hole, and the
+ *    cells from it on move every cycle: th_c = "the hole is at or left of c" is a register, set
+ *    a cycle ahead from the worst entry's cell (a flag per cell that moves with its entry: the
+ *    worst leaves when x is taken) or to cell K (x is not taken).
  * 3. The rank bookkeeping. b_c = "x beats the entry of cell c" (strictly greater: x has the larger
  *    index, so an equal score never beats) is a register computed one cycle ahead (look-ahead: the
  *    score entering C against what each cell holds next, and against x itself through the front
@@ -25,11 +28,11 @@
  *    row's maximum so far (one register, no comparator of its own).
  * 4. DRAIN at the end marker: the cells are in index order already; cell 0 is the `out` lane when it
  *    holds an entry (P_out = 1: straight to `out`; P_out > 1: through the accumulator packer,
- *    rtl-pack.ts), and it counts as a hole when it leaves, so the array moves one left per beat
- *    and holes pass without a beat. The row's `sum` record is pushed as the drain starts.
+ *    rtl-pack.ts); all cells move one left per beat and when cell 0 is the hole (which passes
+ *    without a beat). The row's `sum` record is pushed as the drain starts.
  *
- * Rate: one score per cycle, plus about K + 3 cycles per row (end marker, summary push, the drain of
- * K + 1 cells); the next row's first score waits in C meanwhile.
+ * Rate: one score per cycle, plus K + 2 cycles per row (the summary push and the drain of K + 1
+ * cells); the next row's first score waits in C meanwhile.
  */
 import { Bool, SInt, UInt, bitsFor, lit, log2Ceil, mux, vecOf, type Expr, type ModuleBuilder } from '../../hdl/index.ts';
 import { streamOut } from '../../hdl/lib/index.ts';
@@ -160,12 +163,13 @@ export function systolicCore(m: ModuleBuilder, cfg: SelectorConfig, fe: FrontBea
     aOk[c].set(mux(t[c], stays[c + 1], stays[c]));
     aR[c].set(mux(t[c], ranked[c + 1], ranked[c]));
   }
+  // (cell K holds only while no candidate goes in: then every b_c is 0 and its rank stays)
   m.when(loadK, () => {
     aV[K].set(cS);
     aI[K].set(cI);
     aOk[K].set(accept);
     aR[K].set(rankX);
-  }).otherwise(() => aR[K].set(ranked[K]));
+  });
 
   // ---- where the hole goes (K entries): the worst's cell (w_c, a register following its entry)
   // after this cycle's moves when x is taken (x beats the worst, which leaves), else cell K
