@@ -6,7 +6,8 @@
  * (ascending scores: every score beats the K-th best, so each is a candidate), with LUTs per
  * (element/cycle) at the worst case. One bench/out/selector-dse-<name>.json per row.
  *
- * `npx tsx bench/selector-dse.ts` runs this table alone (synthesis results are cached in .cache/synth).
+ * `npx tsx bench/selector-dse.ts [row ...]` runs this table alone, or only the named rows (e.g.
+ * `topk-systolic-p1`; synthesis results are cached in .cache/synth).
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -35,11 +36,12 @@ type Measured = { lut: number; ff: number; levels: number; ice40Lut4: number | n
 
 /**
  * The rows of the table; `issue` = the numbers issue #19 measured on main before this work;
- * `previous` = this bench at commit 578b535, before the systolic look-ahead compare and the threshold
- * core's pipelined row maximum (README "What changed").
+ * `previous` = this bench before the last change of the row's core (README "What changed"): systolic
+ * P = 1 at 93c1808 (value-ordered cells with the in-place index sort, before the index-order cells
+ * with score ranks); threshold P = 8 at commit 578b535 (before its pipelined row maximum).
  */
 export const DSE: { name: string; cfg: SelectorConfig; issue?: Measured; previous?: Measured }[] = [
-  { name: 'topk-systolic-p1', cfg: selectorConfig({ ...base, mode: 'topk', arch: 'systolic', lanes: 1, outLanes: 1 }), previous: { lut: 923, ff: 654, levels: 3, ice40Lut4: 1770, fmaxMHz: 33.1, random: 0.97, worst: 0.97 } },
+  { name: 'topk-systolic-p1', cfg: selectorConfig({ ...base, mode: 'topk', arch: 'systolic', lanes: 1, outLanes: 1 }), previous: { lut: 954, ff: 687, levels: 3, ice40Lut4: 1852, fmaxMHz: 40.6, random: 0.96, worst: 0.96 } },
   { name: 'topk-insertion-p1', cfg: selectorConfig({ ...base, mode: 'topk', arch: 'insertion', lanes: 1, outLanes: 1 }), issue: { lut: 1876, ff: 759, levels: 11, ice40Lut4: 1994, fmaxMHz: 10.4, random: 0.99, worst: 0.99 } },
   { name: 'topk-systolic-p8', cfg: selectorConfig({ ...base, mode: 'topk', arch: 'systolic', lanes: 8, outLanes: 8 }) },
   { name: 'topk-insertion-p8', cfg: selectorConfig({ ...base, mode: 'topk', arch: 'insertion', lanes: 8, outLanes: 8 }), issue: { lut: 5985, ff: 2025, levels: 17, ice40Lut4: null, fmaxMHz: null, random: 6.04, worst: 1.0 } },
@@ -68,8 +70,11 @@ async function rate(name: string, cfg: SelectorConfig, kind: 'random' | 'ascendi
   return (ROWS * N) / (r.ii * r.transactions.in);
 }
 
-export async function benchSelectorDse(): Promise<void> {
-  for (const { name, cfg, issue, previous } of DSE) {
+/** `only`: the names of the rows to run (all when empty). */
+export async function benchSelectorDse(only: readonly string[] = []): Promise<void> {
+  const unknown = only.filter((n) => !DSE.some((r) => r.name === n));
+  if (unknown.length) throw new Error(`bench selector-dse: no row named ${unknown.join(', ')} (rows: ${DSE.map((r) => r.name).join(', ')})`);
+  for (const { name, cfg, issue, previous } of DSE.filter((r) => only.length === 0 || only.includes(r.name))) {
     const random = await rate(name, cfg, 'random');
     const worst = await rate(name, cfg, 'ascending');
     const top = selectorUnit.build(cfg);
@@ -99,7 +104,7 @@ export async function benchSelectorDse(): Promise<void> {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  benchSelectorDse().catch((e: unknown) => {
+  benchSelectorDse(process.argv.slice(2)).catch((e: unknown) => {
     console.error(e instanceof Error ? (e.stack ?? e.message) : e);
     process.exitCode = 1;
   });

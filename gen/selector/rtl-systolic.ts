@@ -2,214 +2,214 @@
  * Top-k systolic core, used for P = 1 (rtl.ts builds rtl-systolic-wide.ts for P > 1; README, design.md §5 "Systolic beats
  * clever for streaming selection").
  *
- * Three parts, none of whose logic depth grows with K:
+ * The scores of a row arrive in index order, so the index order of the entries kept so far is their
+ * arrival order. The core therefore keeps its entries in **arrival order** and tracks their score
+ * order with a small rank per entry; no index is ever compared and no sort runs before the drain.
  *
- * 1. Candidate stage C (one register): each cycle the first pending lane of the stage-B beat moves to
- *    C. A lane is pending while it is valid and (P > 1), once the array is full, above the array's
- *    last cell (the K-th best so far; a register, no min tree). With P = 1 every valid score is
- *    broadcast (one that beats no cell changes nothing). Skipping a non-candidate is exact: the K-th
- *    best only grows. A beat without (further) candidates is taken at once; the row's final beat
- *    leaves an end marker in C with its last candidate (or alone).
- * 2. Value array: K cells sorted by score descending, equal scores in arrival (= index) order. The
- *    candidate in C is broadcast; each cell takes the candidate (gt_c and not gt_(c-1)), its left
- *    neighbour (gt_(c-1)) or keeps its own, where gt_c = cell c is empty or below the candidate
- *    (strict). gt_c is a register computed one cycle ahead (look-ahead): the score entering C is
- *    compared with every cell as it is now and with the candidate being inserted now (a register of
- *    the front end: with P = 1 the candidates are the stage-B beats in order), and gt_c takes the
- *    comparison with whatever cell c holds next (the candidate, its left neighbour or its own). So
- *    no comparator sits between a register and a cell's source choice. Equal scores never displace:
- *    the earlier (lower) index stays ahead, which is the golden tie rule. The last cell's entry falls
- *    off when a better one arrives.
- * 3. Index-order fix-up in the same cells: at the end marker the array stops taking candidates,
- *    runs K odd-even transposition phases on the key (empty, index) (each cell compares with one
- *    neighbour), two cycles each (the swaps are decided into registers, then applied), then
- *    shifts out P_out cells per beat to `out` (cells 0..P_out−1 are the beat's lanes). The next
- *    row's first candidate waits in C meanwhile.
+ * 1. Candidate stage C (one register): each stage-B beat (one score) moves to C; the row's final
+ *    beat carries the end marker.
+ * 2. K + 1 cells in arrival (= index) order, with holes: cell c holds an entry (ok_c), its score,
+ *    index and rank_c = the number of entries that beat it (score descending, the lower index on a
+ *    tie: 0 = the row's best so far). A cell's only source is its right neighbour (its data bits
+ *    need no multiplexer: t_c, "cell c moves", is the flip-flops' enable); cell K takes C's
+ *    candidate x. While fewer than K entries exist they are dense at the right and all cells move
+ *    when a candidate goes in. With K entries (of K + 1 cells) there is exactly one hole, and the
+ *    cells from it on move every cycle: th_c = "the hole is at or left of c" is a register, set
+ *    a cycle ahead from the worst entry's cell (a flag per cell that moves with its entry: the
+ *    worst leaves when x is taken) or to cell K (x is not taken).
+ * 3. The rank bookkeeping. b_c = "x beats the entry of cell c" (strictly greater: x has the larger
+ *    index, so an equal score never beats) is a register computed one cycle ahead (look-ahead: the
+ *    score entering C against what each cell holds next, and against x itself through the front
+ *    end's registered compare of consecutive beats), so no comparator sits in front of the cells.
+ *    x is taken while fewer than K entries exist, or when it beats one of them (then it beats the
+ *    worst: the entries x beats are the worst ones). Then every entry x beats drops one rank
+ *    (rank + b_c), x's rank is the number of entries it does not beat (a population count), and
+ *    when K entries exist the worst (rank K − 1) becomes a hole. x beats every entry: it is the
+ *    row's maximum so far (one register, no comparator of its own).
+ * 4. DRAIN at the end marker: the cells are in index order already; cell 0 is the `out` lane when it
+ *    holds an entry (P_out = 1: straight to `out`; P_out > 1: through the accumulator packer,
+ *    rtl-pack.ts); all cells move one left per beat and when cell 0 is the hole (which passes
+ *    without a beat). The row's `sum` record is pushed as the drain starts.
  *
- * Rate: one candidate per cycle (P scores per cycle on rows whose late scores rarely beat the K-th
- * best, one per cycle on ascending rows), plus 2K + ⌈K/P_out⌉ + 2 cycles per row for the sort and drain.
+ * Rate: one score per cycle, plus K + 2 cycles per row (the summary push and the drain of K + 1
+ * cells); the next row's first score waits in C meanwhile.
  */
-import { Bool, SInt, UInt, bitsFor, catList, lit, mux, vecOf, type Expr, type ModuleBuilder } from '../../hdl/index.ts';
+import { Bool, SInt, UInt, bitsFor, lit, log2Ceil, mux, vecOf, type Expr, type ModuleBuilder } from '../../hdl/index.ts';
 import { streamOut } from '../../hdl/lib/index.ts';
 import { selectorWidths, type SelectorConfig } from './config.ts';
 import type { FrontBeat } from './rtl-front.ts';
 import type { Summary } from './rtl-summary.ts';
-import { popcount } from './rtl-fit.ts';
+import { fit } from './rtl-fit.ts';
+import { packOut } from './rtl-pack.ts';
 
 /** Test hook: a deliberately wrong tie rule (equal scores displace), for the mutation test. */
 export interface SystolicOptions {
   tieMutation?: boolean;
 }
 
+/** Number of set bits among `bits` as a `w`-bit value (wrapping), summed as a balanced tree. */
+function countTree(m: ModuleBuilder, name: string, bits: readonly Expr[], w: number): Expr {
+  let level: Expr[] = bits.map((b) => b.zext(w));
+  for (let d = 0; level.length > 1; d++) {
+    const next: Expr[] = [];
+    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? m.wire(`${name}_${d}_${i / 2}`, level[i].addWrap(level[i + 1])) : level[i]);
+    level = next;
+  }
+  return level[0] ?? lit(UInt(w), 0);
+}
+
+/** prefix[c] = bits[0] | … | bits[c], a Sklansky parallel prefix (⌈log2 n⌉ levels of 2-input ORs). */
+function prefixOr(m: ModuleBuilder, name: string, bits: readonly Expr[]): Expr[] {
+  let p = [...bits];
+  for (let span = 1, d = 0; span < p.length; span *= 2, d++) {
+    // each element in the upper half of a 2·span block takes the last element of the lower half
+    p = p.map((x, c) => ((c & span) !== 0 ? x.or(p[(c & ~(span - 1)) - 1]) : x));
+    if (2 * span < p.length) p = p.map((x, c) => ((c & span) !== 0 ? m.wire(`${name}_${d}_${c}`, x) : x));
+  }
+  return p.map((x, c) => m.wire(`${name}_${c}`, x));
+}
+
 export function systolicCore(m: ModuleBuilder, cfg: SelectorConfig, fe: FrontBeat, sum: Summary, opts: SystolicOptions = {}): void {
+  if (cfg.lanes !== 1) throw new Error('systolicCore: P = 1 only (rtl-systolic-wide.ts builds P > 1)');
+  if (!fe.beatsPrevious) throw new Error('systolicCore: the front end must be built with beatsPrevious');
   const w = selectorWidths(cfg);
-  const P = cfg.lanes;
   const K = cfg.k;
+  const RW = log2Ceil(K); // rank 0..K-1
+  const NW = bitsFor(K); // entries 0..K
 
-  // ---- value array (declared first: the candidate filter reads its last cell)
-  // empty cells hold zeros when an `out` beat can have unused lanes (P_out > 1): reset and drain fill
-  const zeroEmpty = cfg.outLanes > 1;
-  const aV = Array.from({ length: K }, (_, c) => m.reg(`sys_val_${c}`, SInt(w.W), zeroEmpty ? { reset: 0 } : {}));
-  const aI = Array.from({ length: K }, (_, c) => m.reg(`sys_idx_${c}`, UInt(w.IW), zeroEmpty ? { reset: 0 } : {}));
-  const aOk = Array.from({ length: K }, (_, c) => m.reg(`sys_ok_${c}`, Bool, { reset: 0 }));
+  // ---- cells 0..K (cell K takes the candidate)
+  const aV = Array.from({ length: K + 1 }, (_, c) => m.reg(`sys_val_${c}`, SInt(w.W)));
+  const aI = Array.from({ length: K + 1 }, (_, c) => m.reg(`sys_idx_${c}`, UInt(w.IW)));
+  const aOk = Array.from({ length: K + 1 }, (_, c) => m.reg(`sys_ok_${c}`, Bool, { reset: 0 }));
+  const aR = Array.from({ length: K + 1 }, (_, c) => m.reg(`sys_rank_${c}`, UInt(RW)));
+  // b_c: the candidate in C beats cell c's entry (look-ahead register; 0 unless C's candidate is
+  // inserted this cycle, so it is 0 while the array drains)
+  const b = Array.from({ length: K + 1 }, (_, c) => m.reg(`sys_beat_${c}`, Bool, { reset: 0 }));
 
-  // ---- stage C: one candidate (or the row's end marker)
+  // ---- stage C: one candidate (with the row's end marker on the row's final beat)
   const cValid = m.reg('sys_c_valid', Bool, { reset: 0 });
-  const cCand = m.reg('sys_c_cand', Bool);
   const cS = m.reg('sys_c_score', SInt(w.W));
   const cI = m.reg('sys_c_idx', UInt(w.IW));
   const cEnd = m.reg('sys_c_end', Bool);
   const cLen = m.reg('sys_c_len', UInt(w.LW));
-  const fill = m.wire('sys_fill', Bool); // the array takes candidates (not sorting or draining)
-  const cGo = m.wire('sys_c_go', cValid.and(fill));
+  const busy = m.reg('sys_busy', Bool, { reset: 0 }); // the row's end marker was taken: summary push and drain
+  const fill = m.wire('sys_fill', busy.not());
+  const cGo = m.wire('sys_c_go', cValid.and(fill)); // C's candidate is inserted (or dropped) now
   const cAdv = m.wire('sys_c_adv', cValid.not().or(cGo));
-
-  // the array is full (its last cell holds an entry) for the row of the stage-B beat: not while C
-  // holds the row's end marker or the array sorts or drains (the next row meets an empty array)
-  const full = P > 1 ? m.wire('sys_full', aOk[K - 1].and(fill).and(cValid.and(cEnd).not())) : lit(Bool, 0);
-  const done = P > 1 ? m.reg('sys_done', UInt(P), { reset: 0 }) : null; // lanes of the stage-B beat already moved to C
-  // P = 1: no filter (each valid score is broadcast; one that beats no cell changes nothing)
-  const pending = fe.scores.map((sc, i) => m.wire(`sys_pending_${i}`, P === 1 ? fe.laneValid[0] : fe.laneValid[i].and(full.not().or(sc.gt(aV[K - 1]))).and(done ? done.bit(i).not() : lit(Bool, 1))));
-  const sel: Expr[] = [];
-  let before: Expr = lit(Bool, 0);
-  for (let i = 0; i < P; i++) {
-    sel.push(P === 1 ? pending[0] : m.wire(`sys_sel_${i}`, pending[i].and(before.not())));
-    before = before.or(pending[i]);
-  }
-  const anyPending = P === 1 ? pending[0] : m.wire('sys_any_pending', before);
-  let v: Expr = fe.scores[0];
-  let ix: Expr = fe.idx[0];
-  for (let i = 1; i < P; i++) {
-    v = mux(sel[i], fe.scores[i], v);
-    ix = mux(sel[i], fe.idx[i], ix);
-  }
-  const rest = P === 1 ? lit(Bool, 0) : pending.reduce<Expr>((acc, p, i) => acc.or(p.and(sel[i].not())), lit(Bool, 0));
-  const beatDone = P === 1 ? lit(Bool, 1) : m.wire('sys_beat_done', rest.not());
-  fe.ready.set(cAdv.and(beatDone));
-  if (done) {
-    const selMask = m.wire('sys_sel_mask', catList([...sel].reverse()));
-    m.when(fe.valid.and(cAdv), () => done.set(mux(beatDone, lit(UInt(P), 0), done.or(selMask))));
-  }
-  const newV = m.wire('sys_new_val', v);
-  const newI = m.wire('sys_new_idx', ix);
+  fe.ready.set(cAdv);
+  const newV = m.wire('sys_new_val', fe.scores[0]);
   m.when(cAdv, () => {
     cValid.set(fe.valid);
-    cCand.set(anyPending);
     cS.set(newV);
-    cI.set(newI);
-    cEnd.set(fe.last.and(beatDone));
+    cI.set(fe.idx[0]);
+    cEnd.set(fe.last);
     cLen.set(fe.len);
   });
+  const flush = m.wire('sys_flush', cGo.and(cEnd));
 
-  // ---- the array: FILL (insert C's candidate) → SORT (K odd-even transposition phases by index,
-  // empty cells last) → DRAIN (cells 0..P-1 leave as one lane beat, the array shifts by P)
-  const busy = m.reg('sys_busy', Bool, { reset: 0 }); // SORT or DRAIN
-  const SPW = bitsFor(2 * K);
-  const sortLeft = m.reg('sys_sort_left', UInt(SPW), { reset: 0 }); // SORT phases still to run
-  const sorting = m.wire('sys_sorting', sortLeft.ne(0));
+  // ---- row state: entries (0..K), full (K entries), summary fields
+  const count = m.reg('sys_count', UInt(NW), { reset: 0 });
+  const full = m.reg('sys_full', Bool, { reset: 0 });
+  const drain = m.reg('sys_drain', Bool, { reset: 0 });
   const rowLen = m.reg('sys_row_len', UInt(w.LW));
   const rowMax = m.reg('sys_row_max', SInt(w.W));
-  fill.set(busy.not());
+  const lastOne = m.wire('sys_last_one', count.eq(1)); // the entry leaving now is the row's last
 
-  const ins = m.wire('sys_insert', cGo.and(cCand));
-  // gt_c = C's candidate beats cell c (empty, or strictly below it): a register, computed a cycle
-  // ahead for the candidate entering C against the array as this cycle's insert leaves it (timing:
-  // no comparator between C and the cells; README "systolic"). All ones after reset and after a
-  // drain (the array is empty).
-  const beats = (x: Expr, a: Expr) => (opts.tieMutation ? x.ge(a) : x.gt(a));
-  const gt = aV.map((_, c) => m.reg(`sys_gt_${c}`, Bool, { reset: 1 }));
-  const takeAt = gt.map((g, c) => m.wire(`sys_take_${c}`, c === 0 ? ins.and(g) : ins.and(g).and(gt[c - 1].not())));
-  const shiftAt = gt.map((_, c) => (c === 0 ? lit(Bool, 0) : m.wire(`sys_shift_${c}`, ins.and(gt[c - 1]))));
-  // the next candidate against the one inserted now: with P = 1 the candidates are the stage-B beats
-  // in order and C holds the score B held before, so the front end's registered compare is it
-  if (!fe.beatsPrevious) throw new Error('systolicCore: the front end must be built with beatsPrevious');
-  const nextBeatsC = m.wire('sys_next_beats_c', fe.beatsPrevious);
-  const nextBeatsOld = aV.map((a, c) => m.wire(`sys_next_beats_${c}`, aOk[c].not().or(beats(newV, a))));
-  const nextGt = gt.map((_, c) => m.wire(`sys_next_gt_${c}`, mux(takeAt[c], nextBeatsC, c === 0 ? nextBeatsOld[0] : mux(shiftAt[c], nextBeatsOld[c - 1], nextBeatsOld[c]))));
-  // SORT: K odd-even transposition phases of two cycles each: the first decides the swaps (the
-  // index comparators, into registers), the second moves the cells (timing: no comparator in front
-  // of the cells' source choice). sortLeft counts 2K..1; even counts decide.
-  const decide = m.wire('sys_sort_decide', sorting.and(sortLeft.bit(0).not()));
-  const odd = sortLeft.bit(1); // phase parity: pairs (c, c+1) with c ≡ 1 (mod 2) when set
-  const swap: Expr[] = [];
-  for (let c = 0; c + 1 < K; c++) {
-    // out of order on the key (empty, index): the right cell holds an entry and the left one is
-    // empty or has a higher index (written so that an empty cell's index is never looked at)
-    const outOfOrder = aOk[c + 1].and(aOk[c].not().or(aI[c].gt(aI[c + 1])));
-    const r = m.reg(`sys_swap_${c}`, Bool, { reset: 0 });
-    r.set(decide.and(c % 2 === 1 ? odd : odd.not()).and(outOfOrder));
-    swap.push(r);
+  // ---- the drain's lane: cell 0
+  const Q = cfg.outLanes;
+  const headValid = m.wire('sys_out_valid', drain.and(aOk[0]));
+  let ready: Expr;
+  if (Q === 1) {
+    const out = streamOut(m, 'out', { idx: UInt(w.IW).vec(1), score: SInt(w.W).vec(1), count: UInt(w.CW), last: Bool });
+    out.valid.set(headValid);
+    out.bits.idx.set(vecOf([aI[0]]));
+    out.bits.score.set(vecOf([aV[0]]));
+    out.bits.count.set(lit(UInt(w.CW), 1));
+    out.bits.last.set(lastOne);
+    ready = out.ready;
+  } else {
+    ready = packOut(m, cfg, { valid: headValid, idx: [aI[0]], score: [aV[0]], keep: [lit(Bool, 1)], end: lastOne });
   }
-  const flush = m.wire('sys_flush', cGo.and(cEnd));
+  const fire = m.wire('sys_drain_fire', headValid.and(ready));
+
+  // ---- rank bookkeeping for the candidate x in C
+  const beats = (x: Expr, a: Expr) => (opts.tieMutation ? x.ge(a) : x.gt(a));
+  const hit = aOk.map((ok, c) => m.wire(`sys_hit_${c}`, ok.and(b[c]))); // entries x beats
+  const anyHit = m.wire('sys_any_hit', hit.reduce<Expr>((a, x) => a.or(x), lit(Bool, 0)));
+  const accept = m.wire('sys_accept', cGo.and(full.not().or(anyHit)));
+  const worstNow = aR.map((r) => r.eq(K - 1));
+  const kill = aOk.map((ok, c) => m.wire(`sys_kill_${c}`, full.and(b[c]).and(ok).and(worstNow[c]))); // the worst, evicted by x
+  const rankX = m.wire('sys_rank_x', countTree(m, 'sys_rank_cnt', aOk.map((ok, c) => ok.and(b[c].not())), RW));
+  const isMax = m.wire('sys_is_max', cGo.and(aOk.reduce<Expr>((a, ok, c) => a.and(ok.not().or(b[c])), lit(Bool, 1))));
+  m.when(isMax, () => rowMax.set(cS));
+
+  // ---- moves: t_c = cell c takes its right neighbour's entry. FILL: the entries are dense at the
+  // right while fewer than K exist (all move when a candidate goes in); with K entries there is
+  // exactly one hole and the cells from it on move every cycle (th_c = "the hole is at or left of
+  // c", a register). DRAIN: all move when cell 0 leaves on `out` or is the hole.
+  const th = Array.from({ length: K }, (_, c) => m.reg(`sys_hole_left_${c}`, Bool));
+  const drainMove = m.wire('sys_drain_move', drain.and(aOk[0].not().or(ready)));
+  const t = th.map((h, c) => m.wire(`sys_move_${c}`, mux(fill, mux(full, h, cGo), drainMove)));
+  const loadK = m.wire('sys_load_entry', t[K - 1].or(aOk[K].not())); // cell K takes C (its entry moved on, or it is the hole)
+
+  // ---- the cells: the right neighbour's entry when t_c, else their own; cell K takes x
+  const stays = aOk.map((ok, c) => m.wire(`sys_stays_${c}`, ok.and(kill[c].not())));
+  const ranked = aR.map((r, c) => m.wire(`sys_rank_next_${c}`, r.addWrap(b[c].zext(RW))));
+  for (let c = 0; c < K; c++) {
+    m.when(t[c], () => {
+      aV[c].set(aV[c + 1]);
+      aI[c].set(aI[c + 1]);
+    });
+    aOk[c].set(mux(t[c], stays[c + 1], stays[c]));
+    aR[c].set(mux(t[c], ranked[c + 1], ranked[c]));
+  }
+  // (cell K holds only while no candidate goes in: then every b_c is 0 and its rank stays)
+  m.when(loadK, () => {
+    aV[K].set(cS);
+    aI[K].set(cI);
+    aOk[K].set(accept);
+    aR[K].set(rankX);
+  });
+
+  // ---- where the hole goes (K entries): the worst's cell (w_c, a register following its entry)
+  // after this cycle's moves when x is taken (x beats the worst, which leaves), else cell K
+  // (x is not taken); cell 0 when the K-th entry comes in (the entries are cells 1..K)
+  const worst = Array.from({ length: K + 1 }, (_, c) => m.reg(`sys_worst_${c}`, Bool, { reset: 0 }));
+  // the entry of cell c is the worst after this cycle's rank update (K entries)
+  const worstNext = aOk.map((ok, c) => m.wire(`sys_worst_next_${c}`, ok.and(K >= 2 ? mux(b[c], aR[c].eq(K - 2), worstNow[c]) : b[c].not())));
+  // x is the worst: it beats no entry but the worst (which leaves). Only needed once K entries
+  // exist (before, every entry's flag is recomputed from its rank in the next cycle)
+  const xWorst = m.wire('sys_x_worst', accept.and(aOk.reduce<Expr>((a, ok, c) => a.or(ok.and(b[c]).and(worstNow[c].not())), lit(Bool, 0)).not()));
+  for (let c = 0; c < K; c++) worst[c].set(mux(t[c], worstNext[c + 1], worstNext[c]));
+  worst[K].set(mux(loadK, xWorst, worstNext[K]));
+  const worstLeft = prefixOr(m, 'sys_worst_left', worst); // the worst is at or left of c
+  const becomesFull = m.wire('sys_becomes_full', cGo.and(full.not()).and(count.eq(K - 1)));
+  for (let c = 0; c < K; c++) {
+    m.when(becomesFull, () => th[c].set(1))
+      .elseWhen(fill.and(full), () => th[c].set(accept.and(mux(th[c], worstLeft[c + 1], worstLeft[c]))));
+  }
+
+  // ---- the look-ahead compare for the score entering C (loaded only when it is inserted next
+  // cycle: the array fills and it is not behind the row's end marker), against what each cell
+  // holds next (cell K: x, whose compare with the entering score the front end registered)
+  const load = m.wire('sys_load', fe.valid.and(fill).and(flush.not()));
+  const cmp = aV.map((a, c) => m.wire(`sys_next_beats_${c}`, beats(newV, a)));
+  for (let c = 0; c < K; c++) b[c].set(load.and(mux(t[c], cmp[c + 1], cmp[c])));
+  b[K].set(load.and(mux(loadK, fe.beatsPrevious, cmp[K])));
+
+  // ---- row control: count, full, FILL → (end marker) → summary push → DRAIN
+  m.when(fire, () => count.set(count.subWrap(1))).elseWhen(cGo.and(full.not()), () => count.set(count.addWrap(1)));
+  m.when(flush, () => full.set(0)).elseWhen(becomesFull, () => full.set(1));
   m.when(flush, () => {
     busy.set(1);
-    sortLeft.set(lit(UInt(SPW), 2 * K)); // K = 1: one empty phase (the row maximum is taken meanwhile)
     rowLen.set(cLen);
   });
-  // the row maximum is cell 0 once the row's last candidate is in (one cycle after the flush,
-  // before the first sort phase moves it): no comparator of its own
-  const capMax = m.reg('sys_cap_max', Bool, { reset: 0 });
-  capMax.set(flush);
-  m.when(capMax, () => rowMax.set(aV[0]));
-  m.when(sorting, () => sortLeft.set(sortLeft.subWrap(1)));
-
-  // ---- DRAIN straight to `out` (no gearbox: after the sort the entries are dense and in index
-  // order, so cells 0..Q-1 are the beat). Empty cells hold zeros (reset, drain fill), so unused
-  // lanes read 0 with no masking. The row's `sum` record is pushed as the drain starts (a
-  // registered `out_valid` that never waits for `sum_ready`).
-  const Q = cfg.outLanes;
-  const out = streamOut(m, 'out', { idx: UInt(w.IW).vec(Q), score: SInt(w.W).vec(Q), count: UInt(w.CW), last: Bool });
-  const drain = m.reg('sys_drain', Bool, { reset: 0 });
-  const startDrain = m.wire('sys_start_drain', busy.and(sorting.not()).and(drain.not()).and(sum.free));
+  const startDrain = m.wire('sys_start_drain', busy.and(drain.not()).and(sum.free));
   m.when(startDrain, () => drain.set(1));
-  const okQ = Array.from({ length: Q }, (_, j) => (j < K ? aOk[j] : lit(Bool, 0)));
-  const end = m.wire('sys_drain_end', Q < K ? aOk[Q].not() : lit(Bool, 1));
-  const fire = m.wire('sys_drain_fire', drain.and(out.ready));
-  out.valid.set(drain);
-  out.bits.idx.set(vecOf(Array.from({ length: Q }, (_, j) => (j < K ? aI[j] : lit(UInt(w.IW), 0)))));
-  out.bits.score.set(vecOf(Array.from({ length: Q }, (_, j) => (j < K ? aV[j] : lit(SInt(w.W), 0)))));
-  out.bits.count.set(m.wire('sys_out_count', popcount(okQ, w.CW)));
-  out.bits.last.set(end);
-  for (let c = 0; c < K; c++) {
-    // one cell: its own entry, the candidate, its left or right neighbour (insert shift, sort swap)
-    // or cell c + Q (drain); the sources are mutually exclusive (a priority chain of `when`s)
-    const take = takeAt[c];
-    const from = (j: number) => () => {
-      aV[c].set(aV[j]);
-      aI[c].set(aI[j]);
-      aOk[c].set(aOk[j]);
-    };
-    const empty = () => {
-      if (zeroEmpty) {
-        aV[c].set(lit(SInt(w.W), 0));
-        aI[c].set(lit(UInt(w.IW), 0));
-      }
-      aOk[c].set(0);
-    };
-    let chain = m.when(take, () => {
-      aV[c].set(cS);
-      aI[c].set(cI);
-      aOk[c].set(1);
-    });
-    if (c > 0) chain = chain.elseWhen(m.wire(`sys_from_left_${c}`, shiftAt[c].or(swap[c - 1])), from(c - 1));
-    if (Q === 1) {
-      // the drain shift is the right neighbour
-      if (c + 1 < K) chain.elseWhen(m.wire(`sys_from_right_${c}`, swap[c].or(fire)), from(c + 1));
-      else chain.elseWhen(fire, empty);
-    } else {
-      if (c + 1 < K) chain = chain.elseWhen(m.wire(`sys_from_right_${c}`, swap[c]), from(c + 1));
-      chain.elseWhen(fire, c + Q < K ? from(c + Q) : empty);
-    }
-  }
-  m.when(fire.and(end), () => {
+  m.when(fire.and(lastOne), () => {
     busy.set(0);
     drain.set(0);
   });
-  // the look-ahead compare: all ones when the drain empties the array, else for the candidate
-  // entering C (C always advances while the array fills; while it sorts or drains the value is
-  // not used and is replaced at the drain's end)
-  for (let c = 0; c < K; c++) m.when(fire.and(end), () => gt[c].set(1)).elseWhen(cAdv, () => gt[c].set(nextGt[c]));
-  const kept = m.wire('sys_kept', mux(rowLen.le(K), rowLen, lit(UInt(w.LW), K)));
+  const kept = m.wire('sys_kept', fit(count, w.LW));
   sum.connect({ push: startDrain, kept, pruned: m.wire('sys_pruned', rowLen.subWrap(kept)), max: rowMax, overflow: lit(Bool, 0) });
-
 }

@@ -5,7 +5,7 @@
  *   threshold, capK = 0 or capPolicy "first" → rtl-threshold.ts (streaming, P scores/cycle)
  *   threshold, capK > 0 and capPolicy "last" → rtl-radix.ts with no select passes (row buffer)
  *   topk, arch "insertion"                   → rtl-insertion.ts (k-entry eviction array, 1 score/cycle)
- *   topk, arch "systolic"                    → rtl-systolic.ts (P = 1: value-ordered k-cell array, in-place index sort, drain)
+ *   topk, arch "systolic"                    → rtl-systolic.ts (P = 1: k + 1 cells in index order with score ranks, drain)
  *                                              rtl-systolic-wide.ts (P > 1: two candidates per cycle, a drain bank)
  *   topk, arch "radix"                       → rtl-radix.ts (row buffer, radix-select passes, filter pass)
  */

@@ -10,8 +10,9 @@
  * slots): 10·C·⌈log2 C⌉ + 12·P·⌈log2 P⌉ + 434 + 60·P + 40·P_out + core. The core:
  *   streaming threshold ≈ 116 + 30·P (P <= P_out; 30·P for P > P_out); "last" cap row buffer ≈ 270 + 10·P;
  *   insertion ≈ 32·K + 8·P + 70; radix ≈ 37·2^r + 10·P + 420.
- * The systolic top-k core has no output network (its sorted cells are the `out` beat):
- *   P = 1: 215 + 66·K + 9·P_out in all (look-ahead gt registers, registered swaps); P > 1 (two cell banks): 316 + 116·K + 34·P.
+ * The systolic top-k core (its cells are the `out` lanes): P = 1: 311 + 66·K + K·⌈log2 K⌉ in all (K + 1 cells in
+ * index order, prefix ORs), plus 132 + 24·P_out + 4·P_out·⌈log2 P_out⌉ for the packer when P_out > 1;
+ * P > 1 (two cell banks, no output network): 316 + 116·K + 34·P.
  * maxRow, scoreBits and the θ table size change line lengths and memory depths, not line counts.
  * Fitted to the emitted line counts (exact for the threshold core at P, P_out in 4..64, within 3% for
  * the other cores at P, P_out >= 4; over-estimates the smallest configs); test/units/selector-size.test.ts checks it.
@@ -33,8 +34,13 @@ export function selectorLinesEstimate(c: Pick<SelectorConfig, 'mode' | 'arch' | 
 function logicLinesEstimate(c: Parameters<typeof selectorLinesEstimate>[0]): number {
   const P = c.lanes;
   const Q = c.outLanes;
-  // systolic top-k: no output network (the sorted cells are the `out` beat)
-  if (c.mode === 'topk' && c.arch === 'systolic') return P === 1 ? 215 + 66 * c.k + 9 * Q : 316 + 116 * c.k + 34 * P;
+  // systolic top-k: no output network at P > 1 (the sorted cells are the `out` beat); P = 1 (cells in index order) packs through rtl-pack.ts when P_out > 1
+  if (c.mode === 'topk' && c.arch === 'systolic') {
+    if (P > 1) return 316 + 116 * c.k + 34 * P;
+    // P = 1: K + 1 cells with log-depth prefix ORs; P_out > 1 adds the accumulator packer
+    const cells = 311 + 66 * c.k + c.k * lg(c.k);
+    return Q === 1 ? cells : cells + 132 + 24 * Q + 4 * Q * lg(Q);
+  }
   let core: number;
   if (c.mode === 'threshold') core = c.capK > 0 && c.capPolicy === 'last' ? 270 + 10 * P : P <= Q ? 116 + 30 * P : 30 * P; // streaming: lane register, pipelined row maximum (P <= P_out: registered shift amounts)
   else core = c.arch === 'insertion' ? 32 * c.k + 8 * P + 70 : 37 * 2 ** c.radixBits + 10 * P + 420;

@@ -3,7 +3,8 @@
  * index stays ahead) is what makes it bit-exact to the golden model: a mutated array whose cells
  * let an equal score displace (>= instead of >) must fail co-simulation on rows with ties, and the
  * correct one must pass the same rows. (The full edge-case and stall runs of the core are in
- * selector-cosim.test.ts.)
+ * selector-cosim.test.ts.) P = 1 keeps its entries in index order with a score rank each: K = 1 and
+ * K = 16 (full-width ranks) against the golden model, and its row-end cost in cycles.
  */
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { selectorUnit } from '../../gen/selector/index.ts';
 import { selectorConfig } from '../../gen/selector/config.ts';
 import { selectorRtl } from '../../gen/selector/rtl.ts';
 import { encodeInput, type InItem } from '../../gen/selector/stimulus.ts';
+import { Rng } from '../../data/rng.ts';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'kvhdl-selsys-'));
 
@@ -35,6 +37,40 @@ describe('systolic top-k core: tie order', () => {
       expect(bad.problem).toMatch(/out/);
     }, 300_000);
   }
+});
+
+describe('systolic top-k core, P = 1: cells in index order with score ranks', () => {
+  // K = 1 (one entry, rank width 1) and K = 16 (the K-th entry's rank fills all 4 rank bits, the
+  // evicted one's rank wraps); 4-bit scores for many ties; ascending, descending and near-constant
+  // rows (every score a candidate, none after the first K, ties everywhere); P_out = 3 drains
+  // through the packer. Random input gaps and `out`/`sum` backpressure.
+  for (const [k, outLanes] of [[1, 3], [16, 1]]) {
+    it(`K=${k}, P_out=${outLanes}: bit-exact on tie-heavy, ascending and descending rows with stalls`, async () => {
+      const cfg = selectorConfig({ mode: 'topk', arch: 'systolic', scoreBits: 4, maxRow: 48, lanes: 1, outLanes, k, heads: 1, layers: 1, rowBuckets: [48] });
+      const r = new Rng(k);
+      const items: InItem[] = Array.from({ length: 24 }, (_, i) => {
+        const n = i < 4 ? [1, k, k + 1, 48][i] : r.int(1, 48);
+        const f = [(): number => r.int(-8, 7), (j: number) => Math.min(7, -8 + (j >> 2)), (j: number) => Math.max(-8, 7 - (j >> 2)), (): number => r.int(-1, 0)][i % 4];
+        return { kind: 'row' as const, layer: 0, head: 0, scores: Array.from({ length: n }, (_, j) => f(j)) };
+      });
+      const res = await runUnit(selectorUnit, cfg, encodeInput(cfg, items), { workDir: tmp(), seed: k, stall: 0.3 });
+      expect(res.ok, res.problem).toBe(true);
+      expect(res.transactions.sum).toBe(items.length);
+    }, 300_000);
+  }
+
+  it('ascending rows: one score per cycle plus K + 2 cycles per row end (cycle count: no index sort)', async () => {
+    const k = 6;
+    const cfg = selectorConfig({ mode: 'topk', arch: 'systolic', scoreBits: 8, maxRow: 64, lanes: 1, outLanes: 1, k, heads: 1, layers: 1, rowBuckets: [64] });
+    const rows = 6;
+    const items: InItem[] = Array.from({ length: rows }, () => ({ kind: 'row' as const, layer: 0, head: 0, scores: Array.from({ length: 64 }, (_, i) => -128 + 4 * i) }));
+    const r = await runUnit(selectorUnit, cfg, encodeInput(cfg, items), { workDir: tmp(), seed: 1, stall: 0 });
+    expect(r.ok, r.problem).toBe(true);
+    // cycles from the first to the last accepted score: one per score, plus K + 2 per row end (the
+    // summary push and the drain of the K + 1 cells; the next row's first score waits in C). The
+    // in-place index sort took 3K + 2.
+    expect(r.ii! * (r.transactions.in - 1)).toBeCloseTo(rows * 64 - 1 + (rows - 1) * (k + 2), 6);
+  }, 300_000);
 });
 
 describe('systolic top-k core, P > 1: two candidates per cycle and a drain bank', () => {
