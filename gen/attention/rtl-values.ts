@@ -211,7 +211,7 @@ export function valuePath(m: ModuleBuilder, d: RtlDims, i: ValuesIn): Values {
   // naming a channel wins. Found from the registered record and word counter, carried L stages.
   const outHit: Expr[] = [];
   const outVal: Expr[] = [];
-  if (nuq) {
+  if (nuq && OS > 0) {
     const baseCh = m.wire('vo_base', cmul(code, CPW, 16));
     const diffs = Array.from({ length: OS }, (_, sl) => m.wire(`vo_diff${sl}`, half(2 + 2 * sl).subWrap(baseCh)));
     for (let k = 0; k < CPW; k++) {
@@ -234,7 +234,7 @@ export function valuePath(m: ModuleBuilder, d: RtlDims, i: ValuesIn): Values {
     const prod = delayed(m, `vd_prod${k}`, fpMul(m, `vd_mul${k}`, f, factors[k], scales[k], { stages: DEQ_MUL_STAGES }).result, 1);
     const mn = delayed(m, `vd_min${k}`, mins[k], DEQ_MUL_STAGES + 1);
     const x = delayed(m, `vd_deq${k}`, fpAdd(m, `vd_add${k}`, f, prod, mn, { stages: DEQ_ADD_STAGES }).result, 1);
-    deq.push(nuq ? m.wire(`vd_value${k}`, mux(outHit[k], outVal[k], x)) : x);
+    deq.push(nuq && OS > 0 ? m.wire(`vd_value${k}`, mux(outHit[k], outVal[k], x)) : x);
   }
   const vs = delayChain(m, 'vp_valid', e0, L + 2, 0);
   const codes = delayChain(m, 'vp_is_code', isCode0, L + 2);
