@@ -124,9 +124,9 @@ export function valuePath(m: ModuleBuilder, d: RtlDims, i: ValuesIn): Values {
   const cb = nuq
     ? { req: m.reg('vcb_req_left', UInt(KWW), { reset: 0 }), rx: m.reg('vcb_rx_left', UInt(KWW), { reset: 0 }), words: m.reg('vcb_words', UInt(KW * W)) }
     : undefined;
-  const tvSome = m.wire('vr_tv_some', i.tv.ne(0));
-  const cbReqing = cb ? m.wire('vcb_requesting', i.run.and(tvSome).and(cb.req.ne(0))) : lit(Bool, 0);
-  const cbRxing = cb ? m.wire('vcb_receiving', tvSome.and(cb.rx.ne(0))) : lit(Bool, 0);
+  const tvSome = cb ? m.wire('vr_tv_some', i.tv.ne(0)) : undefined;
+  const cbReqing = cb && tvSome ? m.wire('vcb_requesting', i.run.and(tvSome).and(cb.req.ne(0))) : lit(Bool, 0);
+  const cbRxing = cb && tvSome ? m.wire('vcb_receiving', tvSome.and(cb.rx.ne(0))) : lit(Bool, 0);
   if (cb) {
     m.when(i.clear, () => {
       cb.req.set(KW);
@@ -149,7 +149,7 @@ export function valuePath(m: ModuleBuilder, d: RtlDims, i: ValuesIn): Values {
   const addr = m.reg('vr_addr', UInt(AW));
   const jump = m.reg('vr_jump', UInt(AW));
   const rtagIn = { valid: m.wire('vr_tag_push', Bool), ready: m.wire('vr_tag_ready', Bool) };
-  const reqFire = m.wire('vr_req_fire', active.and(i.reqReady).and(cbReqing.not()));
+  const reqFire = m.wire('vr_req_fire', cb ? active.and(i.reqReady).and(cbReqing.not()) : active.and(i.reqReady));
   const lastReq = m.wire('vr_last_req', left.eq(1));
   const start = m.wire('vr_start', toks.valid.and(rtagIn.ready).and(active.not().or(reqFire.and(lastReq))));
   toks.ready.set(start);
@@ -204,7 +204,6 @@ export function valuePath(m: ModuleBuilder, d: RtlDims, i: ValuesIn): Values {
     const opts = Array.from({ length: VC }, (_, c) => Math.floor((c * CPW + k) / G));
     scales.push(m.wire(`vr_scale${k}`, pick(opts.map((g) => half(g)), code)));
     mins.push(m.wire(`vr_min${k}`, pick(opts.map((g) => half(ng + g)), code)));
-    factors.push(fpFromUInt(m, `vd_code${k}`, f, codeK));
   }
   // nuq outliers: slot s (record halves 2 + 2s, 3 + 2s: channel, value) replaces lane k of code
   // word c when channel − c·CPW = k (unused slots: channel 0xFFFF, never a lane's); the first slot
@@ -231,7 +230,8 @@ export function valuePath(m: ModuleBuilder, d: RtlDims, i: ValuesIn): Values {
   const deq: Expr[] = [];
   for (let k = 0; k < CPW; k++) {
     // registers between the operators (their rounding and the next one's first segment)
-    const prod = delayed(m, `vd_prod${k}`, fpMul(m, `vd_mul${k}`, f, factors[k], scales[k], { stages: DEQ_MUL_STAGES }).result, 1);
+    const factor = nuq ? factors[k] : fpFromUInt(m, `vd_code${k}`, f, i.respData.slice(k * bv + bv - 1, k * bv));
+    const prod = delayed(m, `vd_prod${k}`, fpMul(m, `vd_mul${k}`, f, factor, scales[k], { stages: DEQ_MUL_STAGES }).result, 1);
     const mn = delayed(m, `vd_min${k}`, mins[k], DEQ_MUL_STAGES + 1);
     const x = delayed(m, `vd_deq${k}`, fpAdd(m, `vd_add${k}`, f, prod, mn, { stages: DEQ_ADD_STAGES }).result, 1);
     deq.push(nuq && OS > 0 ? m.wire(`vd_value${k}`, mux(outHit[k], outVal[k], x)) : x);
@@ -280,7 +280,7 @@ export function valuePath(m: ModuleBuilder, d: RtlDims, i: ValuesIn): Values {
     m.when(v2.and(hitCode.or(hitRes)), () => acc[dd].set(mux(neg, acc[dd].subWrap(mag), acc[dd].addWrap(mag))));
   }
   const idle = m.wire('vp_idle', vs.map((v) => v.not()).reduce((a, b) => a.and(b)));
-  const done = m.wire('values_done', i.run.and(cbRxing.not()).and(wNext.eq(i.n)).and(wValid.not()).and(toks.valid.not()).and(active.not()).and(rtags.valid.not()).and(idle));
+  const done = m.wire('values_done', (cb ? i.run.and(cbRxing.not()) : i.run).and(wNext.eq(i.n)).and(wValid.not()).and(toks.valid.not()).and(active.not()).and(rtags.valid.not()).and(idle));
   const cbAddr = cb && i.bases.vcb ? m.wire('vcb_addr', i.bases.vcb.addWrap(lit(UInt(KWW), KW).subWrap(cb.req).zext(AW))) : addr;
   const reqValid = cb ? m.wire('vr_req_valid', cbReqing.or(active)) : active;
   const reqAddr = cb ? m.wire('vr_req_addr', mux(cbReqing, cbAddr, addr)) : addr;
