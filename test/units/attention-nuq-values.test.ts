@@ -3,7 +3,7 @@
  * the image parsed back against README-level facts computed here from v (each token's trimmed
  * statistics with the float library, outliers exactly the values outside them, every other channel
  * fl(fl(cent[code]·half) + mid)); the golden model on the parsed image equals the one on the cache;
- * the RTL in Verilator with random stalls and memory latency (threshold; the value path is the same
+ * the RTL in Verilator with random stalls and memory latency (threshold, n = 40, 19, 12; the value path is the same
  * in topk); `kvhdl golden` and `kvhdl cosim` (through the bin script) write byte-identical files; the CLI's one-line
  * errors for a missing or mismatching --value-codebook (exit 2).
  */
@@ -100,7 +100,7 @@ describe('NUQ values: RTL vs golden', () => {
   it('threshold, Verilator, random stalls and memory latency 1..20', async () => {
     const cfg = attentionConfig(small);
     const work = mkdtempSync(path.join(os.tmpdir(), 'kvhdl-attn-nuq-'));
-    for (const [seed, n, stall] of [[4, 40, 0.3], [7, 19, 0.2]] as const) {
+    for (const [seed, n, stall] of [[4, 40, 0.3], [7, 19, 0.2], [9, 12, 0.3]] as const) {
       const stim = attentionRandomStimulus(cfg, seed, 2, n);
       const r = await runUnit(attentionUnit, cfg, stim, { workDir: path.join(work, `s${seed}`), seed, stall, memLatency: [1, 20] });
       expect(r.ok, r.problem).toBe(true);
