@@ -6,6 +6,9 @@
  * Responses (in order) fill the record register or pass through CPW = W/b_v dequantizer lanes
  * (fpMul, fpAdd of the float library; residual halves bypass them), become the integers
  * V = v̂·2^ES, are multiplied by p and added into the D signed accumulators NUM_d.
+ * valueQuant "nuq": the KW codebook words are fetched first in the phase (Tv > 0); a lane's factor
+ * is its code's centroid instead of the code, scale and min are the token record's half and mid,
+ * and the record's outlier slots replace their channels' x̂ (README "Hardware", NUQ values).
  */
 import { Bool, SInt, UInt, cat, lit, log2Ceil, mux, type Expr, type MemoryHandle, type ModuleBuilder, type Var } from '../../hdl/index.ts';
 import { fifo } from '../../hdl/lib/index.ts';
