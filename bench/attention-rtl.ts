@@ -13,6 +13,9 @@
  * measured cycles per row; baseline = words fetched per row (one word per cycle is the port's
  * bound), ratio = cycles / words (target ≤ 1.3); words vs dense KIVI and fp16 dense, key-plane fraction.
  * Run alone: `npx tsx bench/attention-rtl.ts` (both modes) or `npx tsx bench/attention-rtl.ts threshold|topk`.
+ * `npx tsx bench/attention-rtl.ts nuq` (not in `npm run bench`): threshold with `valueQuant: "nuq"`
+ * (valueTrimMax 1, the per-token codebook calibrated on the same v with trim 1), result
+ * `attention-rtl-nuq-cycles-per-row`.
  */
 import { mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
@@ -23,7 +26,7 @@ import { buildCache } from '../gen/attention/cache.ts';
 import { attentionRow } from '../gen/attention/golden.ts';
 import { buildImage, regionMap } from '../gen/attention/layout.ts';
 import { syntheticAttention } from '../gen/attention/synthetic.ts';
-import { CACHE_MEMORY, imageTable, queryTable, type QueryRow } from '../gen/attention/stimulus.ts';
+import { CACHE_MEMORY, calibrateValueCodebook, imageTable, queryTable, type QueryRow } from '../gen/attention/stimulus.ts';
 import { attentionUnit } from '../gen/attention/index.ts';
 import { runUnit } from '../flow/unit-run.ts';
 import { writeResult } from './result.ts';
@@ -32,15 +35,15 @@ const N = 4096;
 const ROWS = 2;
 const KEEP_CANDIDATES = 281;
 
-export async function benchAttentionRtl(modes: readonly ('threshold' | 'topk')[] = ['threshold', 'topk']): Promise<void> {
-  for (const selection of modes) await benchMode(selection);
+export async function benchAttentionRtl(modes: readonly ('threshold' | 'topk' | 'nuq')[] = ['threshold', 'topk']): Promise<void> {
+  for (const mode of modes) await benchMode(mode === 'nuq' ? 'threshold' : mode, mode === 'nuq');
 }
 
-async function benchMode(selection: 'threshold' | 'topk'): Promise<void> {
-  const cfg = attentionConfig(selection === 'topk' ? { selection, k: KEEP_CANDIDATES } : {});
+async function benchMode(selection: 'threshold' | 'topk', nuq = false): Promise<void> {
+  const cfg = attentionConfig({ ...(selection === 'topk' ? { selection, k: KEEP_CANDIDATES } : {}), ...(nuq ? { valueQuant: 'nuq', valueTrimMax: 1 } : {}) });
   const D = cfg.dims;
   const data = syntheticAttention({ rows: ROWS, n: N, D, seed: 2026 });
-  const cache = buildCache(cfg, data.k, data.v);
+  const cache = buildCache(cfg, data.k, data.v, nuq ? calibrateValueCodebook(cfg, data.v) : undefined);
   const dense = attentionConfig({ ...cfg, selection: 'none' });
   const rows: QueryRow[] = [];
   for (let r = 0; r < ROWS; r++) {
@@ -70,8 +73,8 @@ async function benchMode(selection: 'threshold' | 'topk'): Promise<void> {
   const fp16Dense = 2 * N * ((16 * D) / cfg.dimsPerCycle);
   const round = (x: number) => Number(x.toPrecision(4));
   writeResult({
-    name: selection === 'topk' ? 'attention-rtl-topk-cycles-per-row' : 'attention-rtl-cycles-per-row',
-    metric: `attention RTL cycles per row (Verilator, memory latency 1..8, no stalls; n = ${N}, D = ${D}, 4-bit K/V, ${selection === 'topk' ? `topk k = ${KEEP_CANDIDATES}` : 'threshold'} with early exit, ~10% kept) vs words fetched per row`,
+    name: nuq ? 'attention-rtl-nuq-cycles-per-row' : selection === 'topk' ? 'attention-rtl-topk-cycles-per-row' : 'attention-rtl-cycles-per-row',
+    metric: `attention RTL cycles per row (Verilator, memory latency 1..8, no stalls; n = ${N}, D = ${D}, 4-bit K/V${nuq ? ' (NUQ values, trim 1)' : ''}, ${selection === 'topk' ? `topk k = ${KEEP_CANDIDATES}` : 'threshold'} with early exit, ~10% kept) vs words fetched per row`,
     value: cyclesPerRow,
     unit: 'cycles/row',
     baseline: wordsPerRow,
@@ -88,7 +91,7 @@ async function benchMode(selection: 'threshold' | 'topk'): Promise<void> {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const arg = process.argv[2];
-  if (arg !== undefined && arg !== 'threshold' && arg !== 'topk') throw new Error(`usage: npx tsx bench/attention-rtl.ts [threshold|topk], got '${arg}'`);
+  if (arg !== undefined && arg !== 'threshold' && arg !== 'topk' && arg !== 'nuq') throw new Error(`usage: npx tsx bench/attention-rtl.ts [threshold|topk|nuq], got '${arg}'`);
   benchAttentionRtl(arg ? [arg] : undefined).catch((e: unknown) => {
     console.error(e instanceof Error ? (e.stack ?? e.message) : e);
     process.exitCode = 1;

@@ -9,6 +9,7 @@ import { benchFiresim } from './firesim.ts';
 import { benchAttentionGolden } from './attention-golden.ts';
 import { benchAttentionRtl } from './attention-rtl.ts';
 import { benchAttentionAccuracy } from './attention-accuracy.ts';
+import { benchAttentionValuesNuq } from './attention-values-nuq.ts';
 import { benchNuq } from './nuq.ts';
 import { benchCliStartup } from './cli-startup.ts';
 import { benchFloatOpLevels, benchUnitLevels } from './levels.ts';
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
   await benchEarlyexit();
   benchAttentionGolden(); // golden model only, ~5 s
   benchAttentionAccuracy(); // golden model, bits x keep grid, ~20 s
+  benchAttentionValuesNuq(); // golden model, KIVI vs NUQ values, ~15 s
   await benchAttentionRtl(); // Verilator, default config (cold build ~1–2 min)
   await benchNuq(); // golden reconstruction (~20 s) and one Verilator run
   await benchFiresim();

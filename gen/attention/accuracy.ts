@@ -11,6 +11,7 @@ import { buildCache } from './cache.ts';
 import { attentionRow } from './golden.ts';
 import { accuracy, referenceDense, referenceKept, type Accuracy } from './reference.ts';
 import { syntheticAttention } from './synthetic.ts';
+import { calibrateValueCodebook } from './stimulus.ts';
 import { fpToNumber } from '../../hdl/lib/float/golden/index.ts';
 import { FP16 } from '../../hdl/lib/float/format.ts';
 
@@ -24,6 +25,9 @@ export interface AccuracyGridOptions {
   bits: readonly (2 | 4 | 8)[];
   /** keep fractions of n (1 = selection none) */
   keeps: readonly number[];
+  /** values: KIVI (default) or NUQ with a per-token codebook calibrated on the data's v (trim = valueTrimMax, default 1) */
+  valueQuant?: 'kivi' | 'nuq';
+  valueTrimMax?: number;
 }
 
 export interface AccuracyCell {
@@ -38,6 +42,10 @@ export interface AccuracyCell {
   /** worst row */
   minCosineVsSameCache: number;
   minCosineVsDense: number;
+  /** the quantized values alone: relative L2 of v̂ vs v over t < Tv */
+  valueRelL2: number;
+  /** image words fetched per row (mean) */
+  wordsPerRow: number;
 }
 
 const round = (x: number, digits = 6): number => Number(x.toPrecision(digits));
@@ -55,9 +63,11 @@ export function attentionAccuracyGrid(o: AccuracyGridOptions): AccuracyCell[] {
   const dense = Array.from({ length: rows }, (_, r) => referenceDense(attentionConfig({ dims: D, maxKeys: n, rowBuckets: [n], k: 1 }), qRow(r), data.k, data.v));
   const cells: AccuracyCell[] = [];
   for (const bits of o.bits) {
-    const base = { dims: D, maxKeys: n, keyBits: bits, valueBits: bits, groupSize: o.groupSize, residual: o.residual, sink: 1, dimsPerCycle: 32, keyLanes: 8, heads: 1, layers: 1, rowBuckets: [n], k: 1 };
+    const nuq = o.valueQuant === 'nuq' ? { valueQuant: 'nuq' as const, valueTrimMax: o.valueTrimMax ?? 1 } : {};
+    const base = { dims: D, maxKeys: n, keyBits: bits, valueBits: bits, groupSize: o.groupSize, residual: o.residual, sink: 1, dimsPerCycle: 32, keyLanes: 8, heads: 1, layers: 1, rowBuckets: [n], k: 1, ...nuq };
     const none: AttentionConfig = attentionConfig({ ...base, selection: 'none' });
-    const cache = buildCache(none, data.k, data.v);
+    const cache = buildCache(none, data.k, data.v, o.valueQuant === 'nuq' ? calibrateValueCodebook(none, data.v) : undefined);
+    const valueRelL2 = relL2Of(cache.values.dequant, data.v);
     const scores = Array.from({ length: rows }, (_, r) => attentionRow(none, cache, qRow(r), null).scores);
     const forced = 1 + Math.min(o.residual, n - 1);
     for (const keep of o.keeps) {
@@ -69,6 +79,7 @@ export function attentionAccuracyGrid(o: AccuracyGridOptions): AccuracyCell[] {
       const b: Accuracy[] = [];
       const f: Accuracy[] = [];
       let kept = 0;
+      let words = 0;
       for (let r = 0; r < rows; r++) {
         // θ = the (candidates + 1)-th largest candidate score: keeps `candidates` candidates (ties aside)
         const theta = all ? null : scores[r].slice(1, n - o.residual).sort((x, y) => y - x)[candidates];
@@ -79,6 +90,7 @@ export function attentionAccuracyGrid(o: AccuracyGridOptions): AccuracyCell[] {
         b.push(accuracy(out, sameCache));
         f.push(accuracy(sameCache, dense[r]));
         kept += res.kept.reduce((s, x) => s + x, 0);
+        words += res.words.total;
       }
       cells.push({
         bits,
@@ -89,10 +101,23 @@ export function attentionAccuracyGrid(o: AccuracyGridOptions): AccuracyCell[] {
         floatKiviVsDense: mean(f),
         minCosineVsSameCache: round(Math.min(...b.map((x) => x.cosine)), 10),
         minCosineVsDense: round(Math.min(...a.map((x) => x.cosine)), 10),
+        valueRelL2,
+        wordsPerRow: words / rows,
       });
     }
   }
   return cells;
+}
+
+/** ‖x̂ − x‖ / ‖x‖ over the first x̂.length patterns (fp16). */
+function relL2Of(xhat: Uint16Array, x: Uint16Array): number {
+  let e = 0, r = 0;
+  for (let i = 0; i < xhat.length; i++) {
+    const a = fpToNumber(FP16, x[i]);
+    e += (fpToNumber(FP16, xhat[i]) - a) ** 2;
+    r += a * a;
+  }
+  return round(r === 0 ? 0 : Math.sqrt(e / r));
 }
 
 const pct = (k: number) => `${Math.round(k * 100)}%`;

@@ -12,6 +12,8 @@ import { tensorsFromStreams } from '../quantizer/tensors.ts';
 import type { AttentionConfig } from './config.ts';
 import type { AttentionCache } from './cache.ts';
 import { buildImage } from './layout.ts';
+import type { Codebook } from '../nuq/codebook.ts';
+import { nuqValueCache } from './cache-nuq.ts';
 
 /** The quantizer lanes for the cache: the largest of 8, 4, 2, 1 dividing G and D. */
 export function quantizerLanes(cfg: AttentionConfig): number {
@@ -38,22 +40,29 @@ function invalidGroup(t: QuantizedTensor, name: string): string {
   return i < 0 ? '' : `${name} group ${i} is invalid (flags ${t.flags[i]})`;
 }
 
-/** Runs the quantizer RTL on k and v ([n, D] patterns) and builds the image from its outputs. */
-export async function rtlCacheImage(cfg: AttentionConfig, k: Uint16Array, v: Uint16Array, run: SubUnitRun): Promise<RtlImage> {
+/**
+ * Runs the quantizer RTL on k and v ([n, D] patterns) and builds the image from its outputs. With
+ * valueQuant "nuq" only the keys come from the quantizer RTL; the values are gen/nuq's per-token
+ * golden model (the nuq RTL is not run here, README "Hardware").
+ */
+export async function rtlCacheImage(cfg: AttentionConfig, k: Uint16Array, v: Uint16Array, run: SubUnitRun, valueCodebook?: Codebook): Promise<RtlImage> {
   const q = cacheQuantizerConfigs(cfg);
   const n = k.length / cfg.dims;
+  const nuqValues = cfg.valueQuant === 'nuq';
+  if (nuqValues && !valueCodebook) return { ok: false, problem: 'valueQuant "nuq" needs --value-codebook', image: [], report: {} };
   const stim = (x: Uint16Array): StreamData => quantizerUnit.fromNpy(x === k ? q.keys : q.values, { in: { dtype: 'uint16', shape: [n, cfg.dims], data: x } });
   const rk = await run(quantizerUnit, q.keys, stim(k), 'quantizer-keys');
-  const rv = await run(quantizerUnit, q.values, stim(v), 'quantizer-values');
+  const rv = nuqValues ? null : await run(quantizerUnit, q.values, stim(v), 'quantizer-values');
   const report = {
     quantizerKeys: { config: q.keys, top: rk.top, ok: rk.ok, cycles: rk.cycles },
-    quantizerValues: { config: q.values, top: rv.top, ok: rv.ok, cycles: rv.cycles },
+    ...(rv ? { quantizerValues: { config: q.values, top: rv.top, ok: rv.ok, cycles: rv.cycles } } : {}),
   };
-  if (!rk.ok || !rv.ok) return { ok: false, problem: !rk.ok ? `quantizer (keys): ${rk.problem}` : `quantizer (values): ${rv.problem}`, image: [], report };
+  if (!rk.ok || (rv && !rv.ok)) return { ok: false, problem: !rk.ok ? `quantizer (keys): ${rk.problem}` : `quantizer (values): ${rv?.problem}`, image: [], report };
   const keys = tensorsFromStreams(q.keys, rk.outputs);
-  const values = tensorsFromStreams(q.values, rv.outputs);
-  const bad = invalidGroup(keys, 'key') || invalidGroup(values, 'value');
+  const nv = rv ? null : nuqValueCache(cfg, v, valueCodebook as Codebook, Math.max(0, n - cfg.residual));
+  const values = rv ? tensorsFromStreams(q.values, rv.outputs) : (nv as NonNullable<typeof nv>).values;
+  const bad = invalidGroup(keys, 'key') || (rv ? invalidGroup(values, 'value') : '');
   if (bad) return { ok: false, problem: bad, image: [], report };
-  const cache: AttentionCache = { n, Tk: keys.Tq, Tv: values.Tq, keys, values };
+  const cache: AttentionCache = { n, Tk: keys.Tq, Tv: values.Tq, keys, values, ...(nv ? { nuq: nv.nuq } : {}) };
   return { ok: true, problem: '', image: buildImage(cfg, cache), report };
 }

@@ -5,7 +5,9 @@
 import { fpIsInf, fpIsNaN } from '../../hdl/lib/float/golden/index.ts';
 import { quantizerConfig } from '../quantizer/config.ts';
 import { FLAG_INVALID, quantizeTensor, type QuantizedTensor } from '../quantizer/golden.ts';
+import type { Codebook } from '../nuq/codebook.ts';
 import { attentionFormat, type AttentionConfig } from './config.ts';
+import { nuqValueCache, type NuqValues } from './cache-nuq.ts';
 
 export interface AttentionCache {
   n: number;
@@ -14,6 +16,8 @@ export interface AttentionCache {
   Tv: number;
   keys: QuantizedTensor;
   values: QuantizedTensor;
+  /** valueQuant "nuq": the per-token (mid, half), outliers and centroids (values.dequant holds x̂) */
+  nuq?: NuqValues;
 }
 
 /** Throws unless every pattern is finite. */
@@ -24,7 +28,8 @@ export function checkFinite(cfg: AttentionConfig, a: ArrayLike<number>, D: numbe
   }
 }
 
-export function buildCache(cfg: AttentionConfig, k: Uint16Array, v: Uint16Array): AttentionCache {
+/** The cache of §1; valueQuant "nuq" needs the shared per-token codebook (`--value-codebook`). */
+export function buildCache(cfg: AttentionConfig, k: Uint16Array, v: Uint16Array, valueCodebook?: Codebook): AttentionCache {
   const D = cfg.dims;
   if (k.length % D !== 0 || k.length !== v.length) throw new Error(`k and v must both be [n, ${D}], got ${k.length} and ${v.length} values`);
   const n = k.length / D;
@@ -33,7 +38,12 @@ export function buildCache(cfg: AttentionConfig, k: Uint16Array, v: Uint16Array)
   checkFinite(cfg, v, D, 'v');
   const base = { format: cfg.format, groupSize: cfg.groupSize, channels: D, lanes: 1, residual: cfg.residual };
   const keys = quantizeTensor(quantizerConfig({ ...base, bits: cfg.keyBits, mode: 'per-channel' }), k);
-  const values = quantizeTensor(quantizerConfig({ ...base, bits: cfg.valueBits, mode: 'per-token' }), v);
+  let nuq: NuqValues | undefined;
+  let values: QuantizedTensor;
+  if (cfg.valueQuant === 'nuq') {
+    if (!valueCodebook) throw new Error('valueQuant "nuq" needs the value codebook (--value-codebook codebook.json, kvhdl calibrate-nuq --mode per-token)');
+    ({ values, nuq } = nuqValueCache(cfg, v, valueCodebook, Math.max(0, n - cfg.residual)));
+  } else values = quantizeTensor(quantizerConfig({ ...base, bits: cfg.valueBits, mode: 'per-token' }), v);
   keys.flags.forEach((fl, i) => {
     if (fl & FLAG_INVALID) throw new Error(`key group [${Math.floor(i / D)}, ${i % D}] is invalid (flags ${fl})`);
   });
@@ -41,5 +51,5 @@ export function buildCache(cfg: AttentionConfig, k: Uint16Array, v: Uint16Array)
     if (fl & FLAG_INVALID) throw new Error(`value group [${Math.floor(i / (D / cfg.groupSize))}, ${i % (D / cfg.groupSize)}] is invalid (flags ${fl})`);
   });
   checkFinite(cfg, values.dequant, D, 'v̂');
-  return { n, Tk: keys.Tq, Tv: values.Tq, keys, values };
+  return { n, Tk: keys.Tq, Tv: values.Tq, keys, values, ...(nuq ? { nuq } : {}) };
 }

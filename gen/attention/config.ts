@@ -8,7 +8,9 @@ export const attentionSchema = z
     dims: z.number().int().min(32).max(1024).default(128).describe('D: head dimension (a multiple of 32)'),
     maxKeys: z.number().int().min(1).max(65536).default(4096).describe('largest number of cache tokens n'),
     keyBits: z.literal([2, 4, 8]).default(4).describe('B: key code bits = bit-planes per key'),
-    valueBits: z.literal([2, 4, 8]).default(4).describe('b_v: value code bits'),
+    valueBits: z.literal([2, 4, 8]).default(4).describe('b_v: value code bits (valueQuant "nuq": 2 or 4, the codebook\'s bits)'),
+    valueQuant: z.enum(['kivi', 'nuq']).default('kivi').describe('values t < Tv: "kivi" uniform per-token groups (scale, min); "nuq" gen/nuq per-token non-uniform codes with a shared codebook (--value-codebook) and up to 2*trim exact outliers per token; keys are always KIVI'),
+    valueTrimMax: z.number().int().min(0).max(7).default(1).describe('valueQuant "nuq": the largest codebook trim the image and RTL hold (2*valueTrimMax outlier slots per token)'),
     groupSize: z.number().int().min(1).max(1024).default(32).describe('G: KIVI group (keys: G tokens per channel; values: G channels per token)'),
     residual: z.number().int().min(1).max(4096).default(128).describe('R: KIVI residual window (a positive multiple of G and of 32/keyBits)'),
     selection: z.enum(['none', 'threshold', 'topk']).default('threshold').describe('none: dense; threshold: Top-theta (keep S > theta); topk: the k best candidates'),
@@ -31,6 +33,7 @@ export const attentionSchema = z
     if (c.dims % c.groupSize !== 0) bad('groupSize', `must divide dims (${c.dims}) (value groups tile a token), got ${c.groupSize}`);
     if (c.residual % c.groupSize !== 0) bad('residual', `must be a multiple of groupSize (${c.groupSize}), got ${c.residual}`);
     if (c.residual % (32 / c.keyBits) !== 0) bad('residual', `must be a multiple of 32/keyBits = ${32 / c.keyBits}, got ${c.residual}`);
+    if (c.valueQuant === 'nuq' && c.valueBits === 8) bad('valueBits', 'must be 2 or 4 with valueQuant "nuq" (nuq codes have 1..4 bits and must pack evenly into a word), got 8');
     if (c.k > c.maxKeys) bad('k', `must be at most maxKeys (${c.maxKeys}), got ${c.k}`);
     if (c.sink > c.maxKeys) bad('sink', `must be at most maxKeys (${c.maxKeys}), got ${c.sink}`);
     for (let i = 0; i < c.rowBuckets.length; i++) {
@@ -62,8 +65,14 @@ export interface AttentionDims {
   C: number;
   /** words per fp16 row of D halves */
   H16: number;
-  /** words per value scale/min record */
+  /** words per value scale/min record (nuq: the token record: mid, half and 2·valueTrimMax outlier slots) */
   MV: number;
+  /** valueQuant "nuq" */
+  nuq: boolean;
+  /** outlier slots per token record (nuq: 2·valueTrimMax; kivi: 0) */
+  OS: number;
+  /** words of the value codebook region (nuq: ⌈16·2^b_v / W⌉; kivi: 0) */
+  KW: number;
   WQ: number;
   WC: number;
   SW: number;
@@ -74,6 +83,8 @@ export function attentionDims(cfg: AttentionConfig): AttentionDims {
   const D = cfg.dims;
   const W = cfg.dimsPerCycle || D;
   const B = cfg.keyBits;
+  const nuq = cfg.valueQuant === 'nuq';
+  const OS = nuq ? 2 * cfg.valueTrimMax : 0;
   return {
     D,
     B,
@@ -83,7 +94,10 @@ export function attentionDims(cfg: AttentionConfig): AttentionDims {
     W,
     C: D / W,
     H16: (16 * D) / W,
-    MV: Math.ceil((32 * (D / cfg.groupSize)) / W),
+    MV: nuq ? Math.ceil((32 * (1 + OS)) / W) : Math.ceil((32 * (D / cfg.groupSize)) / W),
+    nuq,
+    OS,
+    KW: nuq ? Math.ceil((16 * 2 ** cfg.valueBits) / W) : 0,
     WQ: cfg.queryBits,
     WC: cfg.queryBits + B,
     SW: cfg.queryBits + B + Math.ceil(Math.log2(D)) + 1,

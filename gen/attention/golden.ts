@@ -9,11 +9,13 @@ import { buildCache, checkFinite, type AttentionCache } from './cache.ts';
 import { divideToFloat, expWeight, valueInt, valueScaleExp } from './fixed.ts';
 import { planeWords, residualScore, rowQuery } from './score.ts';
 import { selectCandidates } from './select.ts';
-import { regionMap, REGIONS, type Region } from './layout.ts';
+import { regionMap, regionsOf, type KiviRegion } from './layout.ts';
+import type { Codebook } from '../nuq/codebook.ts';
 
 export { setMutationForTest, type Mutation } from './select.ts';
 
-export type Words = Record<Region | 'total', number>;
+/** Words fetched per region; `valueCodebook` only with valueQuant "nuq". */
+export type Words = Record<KiviRegion | 'total', number> & { valueCodebook?: number };
 
 export interface RowResult {
   kept: Uint8Array;
@@ -24,8 +26,10 @@ export interface RowResult {
   words: Words;
 }
 
-export function zeroWords(): Words {
-  return { keyPlanes: 0, keyScaleMin: 0, keyResidual: 0, valueCodes: 0, valueScaleMin: 0, valueResidual: 0, total: 0 };
+export function zeroWords(cfg?: AttentionConfig): Words {
+  const w: Words = { keyPlanes: 0, keyScaleMin: 0, keyResidual: 0, valueCodes: 0, valueScaleMin: 0, valueResidual: 0, total: 0 };
+  if (cfg?.valueQuant === 'nuq') w.valueCodebook = 0;
+  return w;
 }
 
 /** One row (README §2–§6). `theta` is the row's θ in threshold mode, else null. */
@@ -34,7 +38,9 @@ export function attentionRow(cfg: AttentionConfig, cache: AttentionCache, q: Arr
   const d = attentionDims(cfg);
   const { n, Tk, Tv } = cache;
   const map = regionMap(cfg, n);
-  const words = zeroWords();
+  const words = zeroWords(cfg);
+  // nuq: the codebook is read once per row, at the start of the value phase, when Tv > 0 (§6)
+  if (d.nuq) words.valueCodebook = Tv > 0 ? map.size.valueCodebook : 0;
   words.keyScaleMin = map.size.keyScaleMin;
   words.keyResidual = map.size.keyResidual;
   words.valueResidual = map.size.valueResidual;
@@ -87,7 +93,7 @@ export function attentionRow(cfg: AttentionConfig, cache: AttentionCache, q: Arr
     }
     for (let dd = 0; dd < d.D; dd++) out[dd] = divideToFloat(f, num[dd], den, valueScaleExp(f));
   }
-  words.total = REGIONS.reduce((a, r) => a + words[r], 0);
+  words.total = regionsOf(cfg).reduce((a, r) => a + (words[r] ?? 0), 0);
   return { kept, scores, out, words };
 }
 
@@ -117,6 +123,8 @@ export interface GoldenInputs {
   thresholds?: ThetaTable;
   layers?: number[];
   heads?: number[];
+  /** valueQuant "nuq": the shared per-token value codebook */
+  valueCodebook?: Codebook;
 }
 
 export interface GoldenResult {
@@ -132,7 +140,7 @@ export function attentionGolden(cfg: AttentionConfig, inp: GoldenInputs, earlyEx
   const D = cfg.dims;
   if (inp.q.length % D !== 0) throw new Error(`q must be [rows, ${D}]`);
   checkFinite(cfg, inp.q, D, 'q');
-  const c = cache ?? buildCache(cfg, inp.k, inp.v);
+  const c = cache ?? buildCache(cfg, inp.k, inp.v, inp.valueCodebook);
   const rows = inp.q.length / D;
   const thetas: (number | null)[] = [];
   const results: RowResult[] = [];

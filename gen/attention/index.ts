@@ -10,7 +10,7 @@ import { attentionGolden, type GoldenInputs, type ThetaTable } from './golden.ts
 import { attentionReport } from './report.ts';
 import { attentionRtl } from './rtl.ts';
 import { CACHE_MEMORY, attentionRandomStimulus, attentionStreamGolden, imageTable } from './stimulus.ts';
-import { attentionFromNpy, attentionToNpy, patternsOf, type RowMeta } from './npy.ts';
+import { attentionFromNpy, attentionToNpy, patternsOf, valueCodebookOf, type RowMeta } from './npy.ts';
 import { rtlCacheImage } from './cache-rtl.ts';
 
 export type { AttentionConfig } from './config.ts';
@@ -28,7 +28,9 @@ const inputsOf = new WeakMap<object, GoldenInputs>();
 
 function goldenInputs(cfg: AttentionConfig, arrays: Parameters<typeof attentionFromNpy>[1], json: Record<string, unknown> = {}): GoldenInputs {
   const meta = (json.meta ?? {}) as RowMeta;
+  const cb = valueCodebookOf(cfg, json);
   return {
+    ...(cb ? { valueCodebook: cb } : {}),
     q: patternsOf(cfg, 'q', arrays.q),
     k: patternsOf(cfg, 'k', arrays.k),
     v: patternsOf(cfg, 'v', arrays.v),
@@ -64,13 +66,14 @@ export const attentionUnit: UnitDef<AttentionConfig> = {
   async preCosim(cfg, stimulus, run): Promise<PreCosimResult> {
     const inp = inputsOf.get(cfg);
     if (!inp) return { ok: false, stimulus, problem: 'attention preCosim: no k/v known for this config object (give it to fromNpy first)', report: {} };
-    const r = await rtlCacheImage(cfg, inp.k, inp.v, run);
+    const r = await rtlCacheImage(cfg, inp.k, inp.v, run, inp.valueCodebook);
     if (!r.ok) return { ok: false, stimulus, problem: r.problem, report: r.report };
     const golden = stimulus[CACHE_MEMORY];
     const same = golden.count === r.image.length && r.image.every((w, i) => w === golden.get(i, 'data'));
     if (!same) return { ok: false, stimulus, problem: 'the cache image built from the quantizer RTL differs from the golden model\'s', report: r.report };
     const next: StreamData = { ...stimulus, [CACHE_MEMORY]: imageTable(cfg, r.image) };
-    return { ok: true, stimulus: next, problem: '', report: { cacheImage: { words: r.image.length, source: 'quantizer RTL', ...r.report } } };
+    const source = cfg.valueQuant === 'nuq' ? 'quantizer RTL (keys), golden nuq per-token model (values)' : 'quantizer RTL';
+    return { ok: true, stimulus: next, problem: '', report: { cacheImage: { words: r.image.length, source, ...r.report } } };
   },
   async postCosim(cfg, outputs, _run, info): Promise<PostCosimResult> {
     const rows = outputs.row.count;
@@ -86,6 +89,7 @@ export const attentionUnit: UnitDef<AttentionConfig> = {
   jsonInputs: {
     thresholds: { help: 'thresholds.json as kvhdl calibrate writes it (selection "threshold")', optional: true },
     meta: { help: 'rows.json {layers, heads} per row (default: layer 0, head r mod heads)', optional: true },
+    'value-codebook': { help: 'codebook.json of kvhdl calibrate-nuq --mode per-token (required with valueQuant "nuq")', optional: true },
   },
   memories: (cfg) => [cacheMemory(cfg)],
   // `kvhdl report` synthesizes the small configuration and the default (D = 128, maxKeys 4096:

@@ -26,7 +26,7 @@ export interface AttentionSignals {
 }
 
 export function attentionInvariants(m: ModuleBuilder, d: RtlDims, s: AttentionSignals): void {
-  const { B, C, G, R, H16, VC, MV } = d;
+  const { B, C, G, R, H16, VC, MV, KW } = d;
   const X = d.AW + d.NW + 8; // wide enough for every product below
   const w = (e: Expr) => e.zext(X);
   const k = (v: number) => lit(UInt(X), v);
@@ -37,12 +37,13 @@ export function attentionInvariants(m: ModuleBuilder, d: RtlDims, s: AttentionSi
   const tk = w(s.tk);
   const tv = w(s.tv);
   // the image's words (README §6): keyPlanes + keyScaleMin + keyResidual + valueCodes + valueScaleMin + valueResidual
-  const image = times(s.tk, B * C)
+  // (+ valueCodebook, KW words, with valueQuant "nuq")
+  const kivi = times(s.tk, B * C)
     .add(times(s.groups, 2 * H16))
     .add(times(n.subWrap(tk), H16))
     .add(times(s.tv, VC + MV))
-    .add(times(n.subWrap(tv), H16))
-    .trunc(X);
+    .add(times(n.subWrap(tv), H16));
+  const image = (KW > 0 ? kivi.add(k(KW)) : kivi).trunc(X);
   const imageWords = m.formalWire('fv_att_image_words', image);
   m.assert(implies(reqValid, tk.le(n).and(n.lt(tk.add(k(R)).trunc(X)))), `attention: tk = floor(n/R)*R: tk <= n < tk + R (${R})`);
   m.assert(implies(reqValid, times(s.groups, G).eq(tk)), `attention: key groups * G (${G}) = tk`);

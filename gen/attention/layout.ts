@@ -1,12 +1,27 @@
 /**
  * The attention cache image (README.md §6): one memory of W-bit words (bigint per word), six
- * regions in order: keyPlanes, keyScaleMin, keyResidual, valueCodes, valueScaleMin, valueResidual.
+ * regions in order: keyPlanes, keyScaleMin, keyResidual, valueCodes, valueScaleMin, valueResidual,
+ * and with valueQuant "nuq" a seventh, valueCodebook (valueScaleMin then holds each token's
+ * (mid, half) and outlier slots).
  */
 import { attentionDims, type AttentionConfig } from './config.ts';
 import type { AttentionCache } from './cache.ts';
+import type { NuqValues } from './cache-nuq.ts';
 
+/** The six regions of every image (KIVI values). */
 export const REGIONS = ['keyPlanes', 'keyScaleMin', 'keyResidual', 'valueCodes', 'valueScaleMin', 'valueResidual'] as const;
-export type Region = (typeof REGIONS)[number];
+/** Every region; `valueCodebook` exists (is non-empty) only with valueQuant "nuq". */
+export const ALL_REGIONS = [...REGIONS, 'valueCodebook'] as const;
+export type Region = (typeof ALL_REGIONS)[number];
+export type KiviRegion = (typeof REGIONS)[number];
+
+/** The regions of a config's image: REGIONS, plus valueCodebook with valueQuant "nuq". */
+export function regionsOf(cfg: AttentionConfig): readonly Region[] {
+  return cfg.valueQuant === 'nuq' ? ALL_REGIONS : REGIONS;
+}
+
+/** An unused outlier slot's channel field. */
+export const NO_OUTLIER = 0xffff;
 
 export interface RegionMap {
   base: Record<Region, number>;
@@ -26,10 +41,11 @@ export function regionMap(cfg: AttentionConfig, n: number): RegionMap {
     valueCodes: (Tv * d.bv * d.D) / d.W,
     valueScaleMin: Tv * d.MV,
     valueResidual: (n - Tv) * d.H16,
+    valueCodebook: d.KW,
   };
   const base = {} as Record<Region, number>;
   let at = 0;
-  for (const r of REGIONS) {
+  for (const r of ALL_REGIONS) {
     base[r] = at;
     at += size[r];
   }
@@ -59,6 +75,19 @@ function getRow(words: readonly bigint[], at: number, W: number, width: number, 
   return Array.from({ length: count }, (_, i) => getField(words, at + Math.floor(i / per), (i % per) * width, width));
 }
 
+/**
+ * A NUQ token's record (README §6): mid, half, then 2·valueTrimMax slots (channel, value pattern),
+ * the outliers by channel ascending, unused slots (NO_OUTLIER, 0).
+ */
+function nuqRecord(cfg: AttentionConfig, nv: NuqValues, t: number): number[] {
+  const { OS } = attentionDims(cfg);
+  const o = nv.outliers[t];
+  if (o.length > OS) throw new Error(`value token ${t} has ${o.length} outliers, the record holds ${OS} (2*valueTrimMax)`);
+  const rec = [nv.mid[t], nv.half[t]];
+  for (let s = 0; s < OS; s++) rec.push(...(s < o.length ? o[s] : [NO_OUTLIER, 0]));
+  return rec;
+}
+
 /** The memory image of a cache: one bigint (W bits) per word. */
 export function buildImage(cfg: AttentionConfig, cache: AttentionCache): bigint[] {
   const d = attentionDims(cfg);
@@ -80,9 +109,10 @@ export function buildImage(cfg: AttentionConfig, cache: AttentionCache): bigint[
   const ng = D / G;
   for (let t = 0; t < Tv; t++) {
     putRow(words, m.base.valueCodes + (t * bv * D) / W, W, bv, values.codes.subarray(t * D, t * D + D));
-    const rec = [...values.scale.subarray(t * ng, t * ng + ng), ...values.min.subarray(t * ng, t * ng + ng)];
+    const rec = cache.nuq ? nuqRecord(cfg, cache.nuq, t) : [...values.scale.subarray(t * ng, t * ng + ng), ...values.min.subarray(t * ng, t * ng + ng)];
     putRow(words, m.base.valueScaleMin + t * MV, W, 16, rec);
   }
+  if (cache.nuq) putRow(words, m.base.valueCodebook, W, 16, cache.nuq.cent);
   for (let t = Tv; t < n; t++) putRow(words, m.base.valueResidual + (t - Tv) * H16, W, 16, values.residual.subarray((t - Tv) * D, (t - Tv) * D + D));
   return words;
 }
@@ -100,6 +130,8 @@ export interface ParsedImage {
   valueScale: Uint16Array;
   valueMin: Uint16Array;
   valueResidual: Uint16Array;
+  /** valueQuant "nuq": (mid, half) and outliers per token, the centroids (valueScale, valueMin empty) */
+  nuq?: NuqValues;
 }
 
 /** The inverse of buildImage (throws if the image has the wrong length). */
@@ -130,13 +162,25 @@ export function parseImage(cfg: AttentionConfig, words: readonly bigint[], n: nu
   const valueCodes = new Uint8Array(Tv * D);
   const valueScale = new Uint16Array(Tv * ng);
   const valueMin = new Uint16Array(Tv * ng);
+  const nuq: NuqValues | undefined = d.nuq
+    ? { cent: getRow(words, m.base.valueCodebook, W, 16, 2 ** bv), mid: new Uint16Array(Tv), half: new Uint16Array(Tv), outliers: [] }
+    : undefined;
   for (let t = 0; t < Tv; t++) {
     valueCodes.set(getRow(words, m.base.valueCodes + (t * bv * D) / W, W, bv, D), t * D);
+    if (nuq) {
+      const rec = getRow(words, m.base.valueScaleMin + t * MV, W, 16, 2 + 2 * d.OS);
+      nuq.mid[t] = rec[0];
+      nuq.half[t] = rec[1];
+      const o: [number, number][] = [];
+      for (let s = 0; s < d.OS; s++) if (rec[2 + 2 * s] < D) o.push([rec[2 + 2 * s], rec[3 + 2 * s]]);
+      nuq.outliers.push(o);
+      continue;
+    }
     const rec = getRow(words, m.base.valueScaleMin + t * MV, W, 16, 2 * ng);
     valueScale.set(rec.slice(0, ng), t * ng);
     valueMin.set(rec.slice(ng), t * ng);
   }
   const valueResidual = new Uint16Array((n - Tv) * D);
   for (let t = Tv; t < n; t++) valueResidual.set(getRow(words, m.base.valueResidual + (t - Tv) * H16, W, 16, D), (t - Tv) * D);
-  return { n, Tk, Tv, keyCodes, keyScale, keyMin, keyResidual, valueCodes, valueScale, valueMin, valueResidual };
+  return { n, Tk, Tv, keyCodes, keyScale, keyMin, keyResidual, valueCodes, valueScale: nuq ? new Uint16Array(0) : valueScale, valueMin: nuq ? new Uint16Array(0) : valueMin, valueResidual, ...(nuq ? { nuq } : {}) };
 }

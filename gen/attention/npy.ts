@@ -9,6 +9,19 @@ import type { AttentionConfig } from './config.ts';
 import { buildCache, checkFinite } from './cache.ts';
 import { thetaFor, type ThetaTable } from './golden.ts';
 import { buildImage } from './layout.ts';
+import { valueCodebook } from './cache-nuq.ts';
+import type { Codebook } from '../nuq/codebook.ts';
+
+/** The CLI's --value-codebook (README §7): required with valueQuant "nuq", refused otherwise. */
+export function valueCodebookOf(cfg: AttentionConfig, json: Record<string, unknown> = {}): Codebook | undefined {
+  const j = json['value-codebook'];
+  if (cfg.valueQuant !== 'nuq') {
+    if (j !== undefined) throw new Error('--value-codebook is only for valueQuant "nuq" (the config has "kivi")');
+    return undefined;
+  }
+  if (j === undefined) throw new Error('valueQuant "nuq" needs --value-codebook codebook.json (kvhdl calibrate-nuq --mode per-token)');
+  return valueCodebook(cfg, j);
+}
 import { CACHE_MEMORY, imageTable, queryTable, type QueryRow } from './stimulus.ts';
 
 /** The [rows, D] patterns of q/k/v (float16 or uint16 for fp16; uint16 for bf16). */
@@ -50,7 +63,7 @@ export function queryRows(cfg: AttentionConfig, arrays: Record<string, NpyArray>
 
 export function attentionFromNpy(cfg: AttentionConfig, arrays: Record<string, NpyArray>, json?: Record<string, unknown>): StreamData {
   const { rows, k, v } = queryRows(cfg, arrays, json);
-  const image = buildImage(cfg, buildCache(cfg, k, v));
+  const image = buildImage(cfg, buildCache(cfg, k, v, valueCodebookOf(cfg, json)));
   return { query: queryTable(cfg, rows), [CACHE_MEMORY]: imageTable(cfg, image) };
 }
 

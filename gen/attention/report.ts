@@ -7,7 +7,7 @@ import type { NpyArray } from '../../data/npy.ts';
 import { fpToNumber } from '../../hdl/lib/float/golden/index.ts';
 import { attentionDims, attentionFormat, type AttentionConfig } from './config.ts';
 import { zeroWords, type GoldenInputs, type GoldenResult, type Words } from './golden.ts';
-import { regionMap, REGIONS } from './layout.ts';
+import { regionMap, regionsOf } from './layout.ts';
 import { accuracy, referenceDense, referenceKept, type Accuracy } from './reference.ts';
 
 export function attentionOutputs(cfg: AttentionConfig, g: GoldenResult): { out: NpyArray; kept: NpyArray; scores: NpyArray } {
@@ -53,10 +53,11 @@ export function attentionReport(cfg: AttentionConfig, inp: GoldenInputs, g: Gold
   const f = attentionFormat(cfg);
   const d = attentionDims(cfg);
   const map = regionMap(cfg, g.n);
-  const words = zeroWords();
-  for (const r of g.results) for (const k of [...REGIONS, 'total'] as const) words[k] += r.words[k];
-  const wordsNoEarlyExit = { ...words, keyPlanes: g.rows * map.size.keyPlanes };
-  wordsNoEarlyExit.total = REGIONS.reduce((a, k) => a + wordsNoEarlyExit[k], 0);
+  const words = zeroWords(cfg);
+  const regions = regionsOf(cfg);
+  for (const r of g.results) for (const k of [...regions, 'total'] as const) words[k] = (words[k] ?? 0) + (r.words[k] ?? 0);
+  const wordsNoEarlyExit: Words = { ...words, keyPlanes: g.rows * map.size.keyPlanes };
+  wordsNoEarlyExit.total = regions.reduce((a, k) => a + (wordsNoEarlyExit[k] ?? 0), 0);
   const baselines = { denseKivi: g.rows * map.total, fp16Dense: g.rows * 2 * g.n * d.H16 };
   const perRow = g.results.map((r, i) => {
     const q = inp.q.subarray(i * d.D, (i + 1) * d.D);

@@ -6,6 +6,9 @@
  * Responses (in order) fill the record register or pass through CPW = W/b_v dequantizer lanes
  * (fpMul, fpAdd of the float library; residual halves bypass them), become the integers
  * V = v̂·2^ES, are multiplied by p and added into the D signed accumulators NUM_d.
+ * valueQuant "nuq": the KW codebook words are fetched first in the phase (Tv > 0); a lane's factor
+ * is its code's centroid instead of the code, scale and min are the token record's half and mid,
+ * and the record's outlier slots replace their channels' x̂ (README "Hardware", NUQ values).
  */
 import { Bool, SInt, UInt, cat, lit, log2Ceil, mux, type Expr, type MemoryHandle, type ModuleBuilder, type Var } from '../../hdl/index.ts';
 import { fifo } from '../../hdl/lib/index.ts';
@@ -24,7 +27,8 @@ export interface ValuesIn {
   tv: Expr;
   maxScore: Expr;
   scoreMem: MemoryHandle;
-  bases: { vc: Expr; vsm: Expr; vr: Expr };
+  /** region bases; `vcb` (valueQuant "nuq"): the value codebook */
+  bases: { vc: Expr; vsm: Expr; vr: Expr; vcb?: Expr };
   reqReady: Expr;
   respFire: Expr;
   respData: Expr;
@@ -85,8 +89,9 @@ function delayed(m: ModuleBuilder, name: string, x: Expr, n: number): Expr {
 }
 
 export function valuePath(m: ModuleBuilder, d: RtlDims, i: ValuesIn): Values {
-  const { NW, AW, SW, F, D, G, W, MV, VC, H16, CPW, LT, bv, VW, ACCW, DENW } = d;
+  const { NW, AW, SW, F, D, G, W, MV, VC, H16, CPW, LT, bv, VW, ACCW, DENW, KW, OS } = d;
   const f = d.f;
+  const nuq = d.nuq;
   // ---- walker ---------------------------------------------------------------------------------
   const wNext = m.reg('vw_next', UInt(NW), { reset: 0 });
   const wValid = m.reg('vw_valid', Bool, { reset: 0 });
@@ -117,6 +122,28 @@ export function valuePath(m: ModuleBuilder, d: RtlDims, i: ValuesIn): Values {
   m.when(i.clear, () => wNext.set(0));
   const toks = fifo(m, 'vw_tokens', { fields: { t: UInt(NW), z: UInt(zW) }, ...tokIn, bits: { t: wTok, z } }, 4);
 
+  // ---- nuq: the codebook (KW words) is fetched first in the value phase, when Tv > 0 ------------
+  const KWW = log2Ceil(KW + 1);
+  const cb = nuq
+    ? { req: m.reg('vcb_req_left', UInt(KWW), { reset: 0 }), rx: m.reg('vcb_rx_left', UInt(KWW), { reset: 0 }), words: m.reg('vcb_words', UInt(KW * W)) }
+    : undefined;
+  const tvSome = cb ? m.wire('vr_tv_some', i.tv.ne(0)) : undefined;
+  const cbReqing = cb && tvSome ? m.wire('vcb_requesting', i.run.and(tvSome).and(cb.req.ne(0))) : lit(Bool, 0);
+  const cbRxing = cb && tvSome ? m.wire('vcb_receiving', tvSome.and(cb.rx.ne(0))) : lit(Bool, 0);
+  if (cb) {
+    m.when(i.clear, () => {
+      cb.req.set(KW);
+      cb.rx.set(KW);
+    });
+    m.when(cbReqing.and(i.reqReady), () => cb.req.set(cb.req.subWrap(1)));
+    m.when(i.respFire.and(cbRxing), () => {
+      cb.rx.set(cb.rx.subWrap(1));
+      cb.words.set(KW === 1 ? i.respData : cat(i.respData, cb.words.slice(KW * W - 1, W)));
+    });
+  }
+  // a response of a token (not of the codebook)
+  const respFire = cb ? m.wire('vr_resp_fire', i.respFire.and(cbRxing.not())) : i.respFire;
+
   // ---- request generator ----------------------------------------------------------------------
   const active = m.reg('vr_active', Bool, { reset: 0 });
   const quant = m.reg('vr_quant', Bool);
@@ -125,7 +152,7 @@ export function valuePath(m: ModuleBuilder, d: RtlDims, i: ValuesIn): Values {
   const addr = m.reg('vr_addr', UInt(AW));
   const jump = m.reg('vr_jump', UInt(AW));
   const rtagIn = { valid: m.wire('vr_tag_push', Bool), ready: m.wire('vr_tag_ready', Bool) };
-  const reqFire = m.wire('vr_req_fire', active.and(i.reqReady));
+  const reqFire = m.wire('vr_req_fire', cb ? active.and(i.reqReady).and(cbReqing.not()) : active.and(i.reqReady));
   const lastReq = m.wire('vr_last_req', left.eq(1));
   const start = m.wire('vr_start', toks.valid.and(rtagIn.ready).and(active.not().or(reqFire.and(lastReq))));
   toks.ready.set(start);
@@ -153,33 +180,65 @@ export function valuePath(m: ModuleBuilder, d: RtlDims, i: ValuesIn): Values {
   const rq = rtags.bits.quant;
   const isRec = m.wire('vr_rx_record', rq.and(rw.lt(MV)));
   const rLast = m.wire('vr_rx_last', mux(rq, rw.eq(MV + VC - 1), rw.eq(H16 - 1)));
-  rtags.ready.set(i.respFire.and(rLast));
-  m.when(i.respFire, () => rw.set(mux(rLast, lit(UInt(RW), 0), rw.addWrap(1))));
+  rtags.ready.set(respFire.and(rLast));
+  m.when(respFire, () => rw.set(mux(rLast, lit(UInt(RW), 0), rw.addWrap(1))));
   const vsm = m.reg('vr_record', UInt(MV * W));
-  m.when(i.respFire.and(isRec), () => vsm.set(MV === 1 ? i.respData : cat(i.respData, vsm.slice(MV * W - 1, W))));
+  m.when(respFire.and(isRec), () => vsm.set(MV === 1 ? i.respData : cat(i.respData, vsm.slice(MV * W - 1, W))));
   const half = (k: number): Expr => vsm.slice(16 * k + 15, 16 * k);
   const code = m.wire('vr_code_word', rw.subWrap(MV).trunc(RW)); // c = rw − MV
   const ng = D / G;
-  const e0 = m.wire('vr_e0', i.respFire.and(isRec.not()));
+  const e0 = m.wire('vr_e0', respFire.and(isRec.not()));
   const isCode0 = rq;
+  const L = DEQ_LATENCY;
+  // KIVI: x̂ = fl(fl(code·scale) + min), the scale and min of the lane's channel group;
+  // nuq: x̂ = fl(fl(c[code]·half) + mid), the token's (mid, half) = record halves 0, 1
   const scales: Expr[] = [];
   const mins: Expr[] = [];
+  const factors: Expr[] = [];
+  const cents = nuq ? Array.from({ length: 2 ** bv }, (_, j) => (cb as NonNullable<typeof cb>).words.slice(16 * j + 15, 16 * j)) : [];
   for (let k = 0; k < CPW; k++) {
+    const codeK = i.respData.slice(k * bv + bv - 1, k * bv);
+    if (nuq) {
+      scales.push(half(1));
+      mins.push(half(0));
+      factors.push(m.wire(`vd_cent${k}`, pick(cents, codeK)));
+      continue;
+    }
     const opts = Array.from({ length: VC }, (_, c) => Math.floor((c * CPW + k) / G));
     scales.push(m.wire(`vr_scale${k}`, pick(opts.map((g) => half(g)), code)));
     mins.push(m.wire(`vr_min${k}`, pick(opts.map((g) => half(ng + g)), code)));
+  }
+  // nuq outliers: slot s (record halves 2 + 2s, 3 + 2s: channel, value) replaces lane k of code
+  // word c when channel − c·CPW = k (unused slots: channel 0xFFFF, never a lane's); the first slot
+  // naming a channel wins. Found from the registered record and word counter, carried L stages.
+  const outHit: Expr[] = [];
+  const outVal: Expr[] = [];
+  if (nuq && OS > 0) {
+    const baseCh = m.wire('vo_base', cmul(code, CPW, 16));
+    const diffs = Array.from({ length: OS }, (_, sl) => m.wire(`vo_diff${sl}`, half(2 + 2 * sl).subWrap(baseCh)));
+    for (let k = 0; k < CPW; k++) {
+      let hit: Expr = lit(Bool, 0);
+      let val: Expr = lit(UInt(16), 0);
+      for (let sl = OS - 1; sl >= 0; sl--) {
+        const h = diffs[sl].eq(k);
+        val = mux(h, half(3 + 2 * sl), val);
+        hit = h.or(hit);
+      }
+      outHit.push(delayed(m, `vo_hit${k}`, m.wire(`vo_hit${k}_0`, hit), L));
+      outVal.push(delayed(m, `vo_val${k}`, m.wire(`vo_val${k}_0`, val), L));
+    }
   }
   // stages 1..L (L = DEQ_LATENCY): dequantization (fpMul, then fpAdd); tags,
   // residual halves and the token's weight p beside it (z registered, exp2Weight in 2 stages)
   const deq: Expr[] = [];
   for (let k = 0; k < CPW; k++) {
-    const c = fpFromUInt(m, `vd_code${k}`, f, i.respData.slice(k * bv + bv - 1, k * bv));
     // registers between the operators (their rounding and the next one's first segment)
-    const prod = delayed(m, `vd_prod${k}`, fpMul(m, `vd_mul${k}`, f, c, scales[k], { stages: DEQ_MUL_STAGES }).result, 1);
+    const factor = nuq ? factors[k] : fpFromUInt(m, `vd_code${k}`, f, i.respData.slice(k * bv + bv - 1, k * bv));
+    const prod = delayed(m, `vd_prod${k}`, fpMul(m, `vd_mul${k}`, f, factor, scales[k], { stages: DEQ_MUL_STAGES }).result, 1);
     const mn = delayed(m, `vd_min${k}`, mins[k], DEQ_MUL_STAGES + 1);
-    deq.push(delayed(m, `vd_deq${k}`, fpAdd(m, `vd_add${k}`, f, prod, mn, { stages: DEQ_ADD_STAGES }).result, 1));
+    const x = delayed(m, `vd_deq${k}`, fpAdd(m, `vd_add${k}`, f, prod, mn, { stages: DEQ_ADD_STAGES }).result, 1);
+    deq.push(nuq && OS > 0 ? m.wire(`vd_value${k}`, mux(outHit[k], outVal[k], x)) : x);
   }
-  const L = DEQ_LATENCY;
   const vs = delayChain(m, 'vp_valid', e0, L + 2, 0);
   const codes = delayChain(m, 'vp_is_code', isCode0, L + 2);
   const wordsD = delayChain(m, 'vp_word', mux(isCode0, code, rw), L + 2);
@@ -224,6 +283,9 @@ export function valuePath(m: ModuleBuilder, d: RtlDims, i: ValuesIn): Values {
     m.when(v2.and(hitCode.or(hitRes)), () => acc[dd].set(mux(neg, acc[dd].subWrap(mag), acc[dd].addWrap(mag))));
   }
   const idle = m.wire('vp_idle', vs.map((v) => v.not()).reduce((a, b) => a.and(b)));
-  const done = m.wire('values_done', i.run.and(wNext.eq(i.n)).and(wValid.not()).and(toks.valid.not()).and(active.not()).and(rtags.valid.not()).and(idle));
-  return { reqValid: active, reqAddr: addr, done, den, acc, walk: { valid: offer, fire: consume, token: wTok, kept: recKept, score: recScore } };
+  const done = m.wire('values_done', (cb ? i.run.and(cbRxing.not()) : i.run).and(wNext.eq(i.n)).and(wValid.not()).and(toks.valid.not()).and(active.not()).and(rtags.valid.not()).and(idle));
+  const cbAddr = cb && i.bases.vcb ? m.wire('vcb_addr', i.bases.vcb.addWrap(lit(UInt(KWW), KW).subWrap(cb.req).zext(AW))) : addr;
+  const reqValid = cb ? m.wire('vr_req_valid', cbReqing.or(active)) : active;
+  const reqAddr = cb ? m.wire('vr_req_addr', mux(cbReqing, cbAddr, addr)) : addr;
+  return { reqValid, reqAddr, done, den, acc, walk: { valid: offer, fire: consume, token: wTok, kept: recKept, score: recScore } };
 }

@@ -39,9 +39,9 @@ export function attentionRtl(cfg: AttentionConfig, opts: AttentionRtlOptions = {
   const topk = cfg.selection === 'topk';
   const { D, W, B, C, G, R, H16, SW, NW, AW, THW } = d;
   const m = new ModuleBuilder(
-    moduleName(`kv_attention_${cfg.format}`, { d: D, w: W, b: B, v: d.bv, g: G, r: R, n: cfg.maxKeys, s: cfg.selection, e: cfg.earlyExit, k: cfg.keyLanes, q: d.WQ, f: d.F, sk: cfg.sink }),
+    moduleName(`kv_attention_${cfg.format}`, { d: D, w: W, b: B, v: d.bv, g: G, r: R, n: cfg.maxKeys, s: cfg.selection, e: cfg.earlyExit, k: cfg.keyLanes, q: d.WQ, f: d.F, sk: cfg.sink, ...(d.nuq ? { nuq: cfg.valueTrimMax } : {}) }),
     {
-      params: { dims: D, dimsPerCycle: W, keyBits: B, valueBits: d.bv, groupSize: G, residual: R, maxKeys: cfg.maxKeys, keyLanes: cfg.keyLanes, queryBits: d.WQ, scoreFrac: d.F, sink: cfg.sink },
+      params: { dims: D, dimsPerCycle: W, keyBits: B, valueBits: d.bv, groupSize: G, residual: R, maxKeys: cfg.maxKeys, keyLanes: cfg.keyLanes, queryBits: d.WQ, scoreFrac: d.F, sink: cfg.sink, ...(d.nuq ? { valueTrimMax: cfg.valueTrimMax } : {}) },
       doc: 'decode attention over a KIVI cache image: bit-serial key scores with early exit, exp2 softmax, dequantized values, one rounding per output',
     },
   );
@@ -76,6 +76,7 @@ export function attentionRtl(cfg: AttentionConfig, opts: AttentionRtlOptions = {
   const bVc = m.reg('base_value_codes', UInt(AW));
   const bVsm = m.reg('base_value_scale_min', UInt(AW));
   const bVr = m.reg('base_value_residual', UInt(AW));
+  const bVcb = d.nuq ? m.reg('base_value_codebook', UInt(AW)) : undefined;
   m.when(at(PH.DIVN), () => {
     dvRem.set(mux(geR, rem2.subWrap(R), rem2));
     dvQ.set(dvQ.trunc(NW - 1 || 1).shl(NW > 1 ? 1 : 0).trunc(NW).or(geR.zext(NW)));
@@ -98,7 +99,9 @@ export function attentionRtl(cfg: AttentionConfig, opts: AttentionRtlOptions = {
     bKr.set(kr);
     bVc.set(vc);
     bVsm.set(vsm);
-    bVr.set(vsm.addWrap(cmul(tvv, d.MV, AW)));
+    const vr = vsm.addWrap(cmul(tvv, d.MV, AW));
+    bVr.set(vr);
+    if (bVcb) bVcb.set(vr.addWrap(cmul(n.subWrap(tvv), H16, AW)));
   });
 
   // ---- the memory port ------------------------------------------------------------------------
@@ -252,7 +255,7 @@ export function attentionRtl(cfg: AttentionConfig, opts: AttentionRtlOptions = {
     tv,
     maxScore,
     scoreMem,
-    bases: { vc: bVc, vsm: bVsm, vr: bVr },
+    bases: { vc: bVc, vsm: bVsm, vr: bVr, ...(bVcb ? { vcb: bVcb } : {}) },
     reqReady: at(PH.VAL).and(req.ready),
     respFire: at(PH.VAL).and(respFire),
     respData: resp.bits.data,

@@ -15,6 +15,18 @@ import { attentionRow } from './golden.ts';
 import { buildImage, parseImage } from './layout.ts';
 import { rtlDims } from './rtl-dims.ts';
 import { syntheticAttention } from './synthetic.ts';
+import { nuqDequant } from './cache-nuq.ts';
+import { calibrateNuqPerToken } from '../nuq/calibrate.ts';
+import type { Codebook } from '../nuq/codebook.ts';
+
+/**
+ * A per-token value codebook calibrated on v (`kvhdl calibrate-nuq --mode per-token`'s model) with
+ * trim = valueTrimMax (f = (2·trim + 1)/(D − 1)): what random stimulus and the bench use.
+ */
+export function calibrateValueCodebook(cfg: AttentionConfig, v: Uint16Array, trim = cfg.valueTrimMax): Codebook {
+  const D = cfg.dims;
+  return calibrateNuqPerToken(attentionFormat(cfg), v, v.length / D, D, { bits: cfg.valueBits, outlierFraction: (2 * trim + 1) / (D - 1), shared: true });
+}
 
 export const CACHE_MEMORY = 'cache';
 
@@ -60,8 +72,8 @@ export function cacheFromImage(cfg: AttentionConfig, words: readonly bigint[], n
   const d = attentionDims(cfg);
   const p = parseImage(cfg, words, n);
   const ng = d.D / d.G;
-  const dequant = new Uint16Array(p.Tv * d.D);
-  for (let t = 0; t < p.Tv; t++) {
+  const dequant = p.nuq ? nuqDequant(cfg, p.valueCodes, p.nuq) : new Uint16Array(p.Tv * d.D);
+  for (let t = 0; t < (p.nuq ? 0 : p.Tv); t++) {
     for (let k = 0; k < d.D; k++) {
       const j = Math.floor(k / d.G);
       dequant[t * d.D + k] = dequantValue(f, p.valueCodes[t * d.D + k], p.valueScale[t * ng + j], p.valueMin[t * ng + j]);
@@ -69,7 +81,7 @@ export function cacheFromImage(cfg: AttentionConfig, words: readonly bigint[], n
   }
   const keys = { T: n, Tq: p.Tk, codes: p.keyCodes, scale: p.keyScale, min: p.keyMin, residual: p.keyResidual } as unknown as QuantizedTensor;
   const values = { T: n, Tq: p.Tv, codes: p.valueCodes, scale: p.valueScale, min: p.valueMin, residual: p.valueResidual, dequant } as unknown as QuantizedTensor;
-  return { n, Tk: p.Tk, Tv: p.Tv, keys, values };
+  return { n, Tk: p.Tk, Tv: p.Tv, keys, values, ...(p.nuq ? { nuq: p.nuq } : {}) };
 }
 
 export function outputFields(cfg: AttentionConfig): Record<'key' | 'out' | 'row', FieldSpec[]> {
@@ -143,7 +155,7 @@ export function attentionRandomStimulus(cfg: AttentionConfig, seed: number, rows
     const mk = (len: number, s: number) => Uint16Array.from({ length: len }, () => fpFromNumber(f, s * gs()));
     data = { q: mk(rows * D, 2), k: mk(n * D, 1.5), v: mk(n * D, 1) };
   }
-  const cache = buildCache(cfg, data.k, data.v);
+  const cache = buildCache(cfg, data.k, data.v, cfg.valueQuant === 'nuq' ? calibrateValueCodebook(cfg, data.v) : undefined);
   const image = buildImage(cfg, cache);
   const dense = attentionConfig({ ...cfg, selection: 'none' });
   const qrows: QueryRow[] = [];
