@@ -17,6 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { units } from '../gen/registry.ts';
 import { synthModule, synthUnit } from '../fpga/synth.ts';
 import { levelPathText } from '../fpga/format.ts';
+import { ice40SkipReason } from '../fpga/ice40-precheck.ts';
 import { FP_ADD_MAX_STAGES } from '../hdl/lib/float/add.ts';
 import { FP_MUL_MAX_STAGES } from '../hdl/lib/float/mul.ts';
 import { floatOpModule, type FloatOpKind } from './float-op-module.ts';
@@ -33,6 +34,8 @@ interface Ice40Figures {
   fmaxMHz: number | null;
   device: string | null;
   criticalPath: string | null;
+  /** Why there are no iCE40 figures (not synthesized). */
+  note?: string;
 }
 
 export async function benchUnitLevels(only: readonly string[] = [], opts: { ice40?: boolean } = {}): Promise<void> {
@@ -44,6 +47,11 @@ export async function benchUnitLevels(only: readonly string[] = [], opts: { ice4
     perUnit[u.name] = { top: r.top, levels: r.logicDepth, path: levelPathText(r), lut: r.resources.lut, ff: r.resources.ff };
     console.error(`levels: ${u.name} ${r.top}: ${r.logicDepth}`);
     if (opts.ice40) {
+      const skip = ice40SkipReason(r); // as kvhdl report: more xc7 flip-flops than any iCE40 has cells
+      if (skip) {
+        perUnit[u.name].ice40 = { lut: 0, levels: 0, fmaxMHz: null, device: null, criticalPath: null, note: skip };
+        continue;
+      }
       const i = await synthUnit(u, {}, { target: 'ice40', timeoutMs: TIMEOUT_MS });
       if (i.target !== 'ice40') continue;
       perUnit[u.name].ice40 = { lut: i.resources.lut4, levels: i.logicDepth, fmaxMHz: i.fmaxMHz, device: i.device?.name ?? null, criticalPath: i.criticalPath ? `${i.criticalPath.from} -> ${i.criticalPath.to} (${i.criticalPath.ns} ns)` : null };

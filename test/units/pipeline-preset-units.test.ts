@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PIPELINE_PRESETS } from '../../hdl/lib/pipeline-preset.ts';
 import { runUnit } from '../../flow/unit-run.ts';
-import { parseConfig } from '../../gen/config.ts';
+import { describeConfig, parseConfig } from '../../gen/config.ts';
 import type { UnitDef } from '../../gen/unit.ts';
 import { minmaxUnit } from '../../gen/minmax/index.ts';
 import { minmaxSchema } from '../../gen/minmax/config.ts';
@@ -45,6 +45,17 @@ describe('pipeline presets of minmax, earlyexit, selector', () => {
     expect(PIPELINE_PRESETS.map((pipeline) => selectorSchema.parse({ pipeline }).stages)).toEqual([0, 1, 2]);
     expect(selectorSchema.parse({ pipeline: 'area', stages: 1 }).stages).toBe(1);
     expect(readme('selector')).toMatch(/`"area"` 0[^]*`"balanced"` 1[^]*`"fast"` 2/);
+  });
+
+  it('kvhdl list documents the preset and marks the fields it fills as optional', () => {
+    for (const [unit, field] of [[minmaxUnit, 'stages'], [earlyexitUnit, 'treeCut'], [selectorUnit, 'stages']] as const) {
+      const fields = describeConfig(unit as UnitDef<unknown>);
+      const preset = fields.find((f) => f.name === 'pipeline')!;
+      expect(preset.default).toBe('balanced');
+      expect(preset.description).toMatch(/area: .*balanced: .*fast: .*sets the stage fields not given explicitly/);
+      const f = fields.find((x) => x.name === field)!;
+      expect([f.optional, f.description]).toEqual([true, expect.stringMatching(/default: from pipeline/)]);
+    }
   });
 
   it('the default keeps the module names; other stage values name themselves', () => {
