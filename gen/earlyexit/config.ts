@@ -5,11 +5,11 @@ import { treeLevels } from '../../hdl/lib/index.ts';
 import type { PipelinePreset } from '../../hdl/lib/pipeline-preset.ts';
 import { fillFromPreset, pipelineField } from '../pipeline-preset.ts';
 
-/** `treeCut` per `pipeline` preset (README "Pipeline"); an explicit `treeCut` overrides it. */
-export const EARLYEXIT_PRESETS: Readonly<Record<PipelinePreset, { treeCut: number }>> = {
-  area: { treeCut: 0 },
-  balanced: { treeCut: 3 },
-  fast: { treeCut: 1 },
+/** `treeCut` and `decideCut` per `pipeline` preset (README "Pipeline"); an explicit `treeCut` overrides it. */
+export const EARLYEXIT_PRESETS: Readonly<Record<PipelinePreset, { treeCut: number; decideCut: boolean }>> = {
+  area: { treeCut: 0, decideCut: false },
+  balanced: { treeCut: 3, decideCut: false },
+  fast: { treeCut: 1, decideCut: true },
 };
 
 /** The default `treeCut` (balanced): the module name carries `t<treeCut>` only when it differs. */
@@ -30,7 +30,7 @@ export const earlyexitSchema = z
       .describe('W: dimensions per memory word and per cycle (a plane is ceil(D/W) words); 0: D (one word per plane)'),
     earlyExit: z.boolean().default(true).describe('prune keys that can no longer pass the threshold; false: the baseline that fetches every plane'),
     maxKeys: z.number().int().min(1).max(65536).default(256).describe('largest number of keys n per row (sets index, count and address widths)'),
-    pipeline: pipelineField('treeCut = area 0, balanced 3, fast 1 (README "Pipeline")'),
+    pipeline: pipelineField('treeCut / decideCut = area 0 / false, balanced 3 / false, fast 1 / true (README "Pipeline")'),
     treeCut: z
       .number()
       .int()
@@ -38,6 +38,10 @@ export const earlyexitSchema = z
       .max(16)
       .optional()
       .describe('adder levels per register cut in the D-input adder trees (the plane sum of a word, Q+ of a row): a tree of L levels gets min(L - 1, floor(L / treeCut)) cuts; 0: no cuts (default: from pipeline)'),
+    decideCut: z
+      .boolean()
+      .optional()
+      .describe('register the prune decision of a completed plane before the slot update (the slot takes its next state a cycle later: one more cycle per plane of a key) (default: from pipeline)'),
   })
   .transform((c) => fillFromPreset(c, EARLYEXIT_PRESETS))
   .superRefine((c, ctx) => {

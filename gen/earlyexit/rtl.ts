@@ -1,19 +1,19 @@
 /**
- * earlyexit RTL (README.md): Nk key slots, MSB-first plane requests through a memory read port,
- * plane sums by AND + adder tree, the prune comparator against per-row thresholds, in-order key
- * records and a row summary with counters.
- *
+ * earlyexit RTL (README.md): Nk key slots, MSB-first plane requests through a memory read port, plane
+ * sums by AND + adder tree, the prune comparator against per-row thresholds, in-order key records and a
+ * row summary with counters.
  * Per row: IDLE (query accepted) -> QPLUS (Q⁺ registered) -> THR (the B thresholds
  * ⌊(θ − (2^j − 1)·Q⁺) / 2^j⌋ registered) -> RUN (keys) -> SUM (row record).
  * Slot states: FREE -> NEED (its next plane wants requesting) -> WAIT (requested) -> NEED ... -> DONE
  * (result held until it is the next key to emit) -> FREE. Key t lives in slot t mod Nk.
- * Responses pass one register stage (the beat's plane sum) before the slot update.
+ * Responses pass one register stage (the beat's plane sum) before the slot update (two with decideCut).
  */
 import { earlyexitInvariants } from './invariants.ts';
 import { Bool, ModuleBuilder, SInt, UInt, lit, log2Ceil, moduleName, mux, type Expr, type Module, type Var } from '../../hdl/index.ts';
 import { fifo, reduceTree, streamIn, streamOut, sumOp, treeLevels } from '../../hdl/lib/index.ts';
 import { EARLYEXIT_DEFAULT_TREE_CUT, dimsOf, treeCutsOf, type EarlyexitConfig } from './config.ts';
 import { planeBeatSum } from './rtl-plane-sum.ts';
+import { decisionStage } from './rtl-decide.ts';
 
 const [FREE, NEED, WAIT, DONE] = [0, 1, 2, 3];
 const [IDLE, QPLUS, THR, RUN, SUM] = [0, 1, 2, 3, 4];
@@ -47,7 +47,7 @@ export function earlyexitRtl(cfg: EarlyexitConfig): Module {
   // adder levels (3 by default), so that no tree is a long chain of carry chains in one cycle. A tree
   // with k cuts has k + 1 register stages (reduceTree spreads them evenly; the last one is its output).
   const { qPlus: QTS, plane: PTS } = treeCutsOf(cfg);
-  const cutTag: Record<string, number> = cfg.treeCut === EARLYEXIT_DEFAULT_TREE_CUT ? {} : { t: cfg.treeCut }; // t<treeCut> in the name off the default only
+  const cutTag: Record<string, number> = { ...(cfg.treeCut === EARLYEXIT_DEFAULT_TREE_CUT ? {} : { t: cfg.treeCut }), ...(cfg.decideCut ? { x: 1 } : {}) }; // off the defaults only
   const m = new ModuleBuilder(
     moduleName('kv_earlyexit', { d: D, q: Wq, b: B, s: cfg.keySigned, k: Nk, w: d.W, e: cfg.earlyExit, n: cfg.maxKeys, ...cutTag }),
     {
@@ -219,7 +219,7 @@ export function earlyexitRtl(cfg: EarlyexitConfig): Module {
   const planeDone = m.wire('plane_done', s1Valid.and(s1Last));
   if (beatAcc) m.when(s1Valid.and(s1Last.not()), () => beatAcc.set(planeSum));
 
-  // Output: the slot of the next key to emit.
+  const up = decisionStage(m, cfg.decideCut, { done: planeDone, slot: s1Slot, stop: keyDone, keep: keyKept, partial: pNew }); // slot update; then the output
   const outPtr = m.reg('out_ptr', UInt(SLW), { reset: 0 });
   const emitted = m.reg('emitted', UInt(NW), { reset: 0 });
   const keyFire = m.wire('key_fire', keyOut.valid.and(keyOut.ready));
@@ -238,11 +238,11 @@ export function earlyexitRtl(cfg: EarlyexitConfig): Module {
       addr[s].set(nextAddr.trunc(AW));
     });
     m.when(reqLoad.and(grantValid).and(grantSlot.eq(s)), () => st[s].set(WAIT));
-    m.when(planeDone.and(s1Slot.eq(s)), () => {
-      st[s].set(mux(keyDone, lit(UInt(2), DONE), lit(UInt(2), NEED)));
-      kept[s].set(keyKept);
-      part[s].set(mux(keyDone.and(keyKept.not()), lit(SInt(SW), 0), pNew));
-      m.when(keyDone.not(), () => {
+    m.when(up.done.and(up.slot.eq(s)), () => {
+      st[s].set(mux(up.stop, lit(UInt(2), DONE), lit(UInt(2), NEED)));
+      kept[s].set(up.keep);
+      part[s].set(mux(up.stop.and(up.keep.not()), lit(SInt(SW), 0), up.partial));
+      m.when(up.stop.not(), () => {
         plane[s].set(plane[s].subWrap(1));
         addr[s].set(addr[s].addWrap(C % 2 ** AW)); // C = 2^AW only when n = B = 1 (a single plane: never stepped)
       });

@@ -33,12 +33,14 @@ describe('pipeline presets of minmax, earlyexit, selector', () => {
     expect(readme('minmax')).toMatch(/`"area"` 0[^]*`"balanced"` 1[^]*`"fast"` `"max"`/);
   });
 
-  it('earlyexit: treeCut area 0, balanced 3, fast 1, and the cuts per tree it gives', () => {
+  it('earlyexit: treeCut / decideCut area 0 / false, balanced 3 / false, fast 1 / true, and the cuts per tree', () => {
     expect(PIPELINE_PRESETS.map((pipeline) => earlyexitSchema.parse({ pipeline }).treeCut)).toEqual([0, 3, 1]);
+    expect(PIPELINE_PRESETS.map((pipeline) => earlyexitSchema.parse({ pipeline }).decideCut)).toEqual([false, false, true]);
+    expect(earlyexitSchema.parse({ pipeline: 'fast', decideCut: false }).decideCut).toBe(false);
     expect(PIPELINE_PRESETS.map((pipeline) => treeCutsOf(earlyexitSchema.parse({ pipeline })))).toEqual([{ qPlus: 0, plane: 0 }, { qPlus: 1, plane: 1 }, { qPlus: 3, plane: 3 }]);
     expect(treeCutsOf(earlyexitSchema.parse({ pipeline: 'fast', dims: 64, dimsPerCycle: 2 }))).toEqual({ qPlus: 5, plane: 0 });
     expect(earlyexitSchema.parse({ pipeline: 'fast', treeCut: 2 }).treeCut).toBe(2);
-    expect(readme('earlyexit')).toMatch(/`"area"` 0[^]*`"balanced"` 3[^]*`"fast"` 1/);
+    expect(readme('earlyexit')).toMatch(/`"area"` 0 \/ false[^]*`"balanced"` 3 \/ false[^]*`"fast"` 1 \/ true/);
   });
 
   it('selector: stages area 0, balanced 1, fast 2; explicit stages win', () => {
@@ -48,7 +50,7 @@ describe('pipeline presets of minmax, earlyexit, selector', () => {
   });
 
   it('kvhdl list documents the preset and marks the fields it fills as optional', () => {
-    for (const [unit, field] of [[minmaxUnit, 'stages'], [earlyexitUnit, 'treeCut'], [selectorUnit, 'stages']] as const) {
+    for (const [unit, field] of [[minmaxUnit, 'stages'], [earlyexitUnit, 'treeCut'], [earlyexitUnit, 'decideCut'], [selectorUnit, 'stages']] as const) {
       const fields = describeConfig(unit as UnitDef<unknown>);
       const preset = fields.find((f) => f.name === 'pipeline')!;
       expect(preset.default).toBe('balanced');
@@ -63,7 +65,7 @@ describe('pipeline presets of minmax, earlyexit, selector', () => {
     expect(top(minmaxUnit, {})).toBe('kv_minmax_p8_w16_s1');
     expect(top(minmaxUnit, { pipeline: 'fast' })).toBe('kv_minmax_p8_w16_s3');
     expect(top(earlyexitUnit, {})).toBe('kv_earlyexit_d16_q8_b8_s1_k4_w16_e1_n256');
-    expect(top(earlyexitUnit, { pipeline: 'fast' })).toBe('kv_earlyexit_d16_q8_b8_s1_k4_w16_e1_n256_t1');
+    expect(top(earlyexitUnit, { pipeline: 'fast' })).toBe('kv_earlyexit_d16_q8_b8_s1_k4_w16_e1_n256_t1_x1');
     expect(top(selectorUnit, {})).toBe('kv_select_th_w16_n64_p4_q4_k8_cap0_h2_l2_b16x32x64');
     expect(top(selectorUnit, { pipeline: 'area' })).toBe('kv_select_th_w16_n64_p4_q4_k8_cap0_h2_l2_b16x32x64_s0');
     expect(top(selectorUnit, { pipeline: 'fast', mode: 'topk' })).toBe('kv_select_topk_insertion_w16_n64_p4_q4_k8'); // other cores: no stages
@@ -79,6 +81,8 @@ describe('non-default presets against the golden model (Verilator, stalls)', () 
     [selectorUnit, { pipeline: 'fast', maxRow: 16, rowBuckets: [8, 16], lanes: 3, outLanes: 4 }, 30, true],
     [minmaxUnit, { pipeline: 'area', lanes: 4, width: 8 }, 200, false],
     [earlyexitUnit, { pipeline: 'area', dims: 16, keyLanes: 2, maxKeys: 16 }, 12, false],
+    [earlyexitUnit, { decideCut: true, dims: 12, dimsPerCycle: 4, keyLanes: 3, keySigned: false, maxKeys: 16 }, 12, false],
+    [earlyexitUnit, { decideCut: true, dims: 5, keyLanes: 1, keyBits: 3, maxKeys: 16 }, 12, false],
     [selectorUnit, { pipeline: 'area', maxRow: 16, rowBuckets: [8, 16], lanes: 2, outLanes: 4, capK: 3, capPolicy: 'first' }, 30, false],
     [selectorUnit, { pipeline: 'fast', maxRow: 16, rowBuckets: [8, 16], lanes: 4, outLanes: 2 }, 30, false],
     [selectorUnit, { pipeline: 'fast', maxRow: 16, rowBuckets: [8, 16], lanes: 1, outLanes: 1 }, 30, false],
