@@ -37,7 +37,7 @@ export const selectorSchema = z
       .min(0)
       .max(2)
       .optional()
-      .describe('timing of the streaming threshold core (threshold mode, capK = 0 or capPolicy "first"; the other cores ignore it): 0 = decision, compaction and row maximum in one cycle; 1 = a lane register between the decision and the compaction, and the row maximum folded a cycle later; 2 = as 1 with shallower row-maximum logic (valid bits instead of masking, parallel compares in the fold) (default: from pipeline)'),
+      .describe('timing of the streaming threshold core (threshold mode, capK = 0 or capPolicy "first"; the other cores ignore it): 0 = decision, compaction and row maximum in one cycle; 1 = a lane register between the decision and the compaction, and the row maximum folded a cycle later; 2 = as 1 with shallower row-maximum logic (valid bits instead of masking, parallel compares in the fold) and the fill amount of the P <= P_out packer registered a cycle ahead (default: from pipeline)'),
   })
   .transform((c) => fillFromPreset(c, SELECTOR_PRESETS))
   .superRefine((c, ctx) => {

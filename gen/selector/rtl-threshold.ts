@@ -43,7 +43,7 @@ export function thresholdStreamCore(m: ModuleBuilder, cfg: SelectorConfig, fe: F
   const DW = compactShiftBits(P);
   const dropped = DW > 0 && P <= cfg.outLanes ? prefixCountsLog(m, 'th_drop', keep.map((k) => k.not()), DW) : null;
   const lDropped = dropped ? dropped.map((d, i) => m.reg(`th_lane_drop_${i}`, d.type)) : null;
-  const lanes: LaneBeat = { valid: lValid, idx: lIdx, score: lScore, keep: lKeep, end: lEnd, ...(lDropped ? { dropped: lDropped } : {}) };
+  const lanes: LaneBeat = { valid: lValid, idx: lIdx, score: lScore, keep: lKeep, end: lEnd, ...(lDropped ? { dropped: lDropped } : {}), ...(cfg.stages >= 2 ? { fillAhead: true } : {}) };
   return {
     lanes,
     connect(ready) {

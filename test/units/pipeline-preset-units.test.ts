@@ -86,6 +86,8 @@ describe('non-default presets against the golden model (Verilator, stalls)', () 
     [selectorUnit, { pipeline: 'area', maxRow: 16, rowBuckets: [8, 16], lanes: 2, outLanes: 4, capK: 3, capPolicy: 'first' }, 30, false],
     [selectorUnit, { pipeline: 'fast', maxRow: 16, rowBuckets: [8, 16], lanes: 4, outLanes: 2 }, 30, false],
     [selectorUnit, { pipeline: 'fast', maxRow: 16, rowBuckets: [8, 16], lanes: 1, outLanes: 1 }, 30, false],
+    [selectorUnit, { pipeline: 'fast' }, 20, false],
+    [selectorUnit, { pipeline: 'fast', maxRow: 16, rowBuckets: [8, 16], lanes: 2, outLanes: 7, capK: 5, capPolicy: 'first' }, 30, false],
   ];
   for (const [unit, raw, n, always] of cases) {
     if (!always && !process.env.KVHDL_REGRESS) continue;
