@@ -1,6 +1,19 @@
 /** earlyexit configuration and derived widths (see README.md, "Configuration"). */
 import { z } from 'zod';
 import { bitsFor } from '../../hdl/index.ts';
+import { treeLevels } from '../../hdl/lib/index.ts';
+import type { PipelinePreset } from '../../hdl/lib/pipeline-preset.ts';
+import { fillFromPreset, pipelineField } from '../pipeline-preset.ts';
+
+/** `treeCut` and `decideCut` per `pipeline` preset (README "Pipeline"); an explicit `treeCut` overrides it. */
+export const EARLYEXIT_PRESETS: Readonly<Record<PipelinePreset, { treeCut: number; decideCut: boolean }>> = {
+  area: { treeCut: 0, decideCut: false },
+  balanced: { treeCut: 3, decideCut: false },
+  fast: { treeCut: 1, decideCut: true },
+};
+
+/** The default `treeCut` (balanced): the module name carries `t<treeCut>` only when it differs. */
+export const EARLYEXIT_DEFAULT_TREE_CUT = EARLYEXIT_PRESETS.balanced.treeCut;
 
 export const earlyexitSchema = z
   .strictObject({
@@ -17,7 +30,20 @@ export const earlyexitSchema = z
       .describe('W: dimensions per memory word and per cycle (a plane is ceil(D/W) words); 0: D (one word per plane)'),
     earlyExit: z.boolean().default(true).describe('prune keys that can no longer pass the threshold; false: the baseline that fetches every plane'),
     maxKeys: z.number().int().min(1).max(65536).default(256).describe('largest number of keys n per row (sets index, count and address widths)'),
+    pipeline: pipelineField('treeCut / decideCut = area 0 / false, balanced 3 / false, fast 1 / true (README "Pipeline")'),
+    treeCut: z
+      .number()
+      .int()
+      .min(0)
+      .max(16)
+      .optional()
+      .describe('adder levels per register cut in the D-input adder trees (the plane sum of a word, Q+ of a row): a tree of L levels gets min(L - 1, floor(L / treeCut)) cuts; 0: no cuts (default: from pipeline)'),
+    decideCut: z
+      .boolean()
+      .optional()
+      .describe('register the prune decision of a completed plane before the slot update (the slot takes its next state a cycle later: one more cycle per plane of a key) (default: from pipeline)'),
   })
+  .transform((c) => fillFromPreset(c, EARLYEXIT_PRESETS))
   .superRefine((c, ctx) => {
     if (c.keySigned && c.keyBits < 2) {
       ctx.addIssue({ code: 'custom', path: ['keyBits'], message: `must be at least 2 for signed keys, got ${c.keyBits}` });
@@ -28,6 +54,17 @@ export const earlyexitSchema = z
   });
 
 export type EarlyexitConfig = z.infer<typeof earlyexitSchema>;
+
+/** Register cuts inside an adder tree of `levels` levels for a configuration (README "Pipeline"). */
+export function treeCuts(cfg: Pick<EarlyexitConfig, 'treeCut'>, levels: number): number {
+  return cfg.treeCut === 0 ? 0 : Math.max(0, Math.min(levels - 1, Math.floor(levels / cfg.treeCut)));
+}
+
+/** Cuts of the Q+ tree (D inputs) and of the plane-sum tree (W inputs). */
+export function treeCutsOf(cfg: EarlyexitConfig): { qPlus: number; plane: number } {
+  const W = cfg.dimsPerCycle || cfg.dims;
+  return { qPlus: treeCuts(cfg, treeLevels(cfg.dims)), plane: treeCuts(cfg, treeLevels(W)) };
+}
 
 /** Widths and counts derived from a configuration (README.md, "Configuration"). */
 export interface EarlyexitDims {

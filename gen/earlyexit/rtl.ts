@@ -1,19 +1,19 @@
 /**
- * earlyexit RTL (README.md): Nk key slots, MSB-first plane requests through a memory read port,
- * plane sums by AND + adder tree, the prune comparator against per-row thresholds, in-order key
- * records and a row summary with counters.
- *
+ * earlyexit RTL (README.md): Nk key slots, MSB-first plane requests through a memory read port, plane
+ * sums by AND + adder tree, the prune comparator against per-row thresholds, in-order key records and a
+ * row summary with counters.
  * Per row: IDLE (query accepted) -> QPLUS (Q⁺ registered) -> THR (the B thresholds
  * ⌊(θ − (2^j − 1)·Q⁺) / 2^j⌋ registered) -> RUN (keys) -> SUM (row record).
  * Slot states: FREE -> NEED (its next plane wants requesting) -> WAIT (requested) -> NEED ... -> DONE
  * (result held until it is the next key to emit) -> FREE. Key t lives in slot t mod Nk.
- * Responses pass one register stage (the beat's plane sum) before the slot update.
+ * Responses pass one register stage (the beat's plane sum) before the slot update (two with decideCut).
  */
 import { earlyexitInvariants } from './invariants.ts';
 import { Bool, ModuleBuilder, SInt, UInt, lit, log2Ceil, moduleName, mux, type Expr, type Module, type Var } from '../../hdl/index.ts';
 import { fifo, reduceTree, streamIn, streamOut, sumOp, treeLevels } from '../../hdl/lib/index.ts';
-import { dimsOf, type EarlyexitConfig } from './config.ts';
+import { EARLYEXIT_DEFAULT_TREE_CUT, dimsOf, treeCutsOf, type EarlyexitConfig } from './config.ts';
 import { planeBeatSum } from './rtl-plane-sum.ts';
+import { decisionStage } from './rtl-decide.ts';
 
 const [FREE, NEED, WAIT, DONE] = [0, 1, 2, 3];
 const [IDLE, QPLUS, THR, RUN, SUM] = [0, 1, 2, 3, 4];
@@ -43,13 +43,13 @@ export function earlyexitRtl(cfg: EarlyexitConfig): Module {
   const BW = log2Ceil(C);
   const PSW = Wq + treeLevels(D) + 1; // a whole plane sum (|S| ≤ D·2^(Wq−1))
   const THW = SW + 1; // thresholds (README: every bound lies inside ±2^(SW−2); θ is SW bits)
-  // Cuts inside the D-input adder trees (the plane sum of a word, Q⁺ of a row): one per three adder
-  // levels, so that no tree is a long chain of carry chains in one cycle. A tree with k cuts has
-  // k + 1 register stages (reduceTree spreads them evenly; the last one is its output register).
-  const QTS = Math.floor(treeLevels(D) / 3);
-  const PTS = Math.floor(treeLevels(d.W) / 3);
+  // Cuts inside the D-input adder trees (the plane sum of a word, Q⁺ of a row): one per `treeCut`
+  // adder levels (3 by default), so that no tree is a long chain of carry chains in one cycle. A tree
+  // with k cuts has k + 1 register stages (reduceTree spreads them evenly; the last one is its output).
+  const { qPlus: QTS, plane: PTS } = treeCutsOf(cfg);
+  const cutTag: Record<string, number> = { ...(cfg.treeCut === EARLYEXIT_DEFAULT_TREE_CUT ? {} : { t: cfg.treeCut }), ...(cfg.decideCut ? { x: 1 } : {}) }; // off the defaults only
   const m = new ModuleBuilder(
-    moduleName('kv_earlyexit', { d: D, q: Wq, b: B, s: cfg.keySigned, k: Nk, w: d.W, e: cfg.earlyExit, n: cfg.maxKeys }),
+    moduleName('kv_earlyexit', { d: D, q: Wq, b: B, s: cfg.keySigned, k: Nk, w: d.W, e: cfg.earlyExit, n: cfg.maxKeys, ...cutTag }),
     {
       params: { dims: D, queryBits: Wq, keyBits: B, keySigned: cfg.keySigned ? 1 : 0, keyLanes: Nk, dimsPerCycle: d.W, earlyExit: cfg.earlyExit ? 1 : 0, maxKeys: cfg.maxKeys },
       doc: 'bit-serial MSB-first q.k scores with early exit (prune when the score bound cannot exceed theta)',
@@ -156,16 +156,15 @@ export function earlyexitRtl(cfg: EarlyexitConfig): Module {
   const tagPlane = m.wire('tag_plane', pick(plane, tags.bits.slot));
   const tagPartial = m.wire('tag_partial', pick(part, tags.bits.slot));
   /** The bound stage 2 compares S with, and whether to invert the result, for a plane and partial. */
-  const cmpOf = (pl: Expr, partial: Expr, at: string): { cmp: Expr; inv: Expr } => {
-    const t = m.wire(`${at}_thr`, pick(thr, pl));
-    const msb = m.wire(`${at}_msb`, pl.eq(B - 1));
+  const cmpOf = (pl: Expr, partial: Expr, at: string, picked?: { thr: Expr; msb: Expr }): { cmp: Expr; inv: Expr } => {
+    const t = picked?.thr ?? m.wire(`${at}_thr`, pick(thr, pl));
+    const msb = picked?.msb ?? m.wire(`${at}_msb`, pl.eq(B - 1));
     const msbCmp = cfg.keySigned ? t.not() : t;
     return { cmp: mux(msb, fit(msbCmp, CMPW), fit(t.sub(partial.shl(1)), CMPW)), inv: cfg.keySigned ? msb : lit(Bool, 0) };
   };
-  // The word's tag and slot state travel beside the plane tree's register stages (the slot's
-  // partial and plane cannot change meanwhile: its plane is still in flight). With cuts in the
-  // tree, the comparison bound is computed from the registered plane and partial in the last of
-  // those stages, off the path from the tag FIFO.
+  // The word's tag and slot state travel beside the plane tree's register stages (the slot's partial and
+  // plane cannot change meanwhile: its plane is still in flight). With cuts, the bound is computed in the last
+  // of those stages from their registers; with two or more, the threshold is picked in the second (early_thr).
   let pv: Expr = respFire;
   let pb: Record<string, Expr> = {
     slot: tags.bits.slot,
@@ -176,6 +175,7 @@ export function earlyexitRtl(cfg: EarlyexitConfig): Module {
   };
   if (PTS === 0) Object.assign(pb, cmpOf(tagPlane, tagPartial, 'tag'));
   for (let t = 0; t < (PTS === 0 ? 0 : PTS + 1) - 1; t++) {
+    if (t === 1) Object.assign(pb, { thr: m.wire('early_thr', pick(thr, pb.plane)), msb: m.wire('early_msb', pb.plane.eq(B - 1)) });
     const v = m.reg(`tree${t}_valid`, Bool, { reset: 0 });
     v.set(pv);
     const nb: Record<string, Expr> = {};
@@ -197,7 +197,7 @@ export function earlyexitRtl(cfg: EarlyexitConfig): Module {
     s1Plane.set(pb.plane);
     s1Partial.set(pb.partial);
   });
-  const late = PTS === 0 ? { cmp: pb.cmp, inv: pb.inv } : cmpOf(pb.plane, pb.partial, 'late');
+  const late = PTS === 0 ? { cmp: pb.cmp, inv: pb.inv } : cmpOf(pb.plane, pb.partial, 'late', pb.thr && pb.msb ? { thr: pb.thr, msb: pb.msb } : undefined);
   m.when(pv, () => {
     s1Cmp.set(late.cmp);
     s1CmpInv.set(late.inv);
@@ -219,7 +219,7 @@ export function earlyexitRtl(cfg: EarlyexitConfig): Module {
   const planeDone = m.wire('plane_done', s1Valid.and(s1Last));
   if (beatAcc) m.when(s1Valid.and(s1Last.not()), () => beatAcc.set(planeSum));
 
-  // Output: the slot of the next key to emit.
+  const up = decisionStage(m, cfg.decideCut, { done: planeDone, slot: s1Slot, stop: keyDone, keep: keyKept, partial: pNew }); // slot update; then the output
   const outPtr = m.reg('out_ptr', UInt(SLW), { reset: 0 });
   const emitted = m.reg('emitted', UInt(NW), { reset: 0 });
   const keyFire = m.wire('key_fire', keyOut.valid.and(keyOut.ready));
@@ -238,11 +238,11 @@ export function earlyexitRtl(cfg: EarlyexitConfig): Module {
       addr[s].set(nextAddr.trunc(AW));
     });
     m.when(reqLoad.and(grantValid).and(grantSlot.eq(s)), () => st[s].set(WAIT));
-    m.when(planeDone.and(s1Slot.eq(s)), () => {
-      st[s].set(mux(keyDone, lit(UInt(2), DONE), lit(UInt(2), NEED)));
-      kept[s].set(keyKept);
-      part[s].set(mux(keyDone.and(keyKept.not()), lit(SInt(SW), 0), pNew));
-      m.when(keyDone.not(), () => {
+    m.when(up.done.and(up.slot.eq(s)), () => {
+      st[s].set(mux(up.stop, lit(UInt(2), DONE), lit(UInt(2), NEED)));
+      kept[s].set(up.keep);
+      part[s].set(mux(up.stop.and(up.keep.not()), lit(SInt(SW), 0), up.partial));
+      m.when(up.stop.not(), () => {
         plane[s].set(plane[s].subWrap(1));
         addr[s].set(addr[s].addWrap(C % 2 ** AW)); // C = 2^AW only when n = B = 1 (a single plane: never stepped)
       });

@@ -2,6 +2,18 @@
 import { z } from 'zod';
 import { bitsFor, log2Ceil } from '../../hdl/index.ts';
 import { selectorSizeProblem } from './size.ts';
+import type { PipelinePreset } from '../../hdl/lib/pipeline-preset.ts';
+import { fillFromPreset, pipelineField } from '../pipeline-preset.ts';
+
+/** `stages` per `pipeline` preset (README "Pipeline"); an explicit `stages` overrides it. */
+export const SELECTOR_PRESETS: Readonly<Record<PipelinePreset, { stages: number }>> = {
+  area: { stages: 0 },
+  balanced: { stages: 1 },
+  fast: { stages: 2 },
+};
+
+/** The default `stages` (balanced): the module name carries `s<stages>` only when it differs. */
+export const SELECTOR_DEFAULT_STAGES = SELECTOR_PRESETS.balanced.stages;
 
 export const selectorSchema = z
   .strictObject({
@@ -18,7 +30,16 @@ export const selectorSchema = z
     layers: z.number().int().min(1).max(256).default(2).describe('L: layers in the threshold table'),
     rowBuckets: z.array(z.number().int().min(1)).min(1).max(64).default([16, 32, 64]).describe('calibrated row lengths n_0 < n_1 < ... (the theta table has one entry per bucket); a row of length n uses the nearest, ties to the smaller'),
     radixBits: z.number().int().min(1).max(8).default(4).describe('radix arch: score bits resolved per select pass (2^r - 1 comparators per lane)'),
+    pipeline: pipelineField('stages = area 0, balanced 1, fast 2 (README "Pipeline")'),
+    stages: z
+      .number()
+      .int()
+      .min(0)
+      .max(2)
+      .optional()
+      .describe('timing of the streaming threshold core (threshold mode, capK = 0 or capPolicy "first"; the other cores ignore it): 0 = decision, compaction and row maximum in one cycle; 1 = a lane register between the decision and the compaction, and the row maximum folded a cycle later; 2 = as 1 with shallower row-maximum logic (valid bits instead of masking, parallel compares in the fold) and the fill amount of the P <= P_out packer registered a cycle ahead (default: from pipeline)'),
   })
+  .transform((c) => fillFromPreset(c, SELECTOR_PRESETS))
   .superRefine((c, ctx) => {
     const bad = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [field], message });
     if (c.k > c.maxRow) bad('k', `must be at most maxRow (${c.maxRow}), got ${c.k}`);

@@ -30,6 +30,8 @@ export interface LaneBeat {
   end: Expr;
   /** optional: dropped[i] = lanes before i not kept (`compactShiftBits(P)` bits), e.g. registered by the core; the P <= P_out packer uses it */
   dropped?: Expr[];
+  /** optional: the P <= P_out packer keeps its fill amount in a register computed a cycle ahead (threshold core, stages 2) */
+  fillAhead?: boolean;
 }
 
 /** Builds the output path and the `out` stream (P <= P_out: rtl-pack.ts; else the circular gearbox below); returns the lane-beat ready. */

@@ -18,7 +18,7 @@
  * The producer's ready is `!cmp_valid || out_free` (one LUT from registers and `out_ready`): the
  * compaction register is taken only when the `out` register is free.
  */
-import { Bool, SInt, UInt, bitsFor, lit, mux, vecOf, type Expr, type ModuleBuilder } from '../../hdl/index.ts';
+import { Bool, SInt, UInt, bitsFor, lit, mux, vecOf, type Expr, type ModuleBuilder, type Var } from '../../hdl/index.ts';
 import { streamOut } from '../../hdl/lib/index.ts';
 import { selectorWidths, type SelectorConfig } from './config.ts';
 import { fit } from './rtl-fit.ts';
@@ -72,7 +72,7 @@ export function packOut(m: ModuleBuilder, cfg: SelectorConfig, src: LaneBeat): E
   const pend = m.reg('pk_pend', Bool, { reset: 0 });
   const aIdx = Array.from({ length: Q }, (_, j) => m.reg(`pk_a_idx_${j}`, UInt(w.IW)));
   const aScore = Array.from({ length: Q }, (_, j) => m.reg(`pk_a_score_${j}`, SInt(w.W)));
-  const fe = m.wire('pk_fill_eff', mux(pend, lit(UInt(FW), 0), F)); // items the new ones follow
+  const fe = src.fillAhead ? m.reg('pk_fill_eff_r', UInt(FW), { reset: 0 }) : m.wire('pk_fill_eff', mux(pend, lit(UInt(FW), 0), F)); // items the new ones follow
   const zi = lit(UInt(w.IW), 0);
   const zs = lit(SInt(w.W), 0);
   const rIdx = rotate(m, 'pk_rot_idx', Array.from({ length: Q }, (_, j) => (j < P ? cIdx[j] : zi)), fe, 'right');
@@ -129,5 +129,21 @@ export function packOut(m: ModuleBuilder, cfg: SelectorConfig, src: LaneBeat): E
   out.bits.score.set(vecOf(oScore));
   out.bits.count.set(oCount);
   out.bits.last.set(oLast);
+  if (src.fillAhead) fillAheadNext(m, fe as Var, { accept, pend, over, cEnd, emitPend, cCount: fit(cCount, FW), rest, total: fit(total, FW) });
   return ready;
+}
+
+/**
+ * `fillAhead` (the threshold core at stages 2): the fill amount the new items follow, pend ? 0 : F,
+ * kept in its own register `pk_fill_eff_r` and loaded with the value the F and pend updates above
+ * give it, so that the rotation and the total start from a register instead of pend's multiplexer.
+ */
+function fillAheadNext(m: ModuleBuilder, fe: Var, s: { accept: Expr; pend: Expr; over: Expr; cEnd: Expr; emitPend: Expr; cCount: Expr; rest: Expr; total: Expr }): void {
+  const zero = lit(UInt(fe.width), 0);
+  m.when(s.accept, () => {
+    m.when(s.pend, () => fe.set(mux(s.cEnd, zero, s.cCount)))
+      .elseWhen(s.over, () => fe.set(mux(s.cEnd, zero, s.rest)))
+      .elseWhen(s.cEnd, () => fe.set(zero))
+      .otherwise(() => fe.set(s.total));
+  }).elseWhen(s.emitPend, () => fe.set(zero));
 }

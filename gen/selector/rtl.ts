@@ -11,11 +11,11 @@
  */
 import { selectorInvariants } from './invariants.ts';
 import { ModuleBuilder, moduleName, type Module } from '../../hdl/index.ts';
-import type { SelectorConfig } from './config.ts';
+import { SELECTOR_DEFAULT_STAGES, type SelectorConfig } from './config.ts';
 import { frontEnd } from './rtl-front.ts';
 import { gearbox } from './rtl-gearbox.ts';
 import { summary } from './rtl-summary.ts';
-import { thresholdStreamCore } from './rtl-threshold.ts';
+import { thresholdCombCore, thresholdStreamCore } from './rtl-threshold.ts';
 import { insertionCore } from './rtl-insertion.ts';
 import { rowBufferCore } from './rtl-radix.ts';
 import { systolicCore, type SystolicOptions } from './rtl-systolic.ts';
@@ -34,7 +34,7 @@ export function selectorRtl(cfg: SelectorConfig, opts: SystolicOptions = {}): Mo
   const name = moduleName(`kv_select_${cfg.mode === 'threshold' ? 'th' : `topk_${cfg.arch}`}`, {
     w: cfg.scoreBits, n: cfg.maxRow, p: cfg.lanes, q: cfg.outLanes, k: cfg.k,
     ...(cfg.mode === 'threshold' ? { cap: cfg.capK, ...(cfg.capK ? { pol: cfg.capPolicy } : {}), h: cfg.heads, l: cfg.layers, b: bucketTag } : {}),
-    ...(core === 'radix' ? { r: cfg.radixBits } : {}),
+    ...(core === 'radix' ? { r: cfg.radixBits } : {}), ...(core === 'stream' && cfg.stages !== SELECTOR_DEFAULT_STAGES ? { s: cfg.stages } : {}),
   });
   const m = new ModuleBuilder(name, {
     params: { mode: cfg.mode, core, scoreBits: cfg.scoreBits, maxRow: cfg.maxRow, lanes: cfg.lanes, outLanes: cfg.outLanes, k: cfg.k, capK: cfg.capK },
@@ -42,7 +42,7 @@ export function selectorRtl(cfg: SelectorConfig, opts: SystolicOptions = {}): Mo
   });
   // the P = 1 systolic core's look-ahead compares each score with the previous one in the front end
   const fe = frontEnd(m, cfg, core === 'systolic' && cfg.lanes === 1 ? { beatsPrevious: opts.tieMutation ? 'ge' : 'gt' } : {});
-  const sum = summary(m, cfg, { lateMax: core === 'stream' }); // the streaming threshold core pipelines its row maximum
+  const sum = summary(m, cfg, { lateMax: core === 'stream' && cfg.stages > 0 }); // the streaming threshold core pipelines its row maximum (stages >= 1)
   if (core === 'systolic') {
     // drains in index order straight to `out` (no compaction, no gearbox)
     if (cfg.lanes > 1) systolicWideCore(m, cfg, fe, sum, opts);
@@ -50,7 +50,7 @@ export function selectorRtl(cfg: SelectorConfig, opts: SystolicOptions = {}): Mo
     return m.build();
   }
   const c =
-    core === 'stream' ? thresholdStreamCore(m, cfg, fe, sum.free)
+    core === 'stream' ? (cfg.stages === 0 ? thresholdCombCore : thresholdStreamCore)(m, cfg, fe, sum.free)
     : core === 'insertion' ? insertionCore(m, cfg, fe, sum.free)
     : rowBufferCore(m, cfg, fe, sum.free);
   const ready = gearbox(m, cfg, c.lanes);

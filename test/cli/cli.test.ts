@@ -22,7 +22,7 @@ describe('kvhdl command line (through the bin script)', () => {
     const list = await kvhdl(['list']);
     expect(list.stdout).toMatch(/minmax: .*\n\s+lanes\s+integer 1\.\.256\s+default 8/);
     const json = JSON.parse((await kvhdl(['list', '--json'])).stdout);
-    expect(json[0].fields.map((f: { name: string }) => f.name)).toEqual(['lanes', 'width', 'stages']);
+    expect(json[0].fields.map((f: { name: string }) => f.name)).toEqual(['lanes', 'width', 'pipeline', 'stages']);
   });
 
   it('config errors: one line per field, exit code 2, no stack trace', async () => {
@@ -34,7 +34,7 @@ describe('kvhdl command line (through the bin script)', () => {
     expect(r.stderr.trim().split('\n')).toEqual([
       `kvhdl gen: ${cfg}: field 'lanes': must be at most 256, got 300`,
       `kvhdl gen: ${cfg}: field 'width': expected number, got string "wide"`,
-      `kvhdl gen: ${cfg}: unknown field 'colour' (allowed: lanes, width, stages)`,
+      `kvhdl gen: ${cfg}: unknown field 'colour' (allowed: lanes, width, pipeline, stages)`,
     ]);
     writeFileSync(cfg, JSON.stringify({ lanes: 4, stages: 3 }));
     const r2 = await kvhdl(['gen', 'minmax', '--config', cfg, '--out', dir]);
@@ -61,7 +61,7 @@ describe('kvhdl command line (through the bin script)', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(readdirSync(path.join(dir, 'out')).sort()).toEqual(['.kvhdl-written.json', 'kv_minmax_p4_w10_s1.v', 'kv_skid_w41.v', 'manifest.json']);
     const manifest = JSON.parse(readFileSync(path.join(dir, 'out', 'manifest.json'), 'utf8'));
-    expect(manifest.units).toEqual([{ unit: 'minmax', top: 'kv_minmax_p4_w10_s1', config: { lanes: 4, width: 10, stages: 1 } }]);
+    expect(manifest.units).toEqual([{ unit: 'minmax', top: 'kv_minmax_p4_w10_s1', config: { lanes: 4, width: 10, pipeline: 'balanced', stages: 1 } }]);
     const top = manifest.modules.find((m: { top: boolean }) => m.top);
     expect(top.ports).toContainEqual({ name: 'in_data', direction: 'input', width: 40, signed: false });
     expect(top.parameters).toEqual({ lanes: 4, width: 10, stages: 1 });

@@ -108,7 +108,7 @@ describe('kvhdl handoff (command)', () => {
     writeFileSync(cfg, JSON.stringify({ lanes: 300, colour: 'red' }));
     const e = await run(['fusesoc', 'minmax', '--config', cfg, '--out', dir]).catch((err: unknown) => err);
     expect(e).toBeInstanceOf(ConfigError);
-    expect((e as ConfigError).lines).toEqual([`${cfg}: field 'lanes': must be at most 256, got 300`, `${cfg}: unknown field 'colour' (allowed: lanes, width, stages)`]);
+    expect((e as ConfigError).lines).toEqual([`${cfg}: field 'lanes': must be at most 256, got 300`, `${cfg}: unknown field 'colour' (allowed: lanes, width, pipeline, stages)`]);
   });
 
   // Through the bin script once cli/main.ts registers the command (the lead does that).

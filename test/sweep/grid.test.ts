@@ -43,7 +43,7 @@ describe('grid.json', () => {
     expect(e.invalid[1].errors[0]).toMatch(/field 'lanes': must be at most 256, got 300/);
     expect(e.duplicates).toEqual([{ index: 6, of: 2 }]); // width 16 is the default
     expect(e.varied).toEqual(['lanes', 'stages']);
-    expect(e.points[0].config).toEqual({ lanes: 1, width: 16, stages: 0 });
+    expect(e.points[0].config).toEqual({ lanes: 1, width: 16, pipeline: 'balanced', stages: 0 });
     // unknown fields are config errors of the point too
     const d = expandGrid(dequantizerUnit, parseGrid({ points: [{ colour: 1 }] }, 'g.json'));
     expect(d.invalid[0].errors[0]).toMatch(/unknown field 'colour' \(allowed: format, bits, lanes, pipeline, stages\)/);
@@ -160,7 +160,7 @@ describe('kvhdl sweep usage errors', () => {
     writeFileSync(path.join(dir, 'out', 'plots', 'effect-lanes.svg'), 'mine'); // a user's file where an output would go
     const cases: [string[], RegExp][] = [
       [['sweep', 'minmax', '--grid', put('empty.json', {})], /^kvhdl sweep: .*empty\.json: needs 'fields' or 'points' \(or both\)$/],
-      [['sweep', 'minmax', '--grid', put('none.json', { points: [{ lanes: 0 }] })], /^kvhdl sweep: skipped point 0 \{"lanes":0\}: field 'lanes': must be at least 1, got 0\n[\s\S]*\nkvhdl sweep: .*none\.json: no valid point \(1 invalid\)$/],
+      [['sweep', 'minmax', '--grid', put('none.json', { points: [{ lanes: 0 }] })], /^kvhdl sweep: skipped point 0 \{"lanes":0\}: field 'lanes': must be at least 1, got 0\nkvhdl sweep: .*none\.json: no valid point \(1 invalid\)$/],
       [['sweep', 'minmax', '--grid', ok, '--shard', '4/3'], /^kvhdl sweep: --shard must be i\/n with 1 <= i <= n \(e\.g\. 2\/3\), got '4\/3'\n/],
       [['sweep', 'minmax', '--grid', ok, '--jobs', '0'], /^kvhdl sweep: --jobs must be an integer in 1\.\.1024, got '0'\n/],
       [['sweep', 'nosuch', '--grid', ok], /^kvhdl sweep: unknown unit 'nosuch'/],

@@ -117,7 +117,9 @@ export function roundPack(m: ModuleBuilder, name: string, fmt: FloatFormat, inp:
   const shl = (v: Expr, amt: Expr) => v.shl(amt).slice(w - 1, 0);
   const eLeft = (e: Expr, amt: Expr) => e.subWrap(amt.zext(ew).asSInt());
   let norm: Expr;
-  let eFinal: Expr; // exponent of the normalized top bit, at least 1 (1 with a clear top bit: subnormal)
+  // eFinal - 1, eFinal the exponent of the normalized top bit, at least 1 (1 with a clear top bit:
+  // subnormal); (exp - 1) - lamt, so that one subtractor follows the leading-zero count
+  let eFinalM1: Expr;
   let sticky0 = inp.sticky ?? lit(UInt(1), 0);
   let sign = sign0;
   let sig = sig0;
@@ -125,7 +127,7 @@ export function roundPack(m: ModuleBuilder, name: string, fmt: FloatFormat, inp:
     // the caller guarantees exp >= 1: no right-shift (underflow) path
     const l = stageRegs(m, `${name}_l`, { sign: sign0, sig: sig0, exp: exp0, lamt: m.wire(`${name}_lamt`, lAmtNormal), sticky: sticky0 }, lzcCut, opts.enable);
     norm = m.wire(`${name}_norm`, shl(l.sig, l.lamt));
-    eFinal = eLeft(l.exp, l.lamt);
+    eFinalM1 = eLeft(l.exp.subWrap(1), l.lamt);
     ({ sign, sig, sticky: sticky0 } = l);
   } else {
     const right = m.wire(`${name}_right`, expM1.lt(0));
@@ -137,11 +139,11 @@ export function roundPack(m: ModuleBuilder, name: string, fmt: FloatFormat, inp:
     const shr = l.sig.shr(l.ramt);
     const lost = shr.shl(l.ramt).slice(w - 1, 0).ne(l.sig);
     norm = m.wire(`${name}_norm`, mux(l.right, shr, shl(l.sig, l.lamt)));
-    eFinal = mux(l.right, lit(SInt(ew), 1), eLeft(l.exp, l.lamt));
+    eFinalM1 = mux(l.right, lit(SInt(ew), 0), eLeft(l.exp.subWrap(1), l.lamt));
     sticky0 = l.sticky.or(lost);
     ({ sign, sig } = l);
   }
-  const eFm1 = m.wire(`${name}_efm1`, eFinal.subWrap(1).asUInt()); // >= 0
+  const eFm1 = m.wire(`${name}_efm1`, eFinalM1.asUInt()); // >= 0
   sticky0 = m.wire(`${name}_sticky`, sticky0);
   const zero0 = m.wire(`${name}_zero`, sig.eq(0));
   const s = stageRegs(m, `${name}_p`, { sign, norm, efm1: eFm1, sticky: sticky0, zero: zero0 }, stages === 1, opts.enable);
