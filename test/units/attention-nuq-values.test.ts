@@ -143,7 +143,10 @@ describe('NUQ values: kvhdl golden / cosim', () => {
     const cr = JSON.parse(readFileSync(p('c/report.json'), 'utf8'));
     expect(gr.words.valueCodebook).toBe(rows * 8);
     expect(cr.words).toEqual(gr.words);
-    expect(cr.cacheImage.source).toMatch(/golden nuq/);
+    // the values of the image come from the nuq per-token quantize RTL (4 lanes, trimMax = valueTrimMax), checked against the golden image
+    expect(cr.cacheImage.source).toBe('quantizer RTL (keys), nuq per-token quantize RTL (values)');
+    expect(cr.cacheImage.nuqValues).toMatchObject({ ok: true, tokens: n - 16, config: { mode: 'per-token', bits: 4, channels: 32, lanes: 4, trimMax: 2 } });
+    expect(cr.cacheImage.nuqValues.top).toMatch(/^kv_nuq_fp16_tok_b4_d32_p4_.*_t2$/);
     expect(gr.accuracy.mean.cosineB).toBeGreaterThan(0.999);
     // one-line errors: through the CLI (exit 2, no stack trace) for a missing codebook and a wrong bits,
     // in process (the same fromNpy the CLI calls) for the others
