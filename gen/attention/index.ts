@@ -49,7 +49,7 @@ function reportOf(cfg: AttentionConfig): Record<string, unknown> {
 
 export const attentionUnit: UnitDef<AttentionConfig> = {
   name: 'attention',
-  summary: 'decode attention over a KIVI cache: bit-serial key scores with early exit (Top-theta), exp2 softmax, dequantized values, fp16 out',
+  summary: 'decode attention over a KIVI cache (values KIVI or NUQ): bit-serial key scores with early exit (Top-theta), exp2 softmax, dequantized values, fp16 out',
   schema: attentionSchema,
   build: attentionRtl,
   golden: attentionStreamGolden,
