@@ -3,9 +3,10 @@
  * the image parsed back against README-level facts computed here from v (each token's trimmed
  * statistics with the float library, outliers exactly the values outside them, every other channel
  * fl(fl(cent[code]·half) + mid)); the golden model on the parsed image equals the one on the cache;
- * the RTL in Verilator with random stalls and memory latency (threshold, n = 40, 19, 12; the value path is the same
- * in topk); `kvhdl golden` and `kvhdl cosim` (through the bin script) write byte-identical files; the CLI's one-line
- * errors for a missing or mismatching --value-codebook (exit 2).
+ * the RTL in Verilator with random stalls and memory latency (threshold, n = 40, 19, 12; topk, n = 40);
+ * `kvhdl golden` and `kvhdl cosim` (through the bin script; cosim's image values from the nuq per-token
+ * quantize RTL) write byte-identical files; the CLI's one-line errors for a missing or mismatching
+ * --value-codebook (exit 2).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -107,6 +108,18 @@ describe('NUQ values: RTL vs golden', () => {
       const words = Array.from({ length: r.outputs.row.count }, (_, i) => Number(r.outputs.row.get(i, 'words'))).reduce((a, b) => a + b, 0);
       expect(r.memoryRequests).toEqual({ cache: words });
     }
+  }, 240_000);
+
+  it('topk (k = 8 of 23 candidates, early exit), Verilator, random stalls and memory latency 1..20', async () => {
+    const cfg = attentionConfig({ ...small, selection: 'topk' });
+    const work = mkdtempSync(path.join(os.tmpdir(), 'kvhdl-attn-nuq-topk-'));
+    const stim = attentionRandomStimulus(cfg, 6, 2, 40);
+    const r = await runUnit(attentionUnit, cfg, stim, { workDir: work, seed: 6, stall: 0.3, memLatency: [1, 20] });
+    expect(r.ok, r.problem).toBe(true);
+    const words = Array.from({ length: r.outputs.row.count }, (_, i) => Number(r.outputs.row.get(i, 'words'))).reduce((a, b) => a + b, 0);
+    expect(r.memoryRequests).toEqual({ cache: words });
+    // the rows keep k candidates besides the sink and the recent window, and their values include NUQ tokens
+    for (let i = 0; i < r.outputs.row.count; i++) expect(Number(r.outputs.row.get(i, 'kept'))).toBe(1 + 16 + 8);
   }, 240_000);
 });
 
