@@ -49,7 +49,7 @@ function reportOf(cfg: AttentionConfig): Record<string, unknown> {
 
 export const attentionUnit: UnitDef<AttentionConfig> = {
   name: 'attention',
-  summary: 'decode attention over a KIVI cache: bit-serial key scores with early exit (Top-theta), exp2 softmax, dequantized values, fp16 out',
+  summary: 'decode attention over a KIVI cache (values KIVI or NUQ): bit-serial key scores with early exit (Top-theta), exp2 softmax, dequantized values, fp16 out',
   schema: attentionSchema,
   build: attentionRtl,
   golden: attentionStreamGolden,
@@ -70,9 +70,13 @@ export const attentionUnit: UnitDef<AttentionConfig> = {
     if (!r.ok) return { ok: false, stimulus, problem: r.problem, report: r.report };
     const golden = stimulus[CACHE_MEMORY];
     const same = golden.count === r.image.length && r.image.every((w, i) => w === golden.get(i, 'data'));
-    if (!same) return { ok: false, stimulus, problem: 'the cache image built from the quantizer RTL differs from the golden model\'s', report: r.report };
+    if (!same) {
+      const i = r.image.findIndex((w, j) => j >= golden.count || w !== golden.get(j, 'data'));
+      const at = i < 0 ? `${r.image.length} words, the golden image has ${golden.count}` : `first difference at word ${i}: 0x${r.image[i].toString(16)}, golden 0x${i < golden.count ? golden.get(i, 'data').toString(16) : '-'}`;
+      return { ok: false, stimulus, problem: `the cache image built from the ${cfg.valueQuant === 'nuq' ? 'quantizer and nuq RTL' : 'quantizer RTL'} differs from the golden model's (${at})`, report: r.report };
+    }
     const next: StreamData = { ...stimulus, [CACHE_MEMORY]: imageTable(cfg, r.image) };
-    const source = cfg.valueQuant === 'nuq' ? 'quantizer RTL (keys), golden nuq per-token model (values)' : 'quantizer RTL';
+    const source = cfg.valueQuant === 'nuq' ? 'quantizer RTL (keys), nuq per-token quantize RTL (values)' : 'quantizer RTL';
     return { ok: true, stimulus: next, problem: '', report: { cacheImage: { words: r.image.length, source, ...r.report } } };
   },
   async postCosim(cfg, outputs, _run, info): Promise<PostCosimResult> {

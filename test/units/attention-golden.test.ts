@@ -25,6 +25,8 @@ import { buildImage, parseImage, regionMap } from '../../gen/attention/layout.ts
 import { EXP_TABLE, expWeight } from '../../gen/attention/fixed.ts';
 import { accuracy, referenceKept } from '../../gen/attention/reference.ts';
 import { syntheticAttention } from '../../gen/attention/synthetic.ts';
+import { calibrateValueCodebook } from '../../gen/attention/stimulus.ts';
+import type { Codebook } from '../../gen/nuq/codebook.ts';
 
 const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'numpy', 'attention_ref.py');
 
@@ -39,9 +41,9 @@ function data(cfg: AttentionConfig, rows: number, n: number, seed: number): { q:
 }
 
 /** θ per row: an exact candidate score (± 1), or a quantile, from the dense run. */
-function thetas(cfg: AttentionConfig, d: { q: Uint16Array; k: Uint16Array; v: Uint16Array }, rows: number, r: Rng): number[] {
+function thetas(cfg: AttentionConfig, d: { q: Uint16Array; k: Uint16Array; v: Uint16Array }, rows: number, r: Rng, cb?: Codebook): number[] {
   const dense = attentionConfig({ ...cfg, selection: 'none' });
-  const cache = buildCache(dense, d.k, d.v);
+  const cache = buildCache(dense, d.k, d.v, cb);
   return Array.from({ length: rows }, (_, i) => {
     const s = attentionRow(dense, cache, d.q.subarray(i * cfg.dims, (i + 1) * cfg.dims), null).scores;
     const sorted = [...s].sort((a, b) => b - a);
@@ -56,6 +58,8 @@ interface Case {
   n: number;
   seed: number;
   ee: boolean;
+  /** valueQuant "nuq": the codebook's trim (calibrated on the case's v, written as codebook.json) */
+  trim?: number;
 }
 
 const small = (o: Partial<AttentionConfig>): AttentionConfig =>
@@ -73,6 +77,10 @@ const checkerCases: Case[] = [
   { cfg: small({ selection: 'topk', keyBits: 2, valueBits: 8, k: 40, sink: 3 }), rows: 2, n: 45, seed: 10, ee: true },
   { cfg: small({ selection: 'threshold', format: 'bf16', keyBits: 4, valueBits: 2, scoreFrac: 12 }), rows: 4, n: 66, seed: 13, ee: true },
   { cfg: small({ selection: 'topk', keyBits: 4, valueBits: 4, dims: 96, dimsPerCycle: 32, groupSize: 32, residual: 32, k: 3, keyLanes: 5 }), rows: 3, n: 90, seed: 12, ee: true },
+  // valueQuant "nuq" (README §1 "NUQ values"): the checker quantizes v with nuq_ref.py's per-token model
+  { cfg: small({ selection: 'threshold', keyBits: 4, valueBits: 4, valueQuant: 'nuq', valueTrimMax: 2 }), rows: 3, n: 60, seed: 14, ee: true, trim: 2 },
+  { cfg: small({ selection: 'topk', format: 'bf16', keyBits: 4, valueBits: 2, dims: 64, dimsPerCycle: 32, groupSize: 16, k: 5, valueQuant: 'nuq', valueTrimMax: 3 }), rows: 2, n: 50, seed: 15, ee: true, trim: 1 },
+  { cfg: small({ selection: 'none', keyBits: 2, valueBits: 2, valueQuant: 'nuq', valueTrimMax: 1 }), rows: 1, n: 12, seed: 16, ee: true, trim: 1 },
 ];
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'kvhdl-attention-'));
@@ -85,8 +93,15 @@ describe('attention golden vs the NumPy checker written from the README', () => 
       const dir = path.join(work, `case${i}`);
       mkdirSync(dir, { recursive: true });
       const d = data(c.cfg, c.rows, c.n, c.seed);
-      const th = c.cfg.selection === 'threshold' ? thetas(c.cfg, d, c.rows, new Rng(c.seed)) : null;
-      const cache = buildCache(c.cfg, d.k, d.v);
+      const cb = c.trim === undefined ? undefined : calibrateValueCodebook(c.cfg, d.v, c.trim);
+      if (cb) {
+        expect(cb.trim).toBe(c.trim);
+        writeFileSync(path.join(dir, 'codebook.json'), JSON.stringify(cb));
+      }
+      const th = c.cfg.selection === 'threshold' ? thetas(c.cfg, d, c.rows, new Rng(c.seed), cb) : null;
+      const cache = buildCache(c.cfg, d.k, d.v, cb);
+      // the NUQ cases have outliers in their quantized values (n = 12 < R: none quantized)
+      if (cb && c.n > c.cfg.residual) expect(cache.nuq!.outliers.some((o) => o.length > 0), `case ${i}: no outliers`).toBe(true);
       const D = c.cfg.dims;
       const res = Array.from({ length: c.rows }, (_, r) => attentionRow(c.cfg, cache, d.q.subarray(r * D, (r + 1) * D), th ? th[r] : null, c.ee));
       writeFileSync(path.join(dir, 'cfg.json'), JSON.stringify(c.cfg));

@@ -4,6 +4,8 @@
  * package's scripts pass the Vivado stubs and list every module; the FuseSoC core's lint target is
  * clean in verilator -Wall and its sim target elaborates in Icarus; the AXI4-Stream wrapper carries
  * the cache memory port; the FireSim package holds the cache image of README §6 for its test rows.
+ * With valueQuant "nuq": the Vivado package (stubs) and the FireSim package's seven-region image,
+ * its text and its value_quant register.
  * (The FireSim shell itself, with the driver and bare-metal test against the Verilated shell, is
  * test/fpga/firesim.test.ts's 'attention' case.)
  */
@@ -17,7 +19,12 @@ import { requireTclsh, runWithStubs } from '../fixtures/vivado-stubs/run-stubs.t
 import { needTools } from '../helpers/tools.ts';
 import { iverilogCheck, verilatorLint } from '../../toolchain/lint.ts';
 import { attentionConfig } from '../../gen/attention/config.ts';
-import { regionMap } from '../../gen/attention/layout.ts';
+import { parseImage, regionMap } from '../../gen/attention/layout.ts';
+import { FORMATS } from '../../hdl/lib/float/format.ts';
+import { findUnit } from '../../gen/registry.ts';
+import { writeFiresimHandoff } from '../../fpga/firesim/package.ts';
+import { buildHarness, harnessInput, runHarness } from '../../fpga/firesim/harness.ts';
+import { fpToNumber } from '../../hdl/lib/float/golden/index.ts';
 
 needTools('tclsh');
 beforeAll(requireTclsh);
@@ -125,4 +132,51 @@ describe('kvhdl handoff vivado|fusesoc|firesim attention', () => {
     const regs = readFileSync(path.join(out, 'tests', 'kvhdl_attention_regs.h'), 'utf8');
     for (const p of ['PARAM_DIMS', 'PARAM_KEY_BITS', 'PARAM_VALUE_BITS', 'PARAM_SELECTION', 'PARAM_MAX_KEYS']) expect(regs).toContain(p);
   }, 120_000);
+
+  it('valueQuant "nuq": the Vivado package passes the stubs; the FireSim package holds the seven-region image (token records, codebook) and says so', async () => {
+    const NUQ = { ...SMALL, valueQuant: 'nuq' as const, valueTrimMax: 1 };
+    const { dir, file } = configFile(NUQ);
+    const viv = await kvhdl(['handoff', 'vivado', 'attention', '--config', file, '--part', PART, '--clock-mhz', '100', '--out', path.join(dir, 'viv')]);
+    expect(viv.exitCode, viv.stderr).toBe(0);
+    expect(viv.stdout).toContain(`attention: ${TOP}_nuq1 (`);
+    const stub = await runWithStubs(path.join(dir, 'viv', 'build.tcl'));
+    expect(stub.stderr, 'build.tcl').toBe('');
+    expect(stub.exitCode).toBe(0);
+    const out = path.join(dir, 'fire');
+    const r = await kvhdl(['handoff', 'firesim', 'attention', '--config', file, '--out', out]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const data = readFileSync(path.join(out, 'tests', 'kvhdl_attention_data.h'), 'utf8');
+    const rows = Number(/#define KVHDL_ATTENTION_TEST_ROWS (\d+)u/.exec(data)![1]);
+    const n = Number(/#define KVHDL_ATTENTION_TEST_KEY_RECORDS (\d+)u/.exec(data)![1]) / rows;
+    const cfg = attentionConfig(NUQ);
+    const m = regionMap(cfg, n);
+    expect(m.size.valueCodebook).toBe(8); // 16 fp16 centroids in 32-bit words
+    const mem = /kvhdl_attention_test_mem\[\][^{]*\{([^}]*)\}/.exec(data)![1].match(/0x[0-9a-f]+/g)!.map((w) => BigInt(w));
+    expect(Number(/#define KVHDL_ATTENTION_TEST_MEM_LEN (\d+)u/.exec(data)![1])).toBe(m.total);
+    expect(mem.length).toBe(m.total);
+    // the image parses back as §6's NUQ image: ascending centroids, token records with outliers in their slots
+    const img = parseImage(cfg, mem, n);
+    const cent = img.nuq!.cent.map((c) => fpToNumber(FORMATS.fp16, c));
+    expect(cent.length).toBe(16);
+    expect(cent.every((c, i) => i === 0 || c > cent[i - 1])).toBe(true);
+    expect(img.nuq!.outliers.length).toBe(n - 16);
+    expect(img.nuq!.outliers.some((o) => o.length > 0)).toBe(true);
+    expect(img.nuq!.outliers.every((o) => o.length <= 2)).toBe(true);
+    const md = readFileSync(path.join(out, 'README.md'), 'utf8');
+    expect(md).toContain('**seven regions** (valueQuant "nuq", valueTrimMax 1)');
+    expect(md).toContain('valueScaleMin holds one 3-word record per such token');
+    expect(md).toContain('1 + valueTrimMax NUQ (here 2)');
+    expect(md).not.toContain('six regions');
+    expect(readFileSync(path.join(out, 'tests', 'kvhdl_attention_regs.h'), 'utf8')).toContain('PARAM_VALUE_QUANT');
+    // the same package in process: its driver and bare-metal test pass against the Verilated shell (random AXI latency and stalls)
+    const u = findUnit('attention')!;
+    const h = writeFiresimHandoff({ unit: u, config: u.schema.parse(NUQ), out: path.join(dir, 'fire2') });
+    expect(h.files['tests/kvhdl_attention_data.h']).toBe(data);
+    const b = await buildHarness(harnessInput(h, mkdtempSync(path.join(os.tmpdir(), 'kvhdl-attn-nuq-harness-'))));
+    const run = await runHarness(b.exe, { seed: 7 });
+    expect(run.exitCode, `${run.stdout}\n${run.stderr}`).toBe(0);
+    expect(run.stderr, run.stdout).toContain(' 0 protocol violations');
+    expect(run.stdout).toContain('attention: PASS, results match kvhdl\'s golden model');
+    expect(Number(/(\d+) words read/.exec(run.stdout)![1])).toBe(h.job.inputWords.length + h.job.memReads);
+  }, 180_000);
 });

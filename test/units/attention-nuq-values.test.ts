@@ -3,9 +3,10 @@
  * the image parsed back against README-level facts computed here from v (each token's trimmed
  * statistics with the float library, outliers exactly the values outside them, every other channel
  * fl(fl(cent[code]·half) + mid)); the golden model on the parsed image equals the one on the cache;
- * the RTL in Verilator with random stalls and memory latency (threshold, n = 40, 19, 12; the value path is the same
- * in topk); `kvhdl golden` and `kvhdl cosim` (through the bin script) write byte-identical files; the CLI's one-line
- * errors for a missing or mismatching --value-codebook (exit 2).
+ * the RTL in Verilator with random stalls and memory latency (threshold, n = 40, 19, 12; topk, n = 40);
+ * `kvhdl golden` and `kvhdl cosim` (through the bin script; cosim's image values from the nuq per-token
+ * quantize RTL) write byte-identical files; preCosim's image check catches a changed nuq output; the CLI's one-line errors for a missing or mismatching
+ * --value-codebook (exit 2).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -24,6 +25,7 @@ import { syntheticAttention } from '../../gen/attention/synthetic.ts';
 import { attentionUnit } from '../../gen/attention/index.ts';
 import { valueCodebook } from '../../gen/attention/cache-nuq.ts';
 import { runUnit } from '../../flow/unit-run.ts';
+import type { StreamData, SubUnitRun } from '../../gen/unit.ts';
 import { writeDesign } from '../../hdl/index.ts';
 import { attentionRtl } from '../../gen/attention/rtl.ts';
 import { verilatorLint } from '../../toolchain/lint.ts';
@@ -108,6 +110,50 @@ describe('NUQ values: RTL vs golden', () => {
       expect(r.memoryRequests).toEqual({ cache: words });
     }
   }, 240_000);
+
+  it('topk (k = 8 of 23 candidates, early exit), Verilator, random stalls and memory latency 1..20', async () => {
+    const cfg = attentionConfig({ ...small, selection: 'topk' });
+    const work = mkdtempSync(path.join(os.tmpdir(), 'kvhdl-attn-nuq-topk-'));
+    const stim = attentionRandomStimulus(cfg, 6, 2, 40);
+    const r = await runUnit(attentionUnit, cfg, stim, { workDir: work, seed: 6, stall: 0.3, memLatency: [1, 20] });
+    expect(r.ok, r.problem).toBe(true);
+    const words = Array.from({ length: r.outputs.row.count }, (_, i) => Number(r.outputs.row.get(i, 'words'))).reduce((a, b) => a + b, 0);
+    expect(r.memoryRequests).toEqual({ cache: words });
+    // the rows keep k candidates besides the sink and the recent window, and their values include NUQ tokens
+    for (let i = 0; i < r.outputs.row.count; i++) expect(Number(r.outputs.row.get(i, 'kept'))).toBe(1 + 16 + 8);
+  }, 240_000);
+});
+
+describe('NUQ values: the cosim image from the sub-units\' outputs (preCosim)', () => {
+  // the sub-units' golden streams stand in for their RTL (the same contract; the CLI test below runs the RTL)
+  it('equals the golden image; a changed outlier value or mid in the nuq outputs is reported at its word', async () => {
+    const cfg = attentionConfig(small);
+    const n = 40;
+    const data = syntheticAttention({ rows: 1, n, D: 32, seed: 8, window: 8 });
+    const cb = calibrateValueCodebook(cfg, data.v, 2);
+    const arrays = { q: { dtype: 'uint16', shape: [1, 32], data: data.q }, k: { dtype: 'uint16', shape: [n, 32], data: data.k }, v: { dtype: 'uint16', shape: [n, 32], data: data.v } } as const;
+    // preCosim reads the k/v that fromNpy was given for the same config object
+    const dense = attentionConfig({ ...cfg, selection: 'none' });
+    const stim = attentionUnit.fromNpy(dense, arrays as never, { 'value-codebook': cb });
+    const edit = (fn?: (o: StreamData) => void): SubUnitRun => async (unit, c, s) => {
+      const outputs = unit.golden(c as never, s);
+      if (unit.name === 'nuq') fn?.(outputs);
+      return { ok: true, outputs, problem: '', top: unit.name, cycles: 0 };
+    };
+    const ok = await attentionUnit.preCosim!(dense, stim, edit());
+    expect(ok.ok, ok.problem).toBe(true);
+    expect(ok.report.cacheImage).toMatchObject({ source: 'quantizer RTL (keys), nuq per-token quantize RTL (values)', nuqValues: { tokens: n - 16 } });
+    const sp = (o: StreamData) => o.sp;
+    const firstOutlier = (o: StreamData) => Array.from({ length: sp(o).count }, (_, i) => i).find((i) => !sp(o).lane(i, 'last', 1, 0, false))!;
+    const badOutlier = await attentionUnit.preCosim!(dense, stim, edit((o) => o.sp.setLane(firstOutlier(o), 'value', 16, 0, o.sp.lane(firstOutlier(o), 'value', 16, 0, false) ^ 1)));
+    expect(badOutlier.ok).toBe(false);
+    expect(badOutlier.problem).toMatch(/^the cache image built from the quantizer and nuq RTL differs from the golden model's \(first difference at word \d+: /);
+    const badMid = await attentionUnit.preCosim!(dense, stim, edit((o) => o.tk.setLane(3, 'mid', 16, 0, o.tk.lane(3, 'mid', 16, 0, false) ^ 1)));
+    expect(badMid.ok).toBe(false);
+    const m = regionMap(dense, n);
+    const word = Number(/at word (\d+)/.exec(badMid.problem)![1]);
+    expect(word).toBe(m.base.valueScaleMin + 3 * attentionDims(dense).MV);
+  });
 });
 
 const bin = path.resolve('bin/kvhdl.js');
@@ -143,7 +189,10 @@ describe('NUQ values: kvhdl golden / cosim', () => {
     const cr = JSON.parse(readFileSync(p('c/report.json'), 'utf8'));
     expect(gr.words.valueCodebook).toBe(rows * 8);
     expect(cr.words).toEqual(gr.words);
-    expect(cr.cacheImage.source).toMatch(/golden nuq/);
+    // the values of the image come from the nuq per-token quantize RTL (4 lanes, trimMax = valueTrimMax), checked against the golden image
+    expect(cr.cacheImage.source).toBe('quantizer RTL (keys), nuq per-token quantize RTL (values)');
+    expect(cr.cacheImage.nuqValues).toMatchObject({ ok: true, tokens: n - 16, config: { mode: 'per-token', bits: 4, channels: 32, lanes: 4, trimMax: 2 } });
+    expect(cr.cacheImage.nuqValues.top).toMatch(/^kv_nuq_fp16_tok_b4_d32_p4_.*_t2$/);
     expect(gr.accuracy.mean.cosineB).toBeGreaterThan(0.999);
     // one-line errors: through the CLI (exit 2, no stack trace) for a missing codebook and a wrong bits,
     // in process (the same fromNpy the CLI calls) for the others

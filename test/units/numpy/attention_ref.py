@@ -6,8 +6,13 @@ k.npy, v.npy (uint16 patterns), theta.json (a list: theta per row, or null) and 
 (true/false). Writes out.npy (uint16 patterns [rows, D]), kept.npy (uint8 [rows, n]), scores.npy
 (int64 [rows, n]) and words.json (per row: words per region).
 
-The cache is built by test/units/numpy/kivi_ref.py (the quantizer's independent checker). Integer
-arithmetic uses Python ints (exact); nothing here imports the TypeScript model.
+The cache is built by test/units/numpy/kivi_ref.py (the quantizer's independent checker). With
+cfg.valueQuant "nuq" (README §1 "NUQ values") DIR also holds codebook.json (the shared per-token
+codebook, kvhdl calibrate-nuq --mode per-token); the values t < Tv are quantized by
+test/units/numpy/nuq_ref.py (the nuq unit's independent checker: each token's trimmed lo/hi, mid,
+half, its codes and outliers) and dequantized as README §1 says, x̂ = fl(fl(cent[code]·half_t) + mid_t)
+with the outliers restored exactly; the words add valueCodebook (README §6) and valueScaleMin counts
+NUQ token records. Integer arithmetic uses Python ints (exact); nothing here imports the TypeScript model.
 """
 import json
 import math
@@ -18,6 +23,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kivi_ref  # noqa: E402
+import nuq_ref  # noqa: E402
 
 FMT = {'fp16': (5, 10, 15), 'bf16': (8, 7, 127)}
 
@@ -129,6 +135,34 @@ def quantize(d, name, x, cfg, bits, mode):
                 residual=ld('residual').view(np.uint16), dequant=ld('dequant').view(np.uint16))
 
 
+def nuq_values(d, cfg, v, Tv):
+    """README §1 "NUQ values": the dequantized values x̂ [Tv, D] (uint16 patterns) of tokens t < Tv."""
+    F = nuq_ref.Bf16 if cfg['format'] == 'bf16' else nuq_ref.Fp16
+    cb = json.load(open(f'{d}/codebook.json'))
+    assert cb['mode'] == 'per-token' and cb['bits'] == cfg['valueBits'] and cb['trim'] <= cfg['valueTrimMax'], 'codebook does not fit the config'
+    D = cfg['dims']
+    if Tv == 0:
+        return np.zeros((0, D), np.uint16)
+    q = nuq_ref.quantize_per_token(F, cb, v[:Tv], cfg['valueBits'])
+    scales = np.asarray(q['scales']).view(np.uint16)
+    outl = q['outliers'].reshape(-1, 3)
+    # a token has at most 2·trim outliers (the values outside its trim-th smallest and largest)
+    assert all(int((outl[:, 0] == t).sum()) <= 2 * cb['trim'] for t in range(Tv)), 'more than 2*trim outliers in a token'
+    # x̂ = fl(fl(cent[code]·half_t) + mid_t), outliers restored (README §1, §5)
+    cent = [F.of(c) for c in cb['centroids'][0]]
+    xh = np.zeros((Tv, D), np.uint16)
+    with np.errstate(all='ignore'):
+        for t in range(Tv):
+            mid, half = F.load(scales[t, 0]), F.load(scales[t, 1])
+            for c in range(D):
+                xh[t, c] = F.bits(F.add(F.mul(cent[int(q['codes'][t, c])], half), mid))
+    for t, c, pat in outl:
+        xh[t, c] = pat
+    # the nuq checker's own x̂ agrees (same arithmetic, a consistency check of the two files)
+    assert np.array_equal(xh, np.asarray(q['dequant']).view(np.uint16)), 'nuq_ref dequant differs'
+    return xh
+
+
 def run(d):
     cfg = json.load(open(f'{d}/cfg.json'))
     thetas = json.load(open(f'{d}/theta.json'))
@@ -141,14 +175,19 @@ def run(d):
     W = cfg['dimsPerCycle'] or D
     C = D // W
     H16 = 16 * D // W
-    MV = -(-32 * (D // G) // W)
+    nuq = cfg.get('valueQuant', 'kivi') == 'nuq'
+    MV = -(-32 * (1 + 2 * cfg['valueTrimMax']) // W) if nuq else -(-32 * (D // G) // W)
+    KW = -(-16 * (1 << bv) // W) if nuq else 0
     WQ = cfg['queryBits']
     WC = WQ + B
     n = k.shape[0]
     Tk = (n // R) * R
     Tv = max(0, n - R)
     K = quantize(d, 'keys', k, cfg, B, 'per-channel')
-    V = quantize(d, 'values', v, cfg, bv, 'per-token')
+    if nuq:
+        V = dict(dequant=nuq_values(d, cfg, v, Tv), residual=v[Tv:].astype(np.uint16))
+    else:
+        V = quantize(d, 'values', v, cfg, bv, 'per-token')
     term = make_term(fmt, D, F)
     ES = {'fp16': 24, 'bf16': 133}[fmt]
     sink = min(cfg['sink'], n)
@@ -253,6 +292,8 @@ def run(d):
         words = dict(keyPlanes=kw + sum(B * C for t in forced if t < Tk), keyScaleMin=(Tk // G) * 2 * H16,
                      keyResidual=(n - Tk) * H16, valueCodes=sum(bv * D // W for t in kept if t < Tv),
                      valueScaleMin=sum(MV for t in kept if t < Tv), valueResidual=(n - Tv) * H16)
+        if nuq:
+            words['valueCodebook'] = KW if Tv > 0 else 0  # README §6: the codebook once per row when Tv > 0
         words['total'] = sum(words.values())
         S = {t: score(t) for t in kept}
         out = np.zeros(D, dtype=np.uint16)
