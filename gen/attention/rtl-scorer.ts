@@ -10,7 +10,8 @@
  * when decided; its record goes to a reorder buffer of RB = 2^⌈log2 2Nk⌉ entries (token mod RB)
  * that the key stream drains in token order, so a long key does not hold the slots of the short
  * keys after it. A key stopped before its first word takes no slot. Allocation runs while fewer
- * than RB tokens are allocated but not emitted. Responses: tag FIFO (slot, chunk) -> stage 1 (the
+ * than RB tokens are allocated but not emitted; its facts about the next token are registered one
+ * cycle ahead (no comparator between the token counter and the slots' next state). Responses: tag FIFO (slot, chunk) -> stage 1 (the
  * word's sum, registered with the slot's token, j, P, U) -> stage 2 (update, decision).
  */
 import { Bool, SInt, UInt, lit, log2Ceil, mux, type Expr, type ModuleBuilder, type Var } from '../../hdl/index.ts';
