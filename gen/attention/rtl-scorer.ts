@@ -10,7 +10,8 @@
  * when decided; its record goes to a reorder buffer of RB = 2^⌈log2 2Nk⌉ entries (token mod RB)
  * that the key stream drains in token order, so a long key does not hold the slots of the short
  * keys after it. A key stopped before its first word takes no slot. Allocation runs while fewer
- * than RB tokens are allocated but not emitted. Responses: tag FIFO (slot, chunk) -> stage 1 (the
+ * than RB tokens are allocated but not emitted; its facts about the next token are registered one
+ * cycle ahead (no comparator between the token counter and the slots' next state). Responses: tag FIFO (slot, chunk) -> stage 1 (the
  * word's sum, registered with the slot's token, j, P, U) -> stage 2 (update, decision).
  */
 import { Bool, SInt, UInt, lit, log2Ceil, mux, type Expr, type ModuleBuilder, type Var } from '../../hdl/index.ts';
@@ -92,14 +93,33 @@ export function keyScorer(m: ModuleBuilder, d: RtlDims, sink: number, Nk: number
   const emitted = m.reg('sc_emitted', UInt(NW), { reset: 0 });
 
   const nextTok = m.reg('sc_next_token', UInt(NW), { reset: 0 });
+  const nextTok1 = m.reg('sc_next_token_inc', UInt(NW), { reset: 1 }); // nextTok + 1
   const nextAddr = m.reg('sc_next_addr', UInt(AW), { reset: 0 });
   const { found: freeFound, slot: freeSel } = lowestSlot(st, FREE, SLW);
   const freeSlot = m.wire('sc_free_slot', freeSel);
-  const allocForced = m.wire('sc_alloc_forced', (sink > 0 ? nextTok.lt(sink) : lit(Bool, 0)).or(nextTok.ge(i.recentFrom)));
-  const allocStop = m.wire('sc_alloc_stop', i.prune ? allocForced.not().and(i.u0.le(0)) : lit(Bool, 0));
-  const window = m.wire('sc_window', nextTok.subWrap(emitted).lt(RB));
-  const alloc = m.wire('sc_alloc', i.run.and(nextTok.lt(i.end)).and(window).and(allocStop.or(freeFound)));
+  // The allocation's facts about the next token (in range, forced, stopped before its first word)
+  // are registered one cycle ahead, for nextTok + 1 when a token is allocated, else for nextTok:
+  // no comparator lies between the token counter and the allocation. They are formed from `end`,
+  // `recentFrom` and `u0` of the cycle before, so allocation starts one cycle after `run` rises
+  // (`end` and `u0` change only while `run` is low).
+  const facts = (t: Expr) => {
+    const forcedT = (sink > 0 ? t.lt(sink) : lit(Bool, 0)).or(t.ge(i.recentFrom));
+    return { inRange: t.lt(i.end), forced: forcedT, stop: i.prune ? forcedT.not().and(i.u0.le(0)) : lit(Bool, 0) };
+  };
+  const [now, after] = [facts(nextTok), facts(nextTok1)];
+  const runSeen = m.reg('sc_run_seen', Bool, { reset: 0 });
+  const nextInRange = m.reg('sc_next_in_range', Bool, { reset: 0 });
+  const allocForced = m.reg('sc_alloc_forced', Bool, { reset: 0 });
+  const allocStop = m.reg('sc_alloc_stop', Bool, { reset: 0 });
+  // tokens allocated and not yet emitted (nextTok − emitted, 0..RB)
+  const inFlight = m.reg('sc_in_flight', UInt(RBW + 1), { reset: 0 });
+  const window = m.wire('sc_window', inFlight.bit(RBW).not());
+  const alloc = m.wire('sc_alloc', i.run.and(runSeen).and(nextInRange).and(window).and(allocStop.or(freeFound)));
   const allocSlot = m.wire('sc_alloc_slot', alloc.and(allocStop.not()));
+  runSeen.set(i.run);
+  nextInRange.set(mux(alloc, after.inRange, now.inRange));
+  allocForced.set(mux(alloc, after.forced, now.forced));
+  allocStop.set(mux(alloc, after.stop, now.stop));
 
   // requests: the lowest NEED slot, one word per grant
   const { grantSlot, grantGo, reqValid, reqAddr, reqFire, tags, respFire } = slotRequests(m, 'sc', { st, need: NEED, addr, chk, SLW, AW, CW, reqReady: i.reqReady, respValid: i.respValid });
@@ -201,14 +221,18 @@ export function keyScorer(m: ModuleBuilder, d: RtlDims, sink: number, Nk: number
     });
   }
   m.when(alloc, () => {
-    nextTok.set(nextTok.addWrap(1));
+    nextTok.set(nextTok1);
+    nextTok1.set(nextTok1.addWrap(1));
     nextAddr.set(nextAddr.addWrap(B * C));
   });
   m.when(keyFire, () => emitted.set(emitted.addWrap(1)));
+  inFlight.set(inFlight.addWrap(alloc.zext(RBW + 1)).subWrap(keyFire.zext(RBW + 1)));
   m.when(i.clear, () => {
     nextTok.set(0);
+    nextTok1.set(1);
     nextAddr.set(0);
     emitted.set(0);
+    inFlight.set(0);
   });
   return {
     reqValid,

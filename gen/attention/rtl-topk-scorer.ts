@@ -119,7 +119,10 @@ export function topkScorer(m: ModuleBuilder, d: RtlDims, Nk: number, i: TopkScor
   const tBig = (e: Expr) => e.sext(UW);
   const allocStop = m.wire('t2_alloc_stop', i.full.and(eU.lt(tBig(i.root))));
   // position a may start once exactly the positions < a − Λ are consumed (c + Λ ≥ a)
-  const lagOk = m.wire('t2_lag_ok', c.addWrap(i.lag).ge(a));
+  // gap = a − c (0 .. Λ + 1) as its own counter: the lag rules compare it with the constant Λ
+  const GW = log2Ceil(i.lag + 2) + 1;
+  const gap = m.reg('t2_gap', UInt(GW), { reset: 0 });
+  const lagOk = m.wire('t2_lag_ok', gap.le(i.lag));
   alloc.set(i.run.and(pfV).and(lagOk).and(i.heapSettled).and(allocStop.or(freeFound)));
   const allocSlot = m.wire('t2_alloc_slot', alloc.and(allocStop.not()));
 
@@ -189,8 +192,8 @@ export function topkScorer(m: ModuleBuilder, d: RtlDims, Nk: number, i: TopkScor
   const hv = m.wire('t2_head_valid', pick(robV, head));
   const hc = m.wire('t2_head_completed', pick(robC, head));
   const allAlloc = m.wire('t2_all_allocated', a.eq(i.count));
-  // c < a − Λ, or c = a − Λ while a is allocated this cycle (it uses the T before this consumption)
-  const mayTake = m.wire('t2_may_consume', c.addWrap(i.lag).lt(a).or(c.addWrap(i.lag).eq(a).and(alloc)).or(allAlloc));
+  // c < a − Λ (position a − Λ waits until a is allocated: a uses the T before it), or all allocated
+  const mayTake = m.wire('t2_may_consume', gap.gt(i.lag).or(allAlloc));
   // a stopped candidate does not touch the heap; a completed one is inserted (the heap must be idle)
   const consume = m.wire('t2_consume', i.run.and(hv).and(mayTake).and(hc.not().or(i.heapBusy.not())));
   for (let e = 0; e < RB; e++) {
@@ -208,6 +211,7 @@ export function topkScorer(m: ModuleBuilder, d: RtlDims, Nk: number, i: TopkScor
     });
   }
   m.when(consume, () => c.set(c.addWrap(1)));
+  gap.set(gap.addWrap(alloc.zext(GW)).subWrap(consume.zext(GW)));
 
   for (let s = 0; s < Nk; s++) {
     m.when(allocSlot.and(freeSlot.eq(s)), () => {
@@ -243,6 +247,7 @@ export function topkScorer(m: ModuleBuilder, d: RtlDims, Nk: number, i: TopkScor
     f.set(0);
     a.set(0);
     c.set(0);
+    gap.set(0);
     pfV.set(0);
   });
   return {

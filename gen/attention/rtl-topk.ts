@@ -71,7 +71,10 @@ export function topkPath(m: ModuleBuilder, d: RtlDims, cfg: AttentionConfig, i: 
   m.when(i.sc.p1Valid, () => p1.write(i.sc.p1Token.trunc(SMA), cat(i.g.trunc(NW), i.sc.p1Partial.asUInt(), i.sc.p1Bound.asUInt())));
 
   const PW = NW + 1;
-  const count = m.wire('tk_candidates', mux(i.recentFrom.gt(cfg.sink), i.recentFrom.zext(PW).subWrap(cfg.sink), lit(UInt(PW), 0)));
+  // a register (recentFrom is set once per row, before GQ0/RESK0): no subtractor or comparator
+  // between recentFrom and the scorer's allocation and consumption
+  const count = m.reg('tk_candidates', UInt(PW), { reset: 0 });
+  count.set(mux(i.recentFrom.gt(cfg.sink), i.recentFrom.zext(PW).subWrap(cfg.sink), lit(UInt(PW), 0)));
   // the sort starts by itself once phase 1 has noted every candidate (beside the recent window's keys)
   const sort = topkSort(m, d, { note: i.sc.p1Valid, noteU: i.sc.p1Bound, clear: i.qFire, sink: cfg.sink, hi: i.recentFrom, count, p1 });
   const sortDone = m.wire('tk_sort_done', i.inSort.and(sort.done));
