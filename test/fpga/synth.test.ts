@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import * as path from 'node:path';
 import { minmaxUnit } from '../../gen/minmax/index.ts';
-import { ConfigError } from '../../gen/config.ts';
+import { ConfigError, parseConfig } from '../../gen/config.ts';
 import { emitDesign } from '../../hdl/index.ts';
 import { runEda } from '../../fpga/eda.ts';
 import { synthUnit, type Ice40SynthResult, type Xc7SynthResult } from '../../fpga/synth.ts';
@@ -79,11 +79,9 @@ describe('xc7 synthesis estimates', () => {
   });
 
   it('answers a second call from the cache', async () => {
-    const t0 = performance.now();
     const again = await synthUnit(minmaxUnit, small, { target: 'xc7', backend: 'yowasp', cacheDir });
-    expect(performance.now() - t0).toBeLessThan(2000);
     expect(again.cached).toBe(true);
-    expect({ ...again, cached: false }).toEqual({ ...first, unit: 'minmax', config: small });
+    expect({ ...again, cached: false }).toEqual({ ...first, unit: 'minmax', config: parseConfig(minmaxUnit, small) });
     expect(readFileSync(path.join(cacheDir, 'synth', `${first.cacheKey}.json`), 'utf8')).toContain('"FDRE"');
   });
 
@@ -96,11 +94,12 @@ describe('xc7 synthesis estimates', () => {
     const err = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
       await withEnv({ KVHDL_CACHE_DIR: cacheDir, KVHDL_EDA_BACKEND: 'yowasp' }, async () => {
-        expect(await synthCommand.run(['minmax', '--config', cfg, '--target', 'xc7', '--json', path.join(dir, 'out.json')])).toBe(0);
+        expect(await synthCommand.run(['minmax', '--config', cfg, '--target', 'xc7', '--json', path.join(dir, 'out.json'), '--synth-timeout-min', '30'])).toBe(0);
         expect(await synthCommand.run(['--help'])).toBe(0);
         writeFileSync(cfg, JSON.stringify({ lanes: 0 }));
         await expect(synthCommand.run(['minmax', '--config', cfg, '--target', 'xc7'])).rejects.toBeInstanceOf(ConfigError);
         await expect(synthCommand.run(['minmax', '--target', 'ecp5'])).rejects.toThrow(/unknown target 'ecp5'/);
+        await expect(synthCommand.run(['minmax', '--synth-timeout-min', '0'])).rejects.toThrow(/--synth-timeout-min must be a number of minutes in \(0, 1440\], got '0'/);
       });
     } finally {
       spy.mockRestore();
@@ -231,7 +230,7 @@ describe('ice40 synthesis, place and route', () => {
     const rows = lines.filter((l) => l.startsWith('| minmax'));
     expect(rows).toHaveLength(1);
     const cells = rows[0].split('|').map((s) => s.trim()).filter(Boolean);
-    expect(cells[1]).toBe('lanes=2 width=4 stages=1');
+    expect(cells[1]).toBe('lanes=2 width=4 pipeline="balanced" stages=1');
     expect(cells[9]).toBe(String(r.resources.lut4));
     expect(cells[14]).toBe(r.fmaxMHz!.toFixed(1));
     // minmax's II does not depend on the data: its worst-case run (worstStimulus) gives the same rate
