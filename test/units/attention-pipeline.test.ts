@@ -2,7 +2,8 @@
  * attention's `pipeline` preset (issue 19 item 3): the preset expands to the stage fields of the
  * README "Pipeline" table, an explicit field wins, weightStages is bounded by the value latency
  * L, the default keeps the module name of before the fields existed, and the non-default presets'
- * designs stay bit-exact against the golden model in Verilator with stalls and memory latency.
+ * designs pass verilator --lint-only -Wall and iverilog and stay bit-exact against the golden
+ * model in Verilator with stalls and memory latency.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -16,6 +17,8 @@ import { attentionUnit } from '../../gen/attention/index.ts';
 import { attentionConfig, attentionSchema, valueLatency, type AttentionConfig } from '../../gen/attention/config.ts';
 import { attentionRandomStimulus } from '../../gen/attention/stimulus.ts';
 import { runUnit } from '../../flow/unit-run.ts';
+import { attentionRtl } from '../../gen/attention/rtl.ts';
+import { verilogProblems, writeDesign } from '../helpers/verilog-checks.ts';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const FIELDS = ['termStages', 'valueMulStages', 'valueAddStages', 'valueOpRegs', 'weightStages'] as const;
@@ -55,7 +58,7 @@ describe('attention pipeline presets', () => {
   });
 });
 
-describe('attention non-default pipelines against the golden model (Verilator, stalls, memory latency 1..20)', () => {
+describe('attention non-default pipelines: lint, and against the golden model (Verilator, stalls, memory latency 1..20)', () => {
   // the presets run by default; the shallowest design (every stage field 0, L = 0) under `npm run regress`
   const cases: [string, Record<string, unknown>, boolean][] = [
     ['area', { pipeline: 'area' }, true],
@@ -66,6 +69,8 @@ describe('attention non-default pipelines against the golden model (Verilator, s
     if (!always && !process.env.KVHDL_REGRESS) continue;
     it(name, async () => {
       const cfg = attentionConfig({ ...tiny, ...raw });
+      const files = writeDesign(attentionRtl(cfg));
+      expect(await verilogProblems(files, attentionRtl(cfg).name, { synth: false })).toEqual([]);
       const stim = attentionRandomStimulus(cfg, 11, 2, 30);
       const r = await runUnit(attentionUnit, cfg, stim, { workDir: mkdtempSync(path.join(os.tmpdir(), 'kvhdl-attn-pipe-')), seed: 11, stall: 0.3, memLatency: [1, 20] });
       expect(r.ok, r.problem).toBe(true);
