@@ -59,11 +59,17 @@ describe('attention pipeline presets', () => {
 });
 
 describe('attention non-default pipelines: lint, and against the golden model (Verilator, stalls, memory latency 1..20)', () => {
-  // the presets run by default; the shallowest design (every stage field 0, L = 0) under `npm run regress`
+  // the two presets run by default; under `npm run regress` also the shallowest design (every
+  // stage field 0, L = 0), topk, NUQ values (outlier hits delayed L) and bf16 with 2 words per plane
   const cases: [string, Record<string, unknown>, boolean][] = [
     ['area', { pipeline: 'area' }, true],
     ['fast', { pipeline: 'fast' }, true],
     ['every stage field 0', { termStages: 0, valueMulStages: 0, valueAddStages: 0, valueOpRegs: false, weightStages: 0 }, false],
+    ['topk, fast', { selection: 'topk', pipeline: 'fast' }, false],
+    ['topk, area', { selection: 'topk', pipeline: 'area' }, false],
+    ['nuq values (trim 2), area', { valueQuant: 'nuq', valueTrimMax: 2, pipeline: 'area' }, false],
+    ['nuq values (trim 2), fast', { valueQuant: 'nuq', valueTrimMax: 2, pipeline: 'fast' }, false],
+    ['bf16, D 64 (2 words per plane), area, termStages 2, weightStages 2', { format: 'bf16', dims: 64, groupSize: 16, pipeline: 'area', termStages: 2, weightStages: 2 }, false],
   ];
   for (const [name, raw, always] of cases) {
     if (!always && !process.env.KVHDL_REGRESS) continue;
