@@ -230,7 +230,7 @@ export function valuePath(m: ModuleBuilder, d: RtlDims, i: ValuesIn): Values {
   // p beside it (z registered when L > weightStages, exp2Weight in weightStages, then delayed)
   const deq: Expr[] = [];
   for (let k = 0; k < CPW; k++) {
-    // registers between the operators (their rounding and the next one's first segment)
+    // with valueOpRegs, registers between the operators (their rounding and the next one's first segment)
     const factor = nuq ? factors[k] : fpFromUInt(m, `vd_code${k}`, f, i.respData.slice(k * bv + bv - 1, k * bv));
     const prod = delayed(m, `vd_prod${k}`, fpMul(m, `vd_mul${k}`, f, factor, scales[k], { stages: MS }).result, opReg);
     const mn = delayed(m, `vd_min${k}`, mins[k], MS + opReg);
