@@ -18,13 +18,15 @@ export interface AttentionPipeline {
   valueOpRegs: boolean;
   /** exp2Weight stages of the weight p, 0..2 (at most the value latency L) */
   weightStages: number;
+  /** registers from the dequantized lanes to the accumulators, 1..2 (2: p·significand, then |p·V|) */
+  productStages: number;
 }
 
 /** The stage fields per `pipeline` preset (README "Pipeline"); explicit fields override. */
 export const ATTENTION_PRESETS: Readonly<Record<PipelinePreset, AttentionPipeline>> = {
-  area: { termStages: 1, valueMulStages: 1, valueAddStages: 1, valueOpRegs: false, weightStages: 1 },
-  balanced: { termStages: 3, valueMulStages: 3, valueAddStages: 3, valueOpRegs: true, weightStages: 2 },
-  fast: { termStages: 3, valueMulStages: FP_MUL_MAX_STAGES, valueAddStages: FP_ADD_MAX_STAGES, valueOpRegs: true, weightStages: 2 },
+  area: { termStages: 1, valueMulStages: 1, valueAddStages: 1, valueOpRegs: false, weightStages: 1, productStages: 1 },
+  balanced: { termStages: 3, valueMulStages: 3, valueAddStages: 3, valueOpRegs: true, weightStages: 2, productStages: 2 },
+  fast: { termStages: 3, valueMulStages: FP_MUL_MAX_STAGES, valueAddStages: FP_ADD_MAX_STAGES, valueOpRegs: true, weightStages: 2, productStages: 2 },
 };
 
 /** L: cycles from a value word's response to its dequantized lanes (README "Pipeline"). */
@@ -34,11 +36,11 @@ export function valueLatency(p: Pick<AttentionPipeline, 'valueMulStages' | 'valu
 
 /**
  * The module-name parts of the stage fields that differ from the balanced preset (none for the
- * default, so its module name is the one of before the fields existed): tm, vm, va, vr, wx.
+ * default, so its module name is the one of before the fields existed): tm, vm, va, vr, wx, pv.
  */
 export function pipelineNameParts(cfg: AttentionPipeline): Record<string, number | boolean> {
   const b = ATTENTION_PRESETS.balanced;
-  const parts: [string, keyof AttentionPipeline][] = [['tm', 'termStages'], ['vm', 'valueMulStages'], ['va', 'valueAddStages'], ['vr', 'valueOpRegs'], ['wx', 'weightStages']];
+  const parts: [string, keyof AttentionPipeline][] = [['tm', 'termStages'], ['vm', 'valueMulStages'], ['va', 'valueAddStages'], ['vr', 'valueOpRegs'], ['wx', 'weightStages'], ['pv', 'productStages']];
   return Object.fromEntries(parts.filter(([, k]) => cfg[k] !== b[k]).map(([t, k]) => [t, cfg[k]]));
 }
 
@@ -65,13 +67,14 @@ export const attentionSchema = z
     heads: z.number().int().min(1).max(256).default(8).describe('H: heads in the threshold table'),
     rowBuckets: z.array(z.number().int().min(1)).min(1).max(64).default([4096]).describe('threshold table n-buckets (nearest, tie to the smaller)'),
     pipeline: pipelineField(
-      `termStages / valueMulStages / valueAddStages / valueOpRegs / weightStages = area 1 / 1 / 1 / false / 1, balanced 3 / 3 / 3 / true / 2, fast 3 / ${FP_MUL_MAX_STAGES} / ${FP_ADD_MAX_STAGES} / true / 2 (README "Pipeline")`,
+      `termStages / valueMulStages / valueAddStages / valueOpRegs / weightStages / productStages = area 1 / 1 / 1 / false / 1 / 1, balanced 3 / 3 / 3 / true / 2 / 2, fast 3 / ${FP_MUL_MAX_STAGES} / ${FP_ADD_MAX_STAGES} / true / 2 / 2 (README "Pipeline")`,
     ),
     termStages: z.number().int().min(0).max(3).optional().describe('registers in each key-row term unit, 0..3: after the product, after the result, after the shifts (the key rows\' latency; default: from pipeline)'),
     valueMulStages: z.number().int().min(0).max(FP_MUL_MAX_STAGES).optional().describe(`fpMul pipeline registers of each dequantizer lane (code·scale), 0..${FP_MUL_MAX_STAGES} (hdl/lib/float/mul.ts; default: from pipeline)`),
     valueAddStages: z.number().int().min(0).max(FP_ADD_MAX_STAGES).optional().describe(`fpAdd pipeline registers of each dequantizer lane (+ min), 0..${FP_ADD_MAX_STAGES} (hdl/lib/float/add.ts; default: from pipeline)`),
     valueOpRegs: z.boolean().optional().describe('a register after the dequantizer\'s fpMul and one after its fpAdd (L = valueMulStages + valueAddStages + 2 when true, + 0 when false; default: from pipeline)'),
     weightStages: z.number().int().min(0).max(2).optional().describe('exp2Weight pipeline registers of the softmax weight p, 0..2: after the ROMs, on the result; at most L (default: from pipeline)'),
+    productStages: z.number().int().min(1).max(2).optional().describe('registers from the dequantized lanes to the accumulators, 1..2: 2 registers p·significand, then |p·V| (the shifted product); 1 only |p·V| (default: from pipeline)'),
   })
   .transform((c) => fillFromPreset(c, ATTENTION_PRESETS))
   .superRefine((c, ctx) => {

@@ -61,7 +61,7 @@ export function rtlDims(cfg: AttentionConfig): RtlDims {
     ACCW: VW + DENW + 1,
     SMD: Math.max(2, cfg.maxKeys),
     SMA: log2Ceil(Math.max(2, cfg.maxKeys)),
-    pipe: { termStages: cfg.termStages, valueMulStages: cfg.valueMulStages, valueAddStages: cfg.valueAddStages, valueOpRegs: cfg.valueOpRegs, weightStages: cfg.weightStages },
+    pipe: { termStages: cfg.termStages, valueMulStages: cfg.valueMulStages, valueAddStages: cfg.valueAddStages, valueOpRegs: cfg.valueOpRegs, weightStages: cfg.weightStages, productStages: cfg.productStages },
     L: valueLatency(cfg),
   };
 }

@@ -237,10 +237,12 @@ export function valuePath(m: ModuleBuilder, d: RtlDims, i: ValuesIn): Values {
     const x = delayed(m, `vd_deq${k}`, fpAdd(m, `vd_add${k}`, f, prod, mn, { stages: AS }).result, opReg);
     deq.push(nuq && OS > 0 ? m.wire(`vd_value${k}`, mux(outHit[k], outVal[k], x)) : x);
   }
-  const vs = delayChain(m, 'vp_valid', e0, L + 2, 0);
-  const codes = delayChain(m, 'vp_is_code', isCode0, L + 2);
-  const wordsD = delayChain(m, 'vp_word', mux(isCode0, code, rw), L + 2);
-  const [codeL, code2, word2] = [L === 0 ? isCode0 : codes[L - 1], codes[L + 1], wordsD[L + 1]];
+  // P = productStages (1..2): the registers from the dequantized lanes to the accumulators
+  const P = d.pipe.productStages;
+  const vs = delayChain(m, 'vp_valid', e0, L + P, 0);
+  const codes = delayChain(m, 'vp_is_code', isCode0, L + P);
+  const wordsD = delayChain(m, 'vp_word', mux(isCode0, code, rw), L + P);
+  const [codeL, code2, word2] = [L === 0 ? isCode0 : codes[L - 1], codes[L + P - 1], wordsD[L + P - 1]];
   const lastL = delayed(m, 'vp_last', rLast, L);
   const zRegs = L > XS ? 1 : 0;
   const zReg = delayed(m, 'vp_z', rtags.bits.z, zRegs);
@@ -250,21 +252,25 @@ export function valuePath(m: ModuleBuilder, d: RtlDims, i: ValuesIn): Values {
   // DEN += p once per kept token (at its last word)
   const den = m.reg('den', UInt(DENW), { reset: 0 });
   m.when(i.clear, () => den.set(0)).elseWhen(vL.and(lastL), () => den.set(den.addWrap(pL.zext(DENW))));
-  // stage L + 1: p · significand per lane (sign and shift e − 1 beside it)
-  // stage L + 2: the product shifted left by e − 1 = |p·V| (V = ±significand·2^(e−1) = v̂·2^ES)
-  // stage L + 3: the accumulators add or subtract it
+  // stage L + 1: p · significand per lane (sign and shift e − 1 beside it; productStages 2 only)
+  // stage L + P: the product shifted left by e − 1 = |p·V| (V = ±significand·2^(e−1) = v̂·2^ES)
+  // stage L + P + 1: the accumulators add or subtract it
   const PW = VW + 17;
   const mags: Var[] = [];
   const signs: Var[] = [];
   for (let k = 0; k < CPW; k++) {
     const pat = m.wire(`vp_pat${k}`, k < LT ? mux(codeL, deq[k], resL[k]) : deq[k]);
     const fl = floatFields(f, pat);
-    const sp = m.reg(`vp_sigp${k}`, UInt(f.man + 1 + 17));
-    sp.set(fl.significand.mul(pL));
-    const sh = m.reg(`vp_shift${k}`, UInt(f.exp));
-    sh.set(fl.effExp.subWrap(1));
-    const sg1 = m.reg(`vp_sign${k}_a`, Bool);
-    sg1.set(fl.sign);
+    let [sp, sh, sg1]: Expr[] = [fl.significand.mul(pL), fl.effExp.subWrap(1), fl.sign];
+    if (P === 2) {
+      const spR = m.reg(`vp_sigp${k}`, UInt(f.man + 1 + 17));
+      spR.set(sp);
+      const shR = m.reg(`vp_shift${k}`, UInt(f.exp));
+      shR.set(sh);
+      const sg1R = m.reg(`vp_sign${k}_a`, Bool);
+      sg1R.set(sg1);
+      [sp, sh, sg1] = [spR, shR, sg1R];
+    } else sp = m.wire(`vp_sigp${k}`, sp);
     const mag = m.reg(`vp_mag${k}`, UInt(PW - 1));
     mag.set(sp.zext(PW - 1).shl(sh).trunc(PW - 1));
     const sg2 = m.reg(`vp_sign${k}_b`, Bool);
@@ -273,7 +279,7 @@ export function valuePath(m: ModuleBuilder, d: RtlDims, i: ValuesIn): Values {
     signs.push(sg2);
   }
   const acc = Array.from({ length: D }, (_, dd) => m.reg(`num${dd}`, SInt(ACCW), { reset: 0 }));
-  const v2 = vs[L + 1];
+  const v2 = vs[L + P - 1];
   for (let dd = 0; dd < D; dd++) {
     const hitCode = code2.and(word2.eq(Math.floor(dd / CPW)));
     const hitRes = code2.not().and(word2.eq(Math.floor(dd / LT)));
