@@ -1,6 +1,48 @@
 /** attention configuration (README.md "Configuration") and derived widths. */
 import { z } from 'zod';
 import { FORMATS, type FloatFormat } from '../../hdl/lib/float/format.ts';
+import { FP_ADD_MAX_STAGES } from '../../hdl/lib/float/add.ts';
+import { FP_MUL_MAX_STAGES } from '../../hdl/lib/float/mul.ts';
+import type { PipelinePreset } from '../../hdl/lib/pipeline-preset.ts';
+import { fillFromPreset, pipelineField } from '../pipeline-preset.ts';
+
+/** The stage fields of the key rows and the value pipeline (README "Pipeline"). */
+export interface AttentionPipeline {
+  /** termUnit stages of the key rows' LT term units, 0..3 */
+  termStages: number;
+  /** fpMul stages of each dequantizer lane, 0..FP_MUL_MAX_STAGES */
+  valueMulStages: number;
+  /** fpAdd stages of each dequantizer lane, 0..FP_ADD_MAX_STAGES */
+  valueAddStages: number;
+  /** a register after the dequantizer's fpMul and one after its fpAdd */
+  valueOpRegs: boolean;
+  /** exp2Weight stages of the weight p, 0..2 (at most the value latency L) */
+  weightStages: number;
+  /** registers from the dequantized lanes to the accumulators, 1..2 (2: p·significand, then |p·V|) */
+  productStages: number;
+}
+
+/** The stage fields per `pipeline` preset (README "Pipeline"); explicit fields override. */
+export const ATTENTION_PRESETS: Readonly<Record<PipelinePreset, AttentionPipeline>> = {
+  area: { termStages: 1, valueMulStages: 1, valueAddStages: 1, valueOpRegs: false, weightStages: 1, productStages: 1 },
+  balanced: { termStages: 3, valueMulStages: 3, valueAddStages: 3, valueOpRegs: true, weightStages: 2, productStages: 2 },
+  fast: { termStages: 3, valueMulStages: FP_MUL_MAX_STAGES, valueAddStages: FP_ADD_MAX_STAGES, valueOpRegs: true, weightStages: 2, productStages: 2 },
+};
+
+/** L: cycles from a value word's response to its dequantized lanes (README "Pipeline"). */
+export function valueLatency(p: Pick<AttentionPipeline, 'valueMulStages' | 'valueAddStages' | 'valueOpRegs'>): number {
+  return p.valueMulStages + p.valueAddStages + (p.valueOpRegs ? 2 : 0);
+}
+
+/**
+ * The module-name parts of the stage fields that differ from the balanced preset (none for the
+ * default, so its module name is the one of before the fields existed): tm, vm, va, vr, wx, pv.
+ */
+export function pipelineNameParts(cfg: AttentionPipeline): Record<string, number | boolean> {
+  const b = ATTENTION_PRESETS.balanced;
+  const parts: [string, keyof AttentionPipeline][] = [['tm', 'termStages'], ['vm', 'valueMulStages'], ['va', 'valueAddStages'], ['vr', 'valueOpRegs'], ['wx', 'weightStages'], ['pv', 'productStages']];
+  return Object.fromEntries(parts.filter(([, k]) => cfg[k] !== b[k]).map(([t, k]) => [t, cfg[k]]));
+}
 
 export const attentionSchema = z
   .strictObject({
@@ -24,7 +66,17 @@ export const attentionSchema = z
     layers: z.number().int().min(1).max(256).default(1).describe('L: layers in the threshold table'),
     heads: z.number().int().min(1).max(256).default(8).describe('H: heads in the threshold table'),
     rowBuckets: z.array(z.number().int().min(1)).min(1).max(64).default([4096]).describe('threshold table n-buckets (nearest, tie to the smaller)'),
+    pipeline: pipelineField(
+      `termStages / valueMulStages / valueAddStages / valueOpRegs / weightStages / productStages = area 1 / 1 / 1 / false / 1 / 1, balanced 3 / 3 / 3 / true / 2 / 2, fast 3 / ${FP_MUL_MAX_STAGES} / ${FP_ADD_MAX_STAGES} / true / 2 / 2 (README "Pipeline")`,
+    ),
+    termStages: z.number().int().min(0).max(3).optional().describe('registers in each key-row term unit, 0..3: after the product, after the result, after the shifts (the key rows\' latency; default: from pipeline)'),
+    valueMulStages: z.number().int().min(0).max(FP_MUL_MAX_STAGES).optional().describe(`fpMul pipeline registers of each dequantizer lane (code·scale), 0..${FP_MUL_MAX_STAGES} (hdl/lib/float/mul.ts; default: from pipeline)`),
+    valueAddStages: z.number().int().min(0).max(FP_ADD_MAX_STAGES).optional().describe(`fpAdd pipeline registers of each dequantizer lane (+ min), 0..${FP_ADD_MAX_STAGES} (hdl/lib/float/add.ts; default: from pipeline)`),
+    valueOpRegs: z.boolean().optional().describe('a register after the dequantizer\'s fpMul and one after its fpAdd (L = valueMulStages + valueAddStages + 2 when true, + 0 when false; default: from pipeline)'),
+    weightStages: z.number().int().min(0).max(2).optional().describe('exp2Weight pipeline registers of the softmax weight p, 0..2: after the ROMs, on the result; at most L (default: from pipeline)'),
+    productStages: z.number().int().min(1).max(2).optional().describe('registers from the dequantized lanes to the accumulators, 1..2: 2 registers p·significand, then |p·V| (the shifted product); 1 only |p·V| (default: from pipeline)'),
   })
+  .transform((c) => fillFromPreset(c, ATTENTION_PRESETS))
   .superRefine((c, ctx) => {
     const bad = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [field], message });
     const W = c.dimsPerCycle || c.dims;
@@ -34,6 +86,8 @@ export const attentionSchema = z
     if (c.residual % c.groupSize !== 0) bad('residual', `must be a multiple of groupSize (${c.groupSize}), got ${c.residual}`);
     if (c.residual % (32 / c.keyBits) !== 0) bad('residual', `must be a multiple of 32/keyBits = ${32 / c.keyBits}, got ${c.residual}`);
     if (c.valueQuant === 'nuq' && c.valueBits === 8) bad('valueBits', 'must be 2 or 4 with valueQuant "nuq" (nuq codes have 1..4 bits and must pack evenly into a word), got 8');
+    const L = valueLatency(c);
+    if (c.weightStages > L) bad('weightStages', `must be at most the value latency L = valueMulStages + valueAddStages (+ 2 with valueOpRegs) = ${L}, got ${c.weightStages}`);
     if (c.k > c.maxKeys) bad('k', `must be at most maxKeys (${c.maxKeys}), got ${c.k}`);
     if (c.sink > c.maxKeys) bad('sink', `must be at most maxKeys (${c.maxKeys}), got ${c.sink}`);
     for (let i = 0; i < c.rowBuckets.length; i++) {

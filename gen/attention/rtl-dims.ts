@@ -1,6 +1,6 @@
 /** Widths and constants of the attention RTL (README.md "Hardware"), derived from the config. */
 import { bitsFor, log2Ceil } from '../../hdl/index.ts';
-import { attentionDims, attentionFormat, type AttentionConfig, type AttentionDims } from './config.ts';
+import { attentionDims, attentionFormat, valueLatency, type AttentionConfig, type AttentionDims, type AttentionPipeline } from './config.ts';
 import { regionMap } from './layout.ts';
 import { kappa } from './fixed.ts';
 import type { FloatFormat } from '../../hdl/lib/float/format.ts';
@@ -31,6 +31,9 @@ export interface RtlDims extends AttentionDims {
   /** the kept/score memory: depth (≥ maxKeys) and address width */
   SMD: number;
   SMA: number;
+  /** the stage fields (README "Pipeline") and L, the value dequantizer's latency */
+  pipe: AttentionPipeline;
+  L: number;
 }
 
 export function rtlDims(cfg: AttentionConfig): RtlDims {
@@ -58,5 +61,7 @@ export function rtlDims(cfg: AttentionConfig): RtlDims {
     ACCW: VW + DENW + 1,
     SMD: Math.max(2, cfg.maxKeys),
     SMA: log2Ceil(Math.max(2, cfg.maxKeys)),
+    pipe: { termStages: cfg.termStages, valueMulStages: cfg.valueMulStages, valueAddStages: cfg.valueAddStages, valueOpRegs: cfg.valueOpRegs, weightStages: cfg.weightStages, productStages: cfg.productStages },
+    L: valueLatency(cfg),
   };
 }

@@ -5,17 +5,15 @@
  * chunk bounds Q⁺[g, ch]; min rows give c_g; residual rows give the key's score Σ term_WC.
  *
  * The query register rotates by LT lanes per word consumed, so lane 0..LT−1 always faces the
- * word's channels and a whole row (H16 words) brings it back. The term pipeline (3 stages) and the
- * accumulators advance together; they hold while a finished residual-key record waits.
+ * word's channels and a whole row (H16 words) brings it back. The term pipeline (`termStages`
+ * registers, README "Pipeline") and the accumulators advance together; they hold while a finished
+ * residual-key record waits.
  */
 import { Bool, SInt, lit, log2Ceil, mux, vecOf, type Expr, type ModuleBuilder, type Var } from '../../hdl/index.ts';
 import { termUnit } from './rtl-term.ts';
 import type { RtlDims } from './rtl-dims.ts';
 
 export const [KIND_SCALE, KIND_MIN, KIND_RESID] = [0, 1, 2];
-
-/** Pipeline registers of the term units (termUnit's `stages`): the key rows' latency. */
-export const KR_TERM_STAGES = 3;
 
 export interface KeyRowsIn {
   /** the rotating query register (UInt(16) lanes) */
@@ -55,13 +53,14 @@ export function keyRows(m: ModuleBuilder, d: RtlDims, i: KeyRowsIn): KeyRows {
   // rotate on every word consumed: lane k <- lane k + LT
   m.when(i.fire, () => i.qReg.set(vecOf([...qLanes.slice(LT), ...qLanes.slice(0, LT)])));
   const halves = Array.from({ length: LT }, (_, k) => i.data.slice(16 * k + 15, 16 * k));
-  const terms = halves.map((h, k) => termUnit(m, `kr_term${k}`, d.f, qLanes[k], h, d.kap, d.F, WC, { stages: KR_TERM_STAGES, enable: advance }).result);
-  // tags beside the term stages
+  // the term units' registers (termStages, the key rows' latency) with the tags beside them
+  const S = d.pipe.termStages;
+  const terms = halves.map((h, k) => termUnit(m, `kr_term${k}`, d.f, qLanes[k], h, d.kap, d.F, WC, { stages: S, enable: advance }).result);
   const wpc = d.W / LT; // words per chunk (16)
   let tv: Expr = i.fire;
   const vs: Var[] = [];
   let tag: Record<string, Expr> = { kind: i.kind, endRow: i.word.eq(d.H16 - 1), endChunk: i.word.trunc(Math.log2(wpc) || 1).eq(wpc - 1) };
-  for (let s = 1; s <= KR_TERM_STAGES; s++) {
+  for (let s = 1; s <= S; s++) {
     const v = m.reg(`kr_v${s}`, Bool, { reset: 0 });
     vs.push(v);
     const pv = tv;
@@ -76,7 +75,7 @@ export function keyRows(m: ModuleBuilder, d: RtlDims, i: KeyRowsIn): KeyRows {
     tag = nt;
   }
   const v2 = tv;
-  const empty = m.wire('kr_empty', vs.map((v) => v.not()).reduce((a, b) => a.and(b)));
+  const empty = m.wire('kr_empty', vs.length === 0 ? lit(Bool, 1) : vs.map((v) => v.not()).reduce((a, b) => a.and(b)));
   const sumW = WC + log2Ceil(LT) + 1;
   const termSum = m.wire('kr_term_sum', terms.map((t) => t.sext(sumW)).reduce((a, b) => a.addWrap(b)));
   const limit = 2 ** (WQ - 1) - 1;

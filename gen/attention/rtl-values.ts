@@ -64,12 +64,6 @@ function cmul(x: Expr, c: number, w: number): Expr {
   return p.width >= w ? p.trunc(w) : p.zext(w);
 }
 
-/** Pipeline registers inside each dequantizer fpMul and fpAdd (the float library's `stages`). */
-export const DEQ_MUL_STAGES = 3;
-export const DEQ_ADD_STAGES = 3;
-/** Cycles from a value word's response to its dequantized lanes (a register after each operator). */
-export const DEQ_LATENCY = DEQ_MUL_STAGES + DEQ_ADD_STAGES + 2;
-
 /** `x` delayed by 1 .. n registers `<name>_1 .. _n` (with `reset` when given), all returned. */
 function delayChain(m: ModuleBuilder, name: string, x: Expr, n: number, reset?: number): Var[] {
   const out: Var[] = [];
@@ -109,7 +103,7 @@ export function valuePath(m: ModuleBuilder, d: RtlDims, i: ValuesIn): Values {
   const consume = m.wire('vw_consume', i.keyReady ? offer.and(i.keyReady) : offer);
   rdEn.set(i.run.and(wNext.lt(i.n)).and(wValid.not().or(consume)));
   // z = M − S goes with the token; its weight p is formed in the response pipeline (exp2Weight,
-  // 2 stages), where DEN also sums it (once per token, at the token's last word)
+  // weightStages), where DEN also sums it (once per token, at the token's last word)
   const zW = Math.max(SW + 1, F + 1);
   const z = m.wire('vw_z', i.maxScore.sub(recScore).asUInt().zext(zW));
   tokIn.valid.set(pushed ? wValid.and(recKept).and(pushed.not()) : wValid.and(recKept));
@@ -189,7 +183,11 @@ export function valuePath(m: ModuleBuilder, d: RtlDims, i: ValuesIn): Values {
   const ng = D / G;
   const e0 = m.wire('vr_e0', respFire.and(isRec.not()));
   const isCode0 = rq;
-  const L = DEQ_LATENCY;
+  // L: cycles from a response to its dequantized lanes (README "Pipeline": the operators' stages
+  // and, with valueOpRegs, a register after each operator)
+  const { L } = d;
+  const { valueMulStages: MS, valueAddStages: AS, weightStages: XS } = d.pipe;
+  const opReg = d.pipe.valueOpRegs ? 1 : 0;
   // KIVI: x̂ = fl(fl(code·scale) + min), the scale and min of the lane's channel group;
   // nuq: x̂ = fl(fl(c[code]·half) + mid), the token's (mid, half) = record halves 0, 1
   const scales: Expr[] = [];
@@ -228,44 +226,51 @@ export function valuePath(m: ModuleBuilder, d: RtlDims, i: ValuesIn): Values {
       outVal.push(delayed(m, `vo_val${k}`, m.wire(`vo_val${k}_0`, val), L));
     }
   }
-  // stages 1..L (L = DEQ_LATENCY): dequantization (fpMul, then fpAdd); tags,
-  // residual halves and the token's weight p beside it (z registered, exp2Weight in 2 stages)
+  // stages 1..L: dequantization (fpMul, then fpAdd); tags, residual halves and the token's weight
+  // p beside it (z registered when L > weightStages, exp2Weight in weightStages, then delayed)
   const deq: Expr[] = [];
   for (let k = 0; k < CPW; k++) {
-    // registers between the operators (their rounding and the next one's first segment)
+    // with valueOpRegs, registers between the operators (their rounding and the next one's first segment)
     const factor = nuq ? factors[k] : fpFromUInt(m, `vd_code${k}`, f, i.respData.slice(k * bv + bv - 1, k * bv));
-    const prod = delayed(m, `vd_prod${k}`, fpMul(m, `vd_mul${k}`, f, factor, scales[k], { stages: DEQ_MUL_STAGES }).result, 1);
-    const mn = delayed(m, `vd_min${k}`, mins[k], DEQ_MUL_STAGES + 1);
-    const x = delayed(m, `vd_deq${k}`, fpAdd(m, `vd_add${k}`, f, prod, mn, { stages: DEQ_ADD_STAGES }).result, 1);
+    const prod = delayed(m, `vd_prod${k}`, fpMul(m, `vd_mul${k}`, f, factor, scales[k], { stages: MS }).result, opReg);
+    const mn = delayed(m, `vd_min${k}`, mins[k], MS + opReg);
+    const x = delayed(m, `vd_deq${k}`, fpAdd(m, `vd_add${k}`, f, prod, mn, { stages: AS }).result, opReg);
     deq.push(nuq && OS > 0 ? m.wire(`vd_value${k}`, mux(outHit[k], outVal[k], x)) : x);
   }
-  const vs = delayChain(m, 'vp_valid', e0, L + 2, 0);
-  const codes = delayChain(m, 'vp_is_code', isCode0, L + 2);
-  const wordsD = delayChain(m, 'vp_word', mux(isCode0, code, rw), L + 2);
-  const [codeL, wordL, code2, word2] = [codes[L - 1], wordsD[L - 1], codes[L + 1], wordsD[L + 1]];
+  // P = productStages (1..2): the registers from the dequantized lanes to the accumulators
+  const P = d.pipe.productStages;
+  const vs = delayChain(m, 'vp_valid', e0, L + P, 0);
+  const codes = delayChain(m, 'vp_is_code', isCode0, L + P);
+  const wordsD = delayChain(m, 'vp_word', mux(isCode0, code, rw), L + P);
+  const [codeL, code2, word2] = [L === 0 ? isCode0 : codes[L - 1], codes[L + P - 1], wordsD[L + P - 1]];
   const lastL = delayed(m, 'vp_last', rLast, L);
-  const zReg = delayed(m, 'vp_z', rtags.bits.z, 1);
-  const pL = delayed(m, 'vp_p', exp2Weight(m, 'vp_exp', zReg, F, { stages: 2 }).result, L - 3);
+  const zRegs = L > XS ? 1 : 0;
+  const zReg = delayed(m, 'vp_z', rtags.bits.z, zRegs);
+  const pL = delayed(m, 'vp_p', exp2Weight(m, 'vp_exp', zReg, F, { stages: XS }).result, L - XS - zRegs);
   const resL = Array.from({ length: LT }, (_, k) => delayed(m, `vp_half${k}`, i.respData.slice(16 * k + 15, 16 * k), L));
-  const vL = vs[L - 1];
+  const vL = L === 0 ? e0 : vs[L - 1];
   // DEN += p once per kept token (at its last word)
   const den = m.reg('den', UInt(DENW), { reset: 0 });
   m.when(i.clear, () => den.set(0)).elseWhen(vL.and(lastL), () => den.set(den.addWrap(pL.zext(DENW))));
-  // stage L + 1: p · significand per lane (sign and shift e − 1 beside it)
-  // stage L + 2: the product shifted left by e − 1 = |p·V| (V = ±significand·2^(e−1) = v̂·2^ES)
-  // stage L + 3: the accumulators add or subtract it
+  // stage L + 1: p · significand per lane (sign and shift e − 1 beside it; productStages 2 only)
+  // stage L + P: the product shifted left by e − 1 = |p·V| (V = ±significand·2^(e−1) = v̂·2^ES)
+  // stage L + P + 1: the accumulators add or subtract it
   const PW = VW + 17;
   const mags: Var[] = [];
   const signs: Var[] = [];
   for (let k = 0; k < CPW; k++) {
     const pat = m.wire(`vp_pat${k}`, k < LT ? mux(codeL, deq[k], resL[k]) : deq[k]);
     const fl = floatFields(f, pat);
-    const sp = m.reg(`vp_sigp${k}`, UInt(f.man + 1 + 17));
-    sp.set(fl.significand.mul(pL));
-    const sh = m.reg(`vp_shift${k}`, UInt(f.exp));
-    sh.set(fl.effExp.subWrap(1));
-    const sg1 = m.reg(`vp_sign${k}_a`, Bool);
-    sg1.set(fl.sign);
+    let [sp, sh, sg1]: Expr[] = [fl.significand.mul(pL), fl.effExp.subWrap(1), fl.sign];
+    if (P === 2) {
+      const spR = m.reg(`vp_sigp${k}`, UInt(f.man + 1 + 17));
+      spR.set(sp);
+      const shR = m.reg(`vp_shift${k}`, UInt(f.exp));
+      shR.set(sh);
+      const sg1R = m.reg(`vp_sign${k}_a`, Bool);
+      sg1R.set(sg1);
+      [sp, sh, sg1] = [spR, shR, sg1R];
+    } else sp = m.wire(`vp_sigp${k}`, sp);
     const mag = m.reg(`vp_mag${k}`, UInt(PW - 1));
     mag.set(sp.zext(PW - 1).shl(sh).trunc(PW - 1));
     const sg2 = m.reg(`vp_sign${k}_b`, Bool);
@@ -274,7 +279,7 @@ export function valuePath(m: ModuleBuilder, d: RtlDims, i: ValuesIn): Values {
     signs.push(sg2);
   }
   const acc = Array.from({ length: D }, (_, dd) => m.reg(`num${dd}`, SInt(ACCW), { reset: 0 }));
-  const v2 = vs[L + 1];
+  const v2 = vs[L + P - 1];
   for (let dd = 0; dd < D; dd++) {
     const hitCode = code2.and(word2.eq(Math.floor(dd / CPW)));
     const hitRes = code2.not().and(word2.eq(Math.floor(dd / LT)));

@@ -11,7 +11,7 @@
 import { Bool, ModuleBuilder, SInt, UInt, lit, log2Ceil, moduleName, mux, type Expr, type Module } from '../../hdl/index.ts';
 import { streamIn, streamOut } from '../../hdl/lib/index.ts';
 import { fpIntQuotient } from '../../hdl/lib/float/int-quotient.ts';
-import type { AttentionConfig } from './config.ts';
+import { pipelineNameParts, type AttentionConfig } from './config.ts';
 import { rtlDims } from './rtl-dims.ts';
 import { KIND_MIN, KIND_RESID, KIND_SCALE, keyRows } from './rtl-keyrows.ts';
 import { keyScorer } from './rtl-scorer.ts';
@@ -39,7 +39,7 @@ export function attentionRtl(cfg: AttentionConfig, opts: AttentionRtlOptions = {
   const topk = cfg.selection === 'topk';
   const { D, W, B, C, G, R, H16, SW, NW, AW, THW } = d;
   const m = new ModuleBuilder(
-    moduleName(`kv_attention_${cfg.format}`, { d: D, w: W, b: B, v: d.bv, g: G, r: R, n: cfg.maxKeys, s: cfg.selection, e: cfg.earlyExit, k: cfg.keyLanes, q: d.WQ, f: d.F, sk: cfg.sink, ...(d.nuq ? { nuq: cfg.valueTrimMax } : {}) }),
+    moduleName(`kv_attention_${cfg.format}`, { d: D, w: W, b: B, v: d.bv, g: G, r: R, n: cfg.maxKeys, s: cfg.selection, e: cfg.earlyExit, k: cfg.keyLanes, q: d.WQ, f: d.F, sk: cfg.sink, ...(d.nuq ? { nuq: cfg.valueTrimMax } : {}), ...pipelineNameParts(d.pipe) }),
     {
       params: { dims: D, dimsPerCycle: W, keyBits: B, valueBits: d.bv, groupSize: G, residual: R, maxKeys: cfg.maxKeys, keyLanes: cfg.keyLanes, queryBits: d.WQ, scoreFrac: d.F, sink: cfg.sink, ...(d.nuq ? { valueTrimMax: cfg.valueTrimMax } : {}) },
       doc: 'decode attention over a KIVI cache image: bit-serial key scores with early exit, exp2 softmax, dequantized values, one rounding per output',
