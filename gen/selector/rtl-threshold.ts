@@ -8,7 +8,7 @@
  * maximum of a row is ready in the cycle after its last beat is taken: the summary is built with
  * `lateMax` (rtl-summary.ts).
  */
-import { Bool, SInt, UInt, bitsFor, lit, maxOf, mux, type Expr, type ModuleBuilder } from '../../hdl/index.ts';
+import { Bool, SInt, UInt, bitsFor, lit, maxOf, mux, type Expr, type ModuleBuilder, type Var } from '../../hdl/index.ts';
 import { maxOp, reduceTree, treeLevels } from '../../hdl/lib/index.ts';
 import { selectorWidths, type SelectorConfig } from './config.ts';
 import type { FrontBeat } from './rtl-front.ts';
@@ -18,18 +18,9 @@ import { fit, popcount, prefixCounts } from './rtl-fit.ts';
 import { compactShiftBits, prefixCountsLog } from './rtl-compact.ts';
 
 export function thresholdStreamCore(m: ModuleBuilder, cfg: SelectorConfig, fe: FrontBeat, sumFree: Expr): { lanes: LaneBeat; connect: (ready: Expr) => SummaryIn } {
-  const w = selectorWidths(cfg);
   const P = cfg.lanes;
-  const PW = bitsFor(P);
-  const surv = fe.scores.map((s, i) => m.wire(`th_surv_${i}`, fe.laneValid[i].and(fe.keepAll.or(s.sext(w.TW).gt(fe.theta)))));
-  const seen = m.reg('th_seen', UInt(w.LW), { reset: 0 }); // survivors in earlier beats of the row
-  const beatSurv = m.wire('th_beat_surv', popcount(surv, PW));
-  const total = m.wire('th_total', fit(seen.zext(w.LW + 1).addWrap(fit(beatSurv, w.LW + 1)), w.LW)); // beatSurv <= N (valid lanes): fit, P may exceed 2N
-  let keep: Expr[] = surv;
-  if (cfg.capK > 0) {
-    const pre = prefixCounts(surv, PW);
-    keep = surv.map((s, i) => m.wire(`th_keep_${i}`, s.and(seen.add(pre[i]).lt(cfg.capK))));
-  }
+  const count = beatSurvivors(m, cfg, fe);
+  const { keep } = count;
   // the decided beat waits in a lane register before the output network (timing: the threshold
   // compare and the compaction shifter are in different cycles); it takes a beat whenever it is
   // empty or its beat moves on
@@ -60,18 +51,51 @@ export function thresholdStreamCore(m: ModuleBuilder, cfg: SelectorConfig, fe: F
         }
       });
       const take = m.wire('th_take', fe.valid.and(fe.ready));
-      m.when(take, () => seen.set(mux(fe.last, lit(UInt(w.LW), 0), total)));
-      const max = (cfg.stages >= 2 ? rowMaxLateFast : rowMaxLate)(m, cfg, fe, take);
-      const over = cfg.capK > 0 ? total.gt(cfg.capK) : lit(Bool, 0);
-      const kept = cfg.capK > 0 ? mux(over, lit(UInt(w.LW), cfg.capK), total) : total;
-      return {
-        push: take.and(fe.last),
-        kept: m.wire('th_kept', kept),
-        pruned: m.wire('th_pruned', fe.len.subWrap(kept)),
-        max,
-        overflow: m.wire('th_overflow', over),
-      };
+      return rowSummary(m, cfg, fe, count, take, () => (cfg.stages >= 2 ? rowMaxLateFast : rowMaxLate)(m, cfg, fe, take));
     },
+  };
+}
+
+interface SurvivorCount {
+  /** keep_i: lane i survives (valid and above θ, or the row keeps all), capped to the first capK of the row */
+  keep: Expr[];
+  /** survivors in earlier beats of the row (a register) */
+  seen: Var;
+  /** seen + this beat's survivors */
+  total: Expr;
+}
+
+/** The survivors of the front end's beat and the row's running survivor count. */
+function beatSurvivors(m: ModuleBuilder, cfg: SelectorConfig, fe: FrontBeat): SurvivorCount {
+  const w = selectorWidths(cfg);
+  const PW = bitsFor(cfg.lanes);
+  const surv = fe.scores.map((s, i) => m.wire(`th_surv_${i}`, fe.laneValid[i].and(fe.keepAll.or(s.sext(w.TW).gt(fe.theta)))));
+  const seen = m.reg('th_seen', UInt(w.LW), { reset: 0 });
+  const beatSurv = m.wire('th_beat_surv', popcount(surv, PW));
+  const total = m.wire('th_total', fit(seen.zext(w.LW + 1).addWrap(fit(beatSurv, w.LW + 1)), w.LW)); // beatSurv <= N (valid lanes): fit, P may exceed 2N
+  if (cfg.capK === 0) return { keep: surv, seen, total };
+  const pre = prefixCounts(surv, PW);
+  return { keep: surv.map((s, i) => m.wire(`th_keep_${i}`, s.and(seen.add(pre[i]).lt(cfg.capK)))), seen, total };
+}
+
+/**
+ * The summary record's inputs (pushed with the row's last taken beat): kept = the row's survivors
+ * capped to capK, pruned, the row maximum from `rowMax` and the overflow flag. Advances the running
+ * survivor count on `take` (reset at the row's last beat).
+ */
+function rowSummary(m: ModuleBuilder, cfg: SelectorConfig, fe: FrontBeat, count: SurvivorCount, take: Expr, rowMax: () => Expr): SummaryIn {
+  const w = selectorWidths(cfg);
+  const { seen, total } = count;
+  m.when(take, () => seen.set(mux(fe.last, lit(UInt(w.LW), 0), total)));
+  const max = rowMax();
+  const over = cfg.capK > 0 ? total.gt(cfg.capK) : lit(Bool, 0);
+  const kept = cfg.capK > 0 ? mux(over, lit(UInt(w.LW), cfg.capK), total) : total;
+  return {
+    push: take.and(fe.last),
+    kept: m.wire('th_kept', kept),
+    pruned: m.wire('th_pruned', fe.len.subWrap(kept)),
+    max,
+    overflow: m.wire('th_overflow', over),
   };
 }
 
@@ -112,14 +136,8 @@ function rowMaxLate(m: ModuleBuilder, cfg: SelectorConfig, fe: FrontBeat, take: 
  * summary is built without `lateMax`.
  */
 export function thresholdCombCore(m: ModuleBuilder, cfg: SelectorConfig, fe: FrontBeat, sumFree: Expr): { lanes: LaneBeat; connect: (ready: Expr) => SummaryIn } {
-  const w = selectorWidths(cfg);
-  const PW = bitsFor(cfg.lanes);
-  const surv = fe.scores.map((s, i) => m.wire(`th_surv_${i}`, fe.laneValid[i].and(fe.keepAll.or(s.sext(w.TW).gt(fe.theta)))));
-  const seen = m.reg('th_seen', UInt(w.LW), { reset: 0 }); // survivors in earlier beats of the row
-  const beatSurv = m.wire('th_beat_surv', popcount(surv, PW));
-  const total = m.wire('th_total', fit(seen.zext(w.LW + 1).addWrap(fit(beatSurv, w.LW + 1)), w.LW));
-  const pre = cfg.capK > 0 ? prefixCounts(surv, PW) : [];
-  const keep = cfg.capK > 0 ? surv.map((s, i) => m.wire(`th_keep_${i}`, s.and(seen.add(pre[i]).lt(cfg.capK)))) : surv;
+  const count = beatSurvivors(m, cfg, fe);
+  const { keep } = count;
   const beatOk = fe.last.not().or(sumFree);
   const lanes: LaneBeat = { valid: m.wire('th_beat_valid', fe.valid.and(beatOk)), idx: fe.idx, score: fe.scores, keep, end: fe.last };
   return {
@@ -127,16 +145,7 @@ export function thresholdCombCore(m: ModuleBuilder, cfg: SelectorConfig, fe: Fro
     connect(ready) {
       fe.ready.set(ready.and(beatOk));
       const take = m.wire('th_take', fe.valid.and(fe.ready));
-      m.when(take, () => seen.set(mux(fe.last, lit(UInt(w.LW), 0), total)));
-      const over = cfg.capK > 0 ? total.gt(cfg.capK) : lit(Bool, 0);
-      const kept = cfg.capK > 0 ? mux(over, lit(UInt(w.LW), cfg.capK), total) : total;
-      return {
-        push: take.and(fe.last),
-        kept: m.wire('th_kept', kept),
-        pruned: m.wire('th_pruned', fe.len.subWrap(kept)),
-        max: fe.rowMax,
-        overflow: m.wire('th_overflow', over),
-      };
+      return rowSummary(m, cfg, fe, count, take, () => fe.rowMax);
     },
   };
 }

@@ -148,17 +148,9 @@ def nuq_values(d, cfg, v, Tv):
     outl = q['outliers'].reshape(-1, 3)
     # a token has at most 2·trim outliers (the values outside its trim-th smallest and largest)
     assert all(int((outl[:, 0] == t).sum()) <= 2 * cb['trim'] for t in range(Tv)), 'more than 2*trim outliers in a token'
-    # x̂ = fl(fl(cent[code]·half_t) + mid_t), outliers restored (README §1, §5)
-    cent = [F.of(c) for c in cb['centroids'][0]]
-    xh = np.zeros((Tv, D), np.uint16)
-    with np.errstate(all='ignore'):
-        for t in range(Tv):
-            mid, half = F.load(scales[t, 0]), F.load(scales[t, 1])
-            for c in range(D):
-                xh[t, c] = F.bits(F.add(F.mul(cent[int(q['codes'][t, c])], half), mid))
-    for t, c, pat in outl:
-        xh[t, c] = pat
-    # the nuq checker's own x̂ agrees (same arithmetic, a consistency check of the two files)
+    # x̂ = fl(fl(cent[code]·half_t) + mid_t), outliers restored (README §1, §5): nuq_ref's per-token dequantizer
+    xh = np.asarray(nuq_ref.dequantize_per_token(F, cb, np.asarray(q['codes']), outl, scales)).view(np.uint16)
+    # nuq_ref's quantizer computes x̂ its own way; the two agree (a consistency check of the checker)
     assert np.array_equal(xh, np.asarray(q['dequant']).view(np.uint16)), 'nuq_ref dequant differs'
     return xh
 
