@@ -111,29 +111,20 @@ export function topkSort(m: ModuleBuilder, d: RtlDims, i: SortIn): Sort {
   m.when(at(LINK).and(t.ge(i.hi)).and(rv.not()), () => st.set(DONE));
 
   // ---- the walk: list after list, buckets ascending ------------------------------------------------
-  // `rest`: the used buckets after the current one (before the first entry: every used bucket, copied
-  // each cycle until the walk starts). The next list is rest's lowest bucket; its head and tail are
-  // picked by that one-hot flag (AND-OR), so no bucket comparator or index decode lies between the
-  // walk's registers and its next address; the current list's tail is a register.
   const cur = m.reg('ts_walk_token', UInt(NW));
-  const curTail = m.reg('ts_walk_tail', UInt(NW));
+  const curB = m.reg('ts_walk_bucket', UInt(BW));
   const have = m.reg('ts_walk_started', Bool, { reset: 0 });
-  const rest = Array.from({ length: NB }, (_, b) => m.reg(`ts_walk_rest${b}`, Bool));
   const nx = next.read('ts_walk_next', walkAddr.trunc(SMA).zext(SMA), walkRd);
-  const first = rest.map((r, b) => m.wire(`ts_walk_first${b}`, b === 0 ? r : r.and(orTree(rest.slice(0, b)).not())));
-  const byFirst = (vals: readonly Expr[]) => orTree(vals.map((v, b) => mux(first[b], v, lit(UInt(NW), 0))));
-  const nextHead = m.wire('ts_walk_next_head', byFirst(head));
-  const nextTail = m.wire('ts_walk_next_tail', byFirst(tail));
-  const inList = m.wire('ts_walk_in_list', have.and(cur.ne(curTail)));
-  walkAddr.set(mux(inList, nx, nextHead));
-  m.when(have.not(), () => rest.forEach((r, b) => r.set(used[b])));
+  // the first used bucket after the current one (from bucket 0 before the first entry)
+  let nb: Expr = lit(UInt(BW), 0);
+  for (let b = NB - 1; b >= 0; b--) nb = mux(used[b].and(have.not().or(curB.lt(b))), lit(UInt(BW), b), nb);
+  const nextBucket = m.wire('ts_walk_next_bucket', nb);
+  const inList = m.wire('ts_walk_in_list', have.and(cur.ne(pick(tail, curB))));
+  walkAddr.set(mux(inList, nx, pick(head, nextBucket)));
   m.when(walkRd, () => {
     cur.set(walkAddr);
+    curB.set(mux(inList, curB, nextBucket));
     have.set(1);
-    m.when(inList.not(), () => {
-      curTail.set(nextTail);
-      rest.forEach((r, b) => r.set(r.and(first[b].not())));
-    });
   });
   m.when(start, () => have.set(0));
 
@@ -149,15 +140,4 @@ export function topkSort(m: ModuleBuilder, d: RtlDims, i: SortIn): Sort {
 /** The width of a p1 record: {g, P1, U1}. */
 export function p1Width(d: RtlDims): number {
   return d.NW + d.SW + d.SW + 1;
-}
-
-/** The OR of `xs` as a balanced tree. */
-function orTree(xs: readonly Expr[]): Expr {
-  let level = [...xs];
-  while (level.length > 1) {
-    const next: Expr[] = [];
-    for (let k = 0; k < level.length; k += 2) next.push(k + 1 < level.length ? level[k].or(level[k + 1]) : level[k]);
-    level = next;
-  }
-  return level[0];
 }
