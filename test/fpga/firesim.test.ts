@@ -449,7 +449,7 @@ describe('kvhdl handoff firesim (CLI)', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^minmax: kvhdl_minmax_[0-9a-f]{8}_shell \(5 modules in one file, 12 files\) -> /);
     const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) as { config: unknown; top: string };
-    expect(manifest.config).toEqual({ lanes: 4, width: 12, stages: 1 });
+    expect(manifest.config).toEqual({ lanes: 4, width: 12, pipeline: 'balanced', stages: 1 });
     expect(readFileSync(path.join(out, 'docs', 'minmax.md'), 'utf8')).toBe(readFileSync('gen/minmax/README.md', 'utf8'));
     for (const f of ['README.md', `vsrc/${manifest.top}.v`, 'scala/KvhdlMinmax.scala', 'scala/KvhdlMinmaxConfigs.scala', 'tests/kvhdl_minmax.c', 'tests/kvhdl_minmax.h', 'tests/kvhdl_minmax_regs.h', 'tests/kvhdl_minmax_data.h', 'firesim/TARGET_CONFIG', 'firesim/config_build_recipes.yaml']) {
       expect(existsSync(path.join(out, f)), f).toBe(true);
