@@ -4,7 +4,8 @@
  * interrupted copy) is rebuilt instead of failing every run.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { createReadStream, existsSync, promises as fs } from 'node:fs';
+import * as path from 'node:path';
 
 export interface ArtifactRecord {
   size: number;
@@ -39,4 +40,20 @@ export async function artifactProblem(file: string, record: ArtifactRecord | und
     return `cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
   }
   return undefined;
+}
+
+/**
+ * Why the cache entry `dir` cannot be used: its `artifact` file is missing, or does not match the
+ * record in its key.json; undefined when it can.
+ */
+export async function entryProblem(dir: string, artifact: string): Promise<string | undefined> {
+  const file = path.join(dir, artifact);
+  if (!existsSync(file)) return 'missing';
+  let record: ArtifactRecord | undefined;
+  try {
+    record = (JSON.parse(await fs.readFile(path.join(dir, 'key.json'), 'utf8')) as { artifact?: ArtifactRecord }).artifact;
+  } catch {
+    record = undefined;
+  }
+  return artifactProblem(file, record);
 }

@@ -21,7 +21,7 @@ import { lastLines, runTool, shellQuote, type RunToolResult } from '../../toolch
 import { ensureTools, toolVersion } from '../../toolchain/tools.ts';
 import { acquireLock } from '../../toolchain/lock.ts';
 import { cacheRoot, writableCacheRoot } from '../cache-root.ts';
-import { artifactProblem, recordArtifact, type ArtifactRecord } from '../cache/artifact.ts';
+import { entryProblem, recordArtifact } from '../cache/artifact.ts';
 import { shareEntry } from '../cache/share-entry.ts';
 import { cleanStaleTemps, tempPrefix } from '../cache/stale-temps.ts';
 
@@ -78,17 +78,6 @@ export async function icarusBuildKey(design: DesignUnderTest, testbench: string)
   return { key: sha256(JSON.stringify(description)).slice(0, 32), description };
 }
 
-async function entryProblem(dir: string): Promise<string | undefined> {
-  const vvp = path.join(dir, VVP_FILE);
-  if (!existsSync(vvp)) return 'missing';
-  let record: ArtifactRecord | undefined;
-  try {
-    record = (JSON.parse(await fs.readFile(path.join(dir, 'key.json'), 'utf8')) as { artifact?: ArtifactRecord }).artifact;
-  } catch {
-    record = undefined;
-  }
-  return artifactProblem(vvp, record);
-}
 
 function compileFailure(top: string, r: RunToolResult, dir: string): IcarusBuildError {
   const why = r.spawnError ?? (r.timedOut ? 'timed out' : r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode}`);
@@ -117,14 +106,14 @@ export async function buildIcarus(design: DesignUnderTest, testbench: string, o:
     cleaned.add(shared);
     await cleanStaleTemps(shared);
   }
-  if (!(await entryProblem(path.join(shared, key)))) return done(path.join(shared, key), true);
+  if (!(await entryProblem(path.join(shared, key), VVP_FILE))) return done(path.join(shared, key), true);
   const root = path.join(await writableCacheRoot(o.cacheDir, ICARUS_CACHE, o.log), ICARUS_CACHE);
   const dir = path.join(root, key);
-  if (root !== shared && !(await entryProblem(dir))) return done(dir, true);
+  if (root !== shared && !(await entryProblem(dir, VVP_FILE))) return done(dir, true);
 
   const release = await acquireLock(`${dir}.lock`, LOCK_WAIT_MS, 'Icarus build lock', { log: o.log });
   try {
-    const problem = await entryProblem(dir);
+    const problem = await entryProblem(dir, VVP_FILE);
     if (!problem) return done(dir, true);
     if (problem !== 'missing') {
       o.log?.(`kvhdl: the cached Icarus build ${dir} is unusable (${problem}); rebuilding it`);

@@ -28,7 +28,7 @@ import { acquireLock } from '../../toolchain/lock.ts';
 import { DESIGN_HEADER, MODEL_CLASS } from './tbgen.ts';
 import { runtimeFiles, runtimeHash, runtimeSources } from './runtime.ts';
 import { cacheRoot, writableCacheRoot } from '../cache-root.ts';
-import { artifactProblem, recordArtifact, type ArtifactRecord } from '../cache/artifact.ts';
+import { entryProblem, recordArtifact } from '../cache/artifact.ts';
 import { shareEntry } from '../cache/share-entry.ts';
 import { cleanStaleTemps, tempPrefix } from '../cache/stale-temps.ts';
 
@@ -160,18 +160,6 @@ function warningsOf(log: string): string[] {
 let ccachePresent: boolean | undefined;
 const cleaned = new Set<string>();
 
-/** Why the entry `dir` cannot be used (missing, or its `sim` does not match key.json), or undefined. */
-async function entryProblem(dir: string): Promise<string | undefined> {
-  const exe = path.join(dir, 'sim');
-  if (!existsSync(exe)) return 'missing';
-  let record: ArtifactRecord | undefined;
-  try {
-    record = (JSON.parse(await fs.readFile(path.join(dir, 'key.json'), 'utf8')) as { artifact?: ArtifactRecord }).artifact;
-  } catch {
-    record = undefined;
-  }
-  return artifactProblem(exe, record);
-}
 
 /**
  * Returns the simulator for (design, tbSource, trace, flags), building it if it is not cached.
@@ -203,17 +191,17 @@ export async function buildSimulator(
     cleaned.add(shared);
     await cleanStaleTemps(shared); // interrupted builds' temp dirs (owner gone, old enough)
   }
-  const sharedProblem = await entryProblem(path.join(shared, key));
+  const sharedProblem = await entryProblem(path.join(shared, key), 'sim');
   if (!sharedProblem) return result(path.join(shared, key), true);
 
   const root = path.join(await writableCacheRoot(opts.cacheDir, 'verilator', opts.log), 'verilator');
   const dir = path.join(root, key);
   const exe = path.join(dir, 'sim');
-  if (root !== shared && !(await entryProblem(dir))) return result(dir, true);
+  if (root !== shared && !(await entryProblem(dir, 'sim'))) return result(dir, true);
 
   const release = await acquireLock(`${dir}.lock`, LOCK_WAIT_MS, 'Verilator build lock', { log: opts.log });
   try {
-    const problem = await entryProblem(dir);
+    const problem = await entryProblem(dir, 'sim');
     if (!problem) return result(dir, true);
     if (problem !== 'missing') {
       // A damaged entry (truncated or corrupt simulator): move it aside and build it again.
